@@ -1,0 +1,272 @@
+// The Gizwits Open API client: every operation of the endpoint table through one pipeline, with the
+// session's token, automatic re-login on 9004/9006, signed and app-authorised calls, and full listings.
+import { EventEmitter } from 'node:events';
+import { ENDPOINTS, isOperationId, type ListShape, type OperationId, type ParamsOf, type ResultOf } from './endpoints';
+import { GizwitsError } from './errors';
+import { RequestPipeline, prepareRequest, type PreparedRequest } from './pipeline';
+import { resolveApiUrl, type Region } from './regions';
+import type { RetryPolicy } from './retry';
+import { Session, type SessionCredentials, type SessionState, type SessionToken } from './session';
+import { applicationAuth, productSignature } from './signing';
+import type { AppTokenAnswer, TokenAnswer } from './types';
+
+export interface ClientOptions {
+  appId: string;
+  region?: Region | string;
+  /** Base URL when region is `custom`. */
+  apiUrl?: string;
+  credentials: SessionCredentials;
+  appSecret?: string;
+  /** Product secrets by product key, for signed calls such as `bindings.bindMac`. */
+  productSecrets?: Record<string, string>;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  refreshMarginSec?: number;
+  loginCooldownMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface CallOptions {
+  /** Skip the automatic re-login on a refused token (used by the login test of the editor). */
+  noRelogin?: boolean;
+}
+
+export interface ListOptions {
+  pageSize?: number;
+  /** Stop with an error past this many items, so that a server ignoring `skip` cannot loop forever. */
+  maxItems?: number;
+}
+
+export type ClientState = SessionState | 'closed';
+
+/** The operations whose answers are lists, and so can be fetched whole. */
+export const LIST_OPERATIONS = [
+  'bindings.list',
+  'messages.list',
+  'sharing.list',
+  'devices.rawData',
+  'rules.list',
+  'schedulers.list',
+  'commonSchedulers.list',
+  'groups.list',
+  'groups.devices',
+  'scenes.list',
+  'bindings.listGuests',
+] as const satisfies readonly OperationId[];
+export type ListOperation = (typeof LIST_OPERATIONS)[number];
+
+export function isListOperation(operation: string): operation is ListOperation {
+  return (LIST_OPERATIONS as readonly string[]).includes(operation);
+}
+
+/** Pulls the items out of a list answer of the given shape. */
+export function itemsOf(answer: unknown, shape: ListShape): unknown[] | undefined {
+  if (shape === 'array') return Array.isArray(answer) ? answer : undefined;
+  const value = answer && typeof answer === 'object' ? (answer as Record<string, unknown>)[shape] : undefined;
+  return Array.isArray(value) ? value : undefined;
+}
+
+export class GizwitsClient extends EventEmitter {
+  readonly appId: string;
+  readonly baseUrl: string;
+  readonly session: Session;
+  private readonly pipeline: RequestPipeline;
+  private readonly appSecret: string | undefined;
+  private readonly productSecrets: Record<string, string>;
+  private readonly now: () => number;
+  private appToken: { token: string; expireAt: number | undefined } | undefined;
+  private appTokenPending: Promise<string> | undefined;
+  private stateValue: ClientState = 'idle';
+  private lastError: GizwitsError | undefined;
+
+  constructor(options: ClientOptions) {
+    super();
+    if (!options.appId || typeof options.appId !== 'string') {
+      throw new GizwitsError({ code: 'INVALID_CONFIG', message: 'The gizwits-account node needs an AppID' });
+    }
+    this.appId = options.appId.trim();
+    this.baseUrl = resolveApiUrl(options.region, options.apiUrl);
+    this.appSecret = options.appSecret || undefined;
+    this.productSecrets = { ...options.productSecrets };
+    this.now = options.now ?? Date.now;
+    this.pipeline = new RequestPipeline({
+      baseUrl: this.baseUrl,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      sleep: options.sleep,
+      secrets: () => this.secrets(),
+    });
+    this.session = new Session(options.credentials, (c) => this.loginCall(c), (state, error) => this.setState(state, error), {
+      refreshMarginSec: options.refreshMarginSec,
+      loginCooldownMs: options.loginCooldownMs,
+      now: this.now,
+    });
+    if (options.credentials.mode === 'token') this.stateValue = 'ready';
+  }
+
+  get state(): ClientState {
+    return this.stateValue;
+  }
+
+  /** The last error that put the client in the `failed` state. */
+  get error(): GizwitsError | undefined {
+    return this.lastError;
+  }
+
+  /** Calls one operation. Parameters are one flat object: path, query and body fields together. */
+  async call<K extends OperationId>(operation: K, params?: ParamsOf<K>, options: CallOptions = {}): Promise<ResultOf<K>> {
+    if (!isOperationId(operation)) {
+      throw new GizwitsError({
+        code: 'INVALID_PARAMS',
+        message: `Unknown Gizwits operation "${String(operation)}": use an id of spec/endpoints.tsv such as bindings.list`,
+      });
+    }
+    if (this.stateValue === 'closed') throw new GizwitsError({ code: 'CLOSED', operation, message: `Gizwits ${operation}: the client is closed` });
+    const request = prepareRequest(operation, params as Record<string, unknown> | undefined);
+    if (request.row.auth !== 'user') return this.pipeline.send<ResultOf<K>>(request, (r) => this.headersFor(r));
+
+    let used: SessionToken | undefined;
+    const headers = async (r: PreparedRequest) => {
+      used = await this.session.token();
+      return { ...(await this.headersFor(r)), 'X-Gizwits-User-token': used.token };
+    };
+    try {
+      return await this.pipeline.send<ResultOf<K>>(request, headers);
+    } catch (error) {
+      if (!(error instanceof GizwitsError) || !error.isTokenError || options.noRelogin || !used) throw error;
+      if (!this.session.invalidate(used.token)) {
+        throw new GizwitsError({
+          code: error.code,
+          status: error.status,
+          operation,
+          serverMessage: error.serverMessage,
+          hint: 'the token given in the gizwits-account node was refused: give a new one, or use password mode so the node can log in by itself',
+        });
+      }
+      // The token was refused before anything happened, so one repeat is safe even for device commands.
+      return this.pipeline.send<ResultOf<K>>(request, headers);
+    }
+  }
+
+  /**
+   * Every item of a list operation, fetching page after page (`limit`/`skip`) until a short page or the
+   * announced total: no account with 45 devices sees only 20.
+   */
+  async listAll<K extends ListOperation>(operation: K, params?: ParamsOf<K>, options: ListOptions = {}): Promise<unknown[]> {
+    const row = ENDPOINTS[operation] as { paged?: ListShape; maxLimit?: number };
+    if (!row.paged) {
+      const answer = await this.call(operation, params);
+      const items = itemsOf(answer, 'array');
+      if (!items) throw new GizwitsError({ code: 'BAD_RESPONSE', operation, serverMessage: 'the answer was not a list' });
+      return items;
+    }
+    const limit = Math.max(1, Math.min(options.pageSize ?? 20, row.maxLimit ?? Infinity));
+    const maxItems = options.maxItems ?? 100_000;
+    const base = { ...(params as Record<string, unknown> | undefined) };
+    let skip = Number(base.skip ?? 0) || 0;
+    const all: unknown[] = [];
+    let previousFirst: string | undefined;
+    for (;;) {
+      const answer = await this.call(operation, { ...base, limit, skip } as ParamsOf<K>);
+      const items = itemsOf(answer, row.paged);
+      if (!items) {
+        throw new GizwitsError({ code: 'BAD_RESPONSE', operation, serverMessage: `the answer had no "${row.paged}" list` });
+      }
+      const first = items.length ? JSON.stringify(items[0]) : undefined;
+      if (first !== undefined && first === previousFirst) {
+        throw new GizwitsError({ code: 'BAD_RESPONSE', operation, serverMessage: 'the cloud answered the same page twice (skip ignored)' });
+      }
+      previousFirst = first;
+      all.push(...items);
+      if (all.length > maxItems) {
+        throw new GizwitsError({ code: 'BAD_RESPONSE', operation, serverMessage: `more than ${maxItems} items; stopped listing` });
+      }
+      const total = row.paged === 'objects' ? Number((answer as { meta?: { total?: unknown } }).meta?.total) : NaN;
+      skip += items.length;
+      if (items.length < limit || (Number.isFinite(total) && skip >= total)) return all;
+    }
+  }
+
+  /** Logs in (or checks the given token) now; used by the account node's "test login" button. */
+  async verifyLogin(): Promise<{ uid: string; expireAt: number | undefined }> {
+    if (this.session.mode === 'token') {
+      const info = await this.call('users.get', {}, { noRelogin: true });
+      return { uid: info.uid, expireAt: this.session.known?.expireAt };
+    }
+    const token = await this.session.login();
+    return { uid: token.uid, expireAt: token.expireAt };
+  }
+
+  close(): void {
+    if (this.stateValue === 'closed') return;
+    this.pipeline.close();
+    this.setState('closed');
+    this.removeAllListeners();
+  }
+
+  private setState(state: ClientState, error?: GizwitsError): void {
+    if (this.stateValue === 'closed') return;
+    this.lastError = state === 'failed' ? error : undefined;
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    this.emit('state', state, error);
+  }
+
+  private async loginCall(credentials: SessionCredentials): Promise<TokenAnswer> {
+    if (credentials.mode === 'anonymous') {
+      return this.call('users.create', { phone_id: credentials.phoneId! });
+    }
+    return this.call('users.login', { username: credentials.username!, password: credentials.password! });
+  }
+
+  private async headersFor(request: PreparedRequest): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { 'X-Gizwits-Application-Id': this.appId };
+    if (request.row.auth === 'appAuth') headers['X-Gizwits-Application-Auth'] = applicationAuth(this.appId, this.requireAppSecret(request));
+    if (request.row.auth === 'appToken') headers['X-Gizwits-User-token'] = await this.getAppToken(request);
+    if (request.row.signed) {
+      const productKey = String(request.body?.product_key ?? '');
+      const secret = this.productSecrets[productKey];
+      if (!secret) {
+        throw new GizwitsError({
+          code: 'INVALID_CONFIG',
+          operation: request.operation,
+          message: `Gizwits ${request.operation} is signed with the product secret, and the gizwits-account node has none for product "${productKey}"`,
+        });
+      }
+      const timestamp = String(Math.floor(this.now() / 1000));
+      headers['X-Gizwits-Timestamp'] = timestamp;
+      headers['X-Gizwits-Signature'] = productSignature(secret, timestamp);
+    }
+    return headers;
+  }
+
+  private requireAppSecret(request: PreparedRequest): string {
+    if (this.appSecret) return this.appSecret;
+    throw new GizwitsError({
+      code: 'INVALID_CONFIG',
+      operation: request.operation,
+      message: `Gizwits ${request.operation} needs the app secret: set it in the gizwits-account node`,
+    });
+  }
+
+  private async getAppToken(request: PreparedRequest): Promise<string> {
+    const cached = this.appToken;
+    if (cached && (cached.expireAt === undefined || cached.expireAt * 1000 - 60_000 > this.now())) return cached.token;
+    this.requireAppSecret(request);
+    this.appTokenPending ??= this.call('app.requestToken', {})
+      .then((answer: AppTokenAnswer) => {
+        const expireAt = Number(answer.expired_at ?? answer.expire_at) || undefined;
+        this.appToken = { token: answer.token, expireAt };
+        return answer.token;
+      })
+      .finally(() => {
+        this.appTokenPending = undefined;
+      });
+    return this.appTokenPending;
+  }
+
+  private secrets(): Array<string | undefined> {
+    return [...this.session.secretValues(), this.appToken?.token, this.appSecret, ...Object.values(this.productSecrets)];
+  }
+}

@@ -1,0 +1,203 @@
+// The one request pipeline: builds a request from an endpoint row and flat parameters, sends it with
+// keep-alive, turns any failure into a GizwitsError, and repeats what is safe to repeat.
+import http from 'node:http';
+import https from 'node:https';
+import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { ENDPOINTS, parseRoute, type EndpointRow, type OperationId } from './endpoints';
+import { GizwitsError, parseErrorBody } from './errors';
+import { DEFAULT_RETRY, delayBeforeRetry, shouldRetry, type RetryPolicy } from './retry';
+import { redact } from './signing';
+
+export interface PreparedRequest {
+  operation: OperationId;
+  row: EndpointRow;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  query: Record<string, string>;
+  body: Record<string, unknown> | undefined;
+}
+
+export interface PipelineOptions {
+  baseUrl: string;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Secrets to scrub from anything the pipeline throws. */
+  secrets?: () => Iterable<string | undefined>;
+  /** Pauses between attempts; injectable so tests need not wait. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type HeaderSource = (request: PreparedRequest) => Promise<Record<string, string>> | Record<string, string>;
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
+
+/** Splits flat parameters into path, query and body by the row's route, as the document places them. */
+export function prepareRequest(operation: OperationId, params: Record<string, unknown> | undefined): PreparedRequest {
+  const row: EndpointRow = ENDPOINTS[operation];
+  const { method, path: template, pathParams } = parseRoute(row.route);
+  if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
+    throw new GizwitsError({
+      code: 'INVALID_PARAMS',
+      operation,
+      message: `Gizwits ${operation}: parameters must be an object of path, query and body fields`,
+    });
+  }
+  const rest: Record<string, unknown> = { ...(params ?? {}) };
+  let path = template;
+  for (const name of pathParams) {
+    const value = rest[name];
+    if (value === undefined || value === null || value === '') {
+      throw new GizwitsError({
+        code: 'INVALID_PARAMS',
+        operation,
+        message: `Gizwits ${operation} needs the parameter "${name}" (${row.route})`,
+      });
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new GizwitsError({
+        code: 'INVALID_PARAMS',
+        operation,
+        message: `Gizwits ${operation}: the parameter "${name}" must be a string or a number`,
+      });
+    }
+    path = path.replace(`{${name}}`, encodeURIComponent(String(value)));
+    delete rest[name];
+  }
+  const query: Record<string, string> = {};
+  const queryNames = method === 'GET' ? Object.keys(rest) : (row.query ?? []);
+  for (const name of queryNames) {
+    const value = rest[name];
+    delete rest[name];
+    if (value === undefined || value === null) continue;
+    query[name] = Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  const body = method === 'GET' || Object.keys(rest).length === 0 ? (method === 'POST' || method === 'PUT' ? {} : undefined) : rest;
+  return { operation, row, method, path, query, body };
+}
+
+/** Turns an HTTP answer or a transport failure into a GizwitsError (never carrying request headers). */
+export function toGizwitsError(operation: OperationId, failure: AxiosResponse | AxiosError | unknown): GizwitsError {
+  if (failure instanceof GizwitsError) return failure;
+  if (isAxiosResponse(failure)) {
+    const parsed = parseErrorBody(failure.data);
+    const retryAfter = headerValue(failure.headers?.['retry-after']);
+    if (parsed) {
+      return new GizwitsError({
+        code: parsed.code,
+        status: failure.status,
+        operation,
+        serverMessage: parsed.message,
+        detail: parsed.detail,
+        retryAfter,
+      });
+    }
+    return new GizwitsError({ code: 'HTTP', status: failure.status, operation, serverMessage: failure.statusText || undefined, retryAfter });
+  }
+  if (failure instanceof AxiosError) {
+    if (failure.response) return toGizwitsError(operation, failure.response);
+    const timedOut = failure.code === 'ECONNABORTED' || failure.code === 'ETIMEDOUT' || /timeout/i.test(failure.message);
+    return new GizwitsError({
+      code: timedOut ? 'TIMEOUT' : 'NETWORK',
+      operation,
+      serverMessage: failure.code ?? failure.message,
+      hint: timedOut ? 'the Gizwits cloud did not answer in time' : 'the Gizwits cloud could not be reached',
+    });
+  }
+  const message = failure instanceof Error ? failure.message : String(failure);
+  return new GizwitsError({ code: 'NETWORK', operation, serverMessage: message });
+}
+
+function isAxiosResponse(value: unknown): value is AxiosResponse {
+  return !!value && typeof value === 'object' && 'status' in value && 'data' in value && 'headers' in value && !(value instanceof Error);
+}
+
+function headerValue(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value[0];
+  return typeof value === 'string' ? value : value === undefined || value === null ? undefined : String(value);
+}
+
+export class RequestPipeline {
+  readonly baseUrl: string;
+  readonly retry: RetryPolicy;
+  private readonly http: AxiosInstance;
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly secrets: () => Iterable<string | undefined>;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: PipelineOptions) {
+    this.baseUrl = options.baseUrl;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.secrets = options.secrets ?? (() => []);
+    this.sleep = options.sleep ?? sleepFor;
+    this.http = axios.create({
+      baseURL: options.baseUrl,
+      timeout: options.timeoutMs ?? 15_000,
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      responseType: 'json',
+      transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true },
+      headers: { Accept: 'application/json' },
+    });
+  }
+
+  /**
+   * Sends one prepared request, repeating it after transient failures when the row allows. `headers` is
+   * asked again before every attempt, so that a refreshed token is used.
+   */
+  async send<R>(request: PreparedRequest, headers: HeaderSource): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendOnce<R>(request, await headers(request));
+      } catch (error) {
+        const failure = this.scrub(toGizwitsError(request.operation, error));
+        if (!shouldRetry(failure, attempt, request.row.idempotent, this.retry)) throw failure;
+        await this.sleep(delayBeforeRetry(failure, attempt, this.retry));
+      }
+    }
+  }
+
+  private async sendOnce<R>(request: PreparedRequest, headers: Record<string, string>): Promise<R> {
+    const response = await this.http.request({
+      method: request.method,
+      url: request.path,
+      params: request.query,
+      data: request.body,
+      headers: request.body ? { ...headers, 'Content-Type': 'application/json' } : headers,
+    });
+    if (response.status < 200 || response.status >= 300) throw toGizwitsError(request.operation, response);
+    const data: unknown = response.data;
+    if (data === '' || data === undefined || data === null) return {} as R;
+    if (typeof data === 'string') {
+      throw new GizwitsError({
+        code: 'BAD_RESPONSE',
+        status: response.status,
+        operation: request.operation,
+        serverMessage: 'the answer was not JSON',
+      });
+    }
+    return data as R;
+  }
+
+  private scrub(error: GizwitsError): GizwitsError {
+    const secrets = [...this.secrets()];
+    const clean = redact(error.message, secrets);
+    if (clean === error.message) return error;
+    return new GizwitsError({
+      code: error.code,
+      status: error.status,
+      operation: error.operation,
+      serverMessage: error.serverMessage && redact(error.serverMessage, secrets),
+      retryable: error.retryable,
+      retryAfter: error.retryAfter,
+      message: clean,
+    });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}

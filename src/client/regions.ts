@@ -1,0 +1,42 @@
+import { GizwitsError } from './errors';
+
+export type Region = 'cn' | 'us' | 'eu' | 'custom';
+
+/** Open API hosts by region (CONTRACT.md). */
+export const REGION_URLS: Readonly<Record<Exclude<Region, 'custom'>, string>> = {
+  cn: 'https://api.gizwits.com',
+  us: 'https://usapi.gizwits.com',
+  eu: 'https://euapi.gizwits.com',
+};
+
+export function isRegion(value: unknown): value is Region {
+  return value === 'cn' || value === 'us' || value === 'eu' || value === 'custom';
+}
+
+/** The Open API base URL for a region, or the given URL for `custom`, without a trailing slash. */
+export function resolveApiUrl(region: Region | string | undefined, apiUrl?: string): string {
+  const chosen = region || 'cn';
+  if (chosen !== 'custom') {
+    if (!isRegion(chosen)) {
+      throw new GizwitsError({ code: 'INVALID_CONFIG', message: `Unknown Gizwits region "${chosen}": use cn, us, eu or custom` });
+    }
+    return REGION_URLS[chosen as Exclude<Region, 'custom'>];
+  }
+  const text = (apiUrl ?? '').trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new GizwitsError({
+      code: 'INVALID_CONFIG',
+      message: `The custom Open API URL "${text}" is not a URL: give one like http://127.0.0.1:8181`,
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new GizwitsError({ code: 'INVALID_CONFIG', message: `The custom Open API URL must be http or https, not ${url.protocol}` });
+  }
+  if (url.username || url.password) {
+    throw new GizwitsError({ code: 'INVALID_CONFIG', message: 'The custom Open API URL must not contain a user name or password' });
+  }
+  return url.toString().replace(/\/+$/, '');
+}

@@ -1,0 +1,182 @@
+// The user session: which token to send, when to log in again, and when not to.
+import { GizwitsError } from './errors';
+import type { TokenAnswer } from './types';
+
+export type AuthMode = 'password' | 'anonymous' | 'token';
+
+export interface SessionCredentials {
+  mode: AuthMode;
+  username?: string;
+  password?: string;
+  phoneId?: string;
+  uid?: string;
+  token?: string;
+  /** For `token` mode: when the given token expires (seconds since the epoch), if known. */
+  expireAt?: number;
+}
+
+export interface SessionOptions {
+  /** Log in again this many seconds before `expire_at`. */
+  refreshMarginSec?: number;
+  /** After the cloud refuses the credentials, how long to refuse to try them again (ms). */
+  loginCooldownMs?: number;
+  now?: () => number;
+}
+
+export interface SessionToken {
+  uid: string;
+  token: string;
+  /** Seconds since the epoch, when known. */
+  expireAt: number | undefined;
+}
+
+/** Performs the login call for a mode; the client gives the pipeline-backed implementation. */
+export type LoginCall = (credentials: SessionCredentials) => Promise<TokenAnswer>;
+
+export type SessionState = 'idle' | 'authenticating' | 'ready' | 'failed';
+
+export function validateCredentials(credentials: SessionCredentials): void {
+  const missing = (what: string) =>
+    new GizwitsError({ code: 'INVALID_CONFIG', message: `The gizwits-account node is in ${credentials.mode} mode but has no ${what}` });
+  switch (credentials.mode) {
+    case 'password':
+      if (!credentials.username) throw missing('username');
+      if (!credentials.password) throw missing('password');
+      return;
+    case 'anonymous':
+      if (!credentials.phoneId) throw missing('phone id');
+      return;
+    case 'token':
+      if (!credentials.uid) throw missing('uid');
+      if (!credentials.token) throw missing('token');
+      return;
+    default:
+      throw new GizwitsError({
+        code: 'INVALID_CONFIG',
+        message: `Unknown authentication mode "${String((credentials as { mode: unknown }).mode)}": use password, anonymous or token`,
+      });
+  }
+}
+
+export class Session {
+  private current: SessionToken | undefined;
+  private pending: Promise<SessionToken> | undefined;
+  private refusedUntil = 0;
+  private refusal: GizwitsError | undefined;
+  private readonly refreshMarginSec: number;
+  private readonly cooldownMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly credentials: SessionCredentials,
+    private readonly loginCall: LoginCall,
+    private readonly onState: (state: SessionState, error?: GizwitsError) => void = () => {},
+    options: SessionOptions = {},
+  ) {
+    validateCredentials(credentials);
+    this.refreshMarginSec = options.refreshMarginSec ?? 3600;
+    this.cooldownMs = options.loginCooldownMs ?? 5 * 60_000;
+    this.now = options.now ?? Date.now;
+    if (credentials.mode === 'token') {
+      this.current = { uid: credentials.uid!, token: credentials.token!, expireAt: credentials.expireAt };
+    }
+  }
+
+  get mode(): AuthMode {
+    return this.credentials.mode;
+  }
+
+  /** Every secret the session holds, for scrubbing errors and logs. */
+  secretValues(): Array<string | undefined> {
+    const c = this.credentials;
+    return [c.password, c.phoneId, c.token, this.current?.token];
+  }
+
+  /** The token last obtained, without logging in. */
+  get known(): SessionToken | undefined {
+    return this.current;
+  }
+
+  /** A token that is not near expiry, logging in first when needed. Concurrent callers share one login. */
+  async token(): Promise<SessionToken> {
+    const current = this.current;
+    if (current && !this.nearExpiry(current)) return current;
+    if (this.credentials.mode === 'token') {
+      if (current && current.expireAt !== undefined && current.expireAt * 1000 <= this.now()) {
+        throw new GizwitsError({
+          code: 9006,
+          message:
+            'Gizwits: the token given in the gizwits-account node expired: give a new one, or use password mode so the node can log in by itself',
+        });
+      }
+      return current!;
+    }
+    return this.login();
+  }
+
+  /**
+   * Called when the cloud refused `token` (9004/9006): forget it so that the next `token()` logs in
+   * again. Answers whether a new login is possible at all (not in token mode).
+   */
+  invalidate(token: string): boolean {
+    if (this.credentials.mode === 'token') return false;
+    if (this.current?.token === token) this.current = undefined;
+    return true;
+  }
+
+  /** Logs in now, unless a login is already under way or the credentials were refused recently. */
+  login(): Promise<SessionToken> {
+    if (this.credentials.mode === 'token') return Promise.resolve(this.current!);
+    if (this.pending) return this.pending;
+    const waitMs = this.refusedUntil - this.now();
+    if (waitMs > 0 && this.refusal) return Promise.reject(this.cooldownError(this.refusal));
+    this.onState('authenticating');
+    this.pending = this.loginCall(this.credentials)
+      .then((answer) => {
+        if (!answer || typeof answer.token !== 'string' || !answer.token) {
+          throw new GizwitsError({ code: 'BAD_RESPONSE', operation: 'users.login', serverMessage: 'the login answer carried no token' });
+        }
+        this.current = { uid: String(answer.uid ?? ''), token: answer.token, expireAt: toSeconds(answer.expire_at) };
+        this.refusal = undefined;
+        this.refusedUntil = 0;
+        this.onState('ready');
+        return this.current;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof GizwitsError && error.isBadCredentials) {
+          this.refusal = error;
+          this.refusedUntil = this.now() + this.cooldownMs;
+        }
+        this.onState('failed', error instanceof GizwitsError ? error : undefined);
+        throw error;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
+    return this.pending;
+  }
+
+  private nearExpiry(token: SessionToken): boolean {
+    if (token.expireAt === undefined) return false;
+    return token.expireAt * 1000 - this.refreshMarginSec * 1000 <= this.now();
+  }
+
+  private cooldownError(refusal: GizwitsError): GizwitsError {
+    const until = new Date(this.refusedUntil).toISOString().slice(11, 19);
+    return new GizwitsError({
+      code: 'LOGIN_COOLDOWN',
+      operation: refusal.operation,
+      message:
+        `Gizwits login refused: ${refusal.code} ${refusal.errorName ?? ''} (${refusal.serverMessage ?? 'bad credentials'}). ` +
+        `Not trying again until ${until} UTC so that the account is not locked: check the credentials of the gizwits-account node and redeploy`,
+      retryable: false,
+    });
+  }
+}
+
+function toSeconds(value: unknown): number | undefined {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) return undefined;
+  // Some answers give milliseconds; anything past the year 5000 in seconds is taken as ms.
+  return n > 1e11 ? Math.floor(n / 1000) : n;
+}
