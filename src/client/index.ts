@@ -8,3 +8,6 @@ export * from './session';
 export * from './signing';
 export * from './pipeline';
 export type * from './types';
+export * from './datapoints';
+export * from './device-socket';
+export * from './registry';

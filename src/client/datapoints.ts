@@ -1,0 +1,249 @@
+// A product's data points, read from `GET /app/datapoint`, and the validation and encoding of writes.
+import { GizwitsError } from './errors';
+import type { AttrValues, DatapointAttr, Json, ProductDatapoints } from './types';
+
+export type DatapointKind = 'writable' | 'readonly' | 'alert' | 'fault';
+
+export interface Datapoint {
+  name: string;
+  displayName: string;
+  kind: DatapointKind;
+  dataType: 'bool' | 'enum' | 'uint8' | 'uint16' | 'uint32' | 'binary' | string;
+  /** For numbers: the range and step of the value as users see it (after ratio and addition). */
+  min?: number;
+  max?: number;
+  step?: number;
+  /** For enums: the labels, by index. */
+  labels?: string[];
+  /** For binary: the length in bytes. */
+  bytes?: number;
+}
+
+export interface ProductSchema {
+  productKey: string;
+  name: string;
+  datapoints: Map<string, Datapoint>;
+}
+
+/** Both spellings of the data point `type` (quirks.md): the document's letters and real products' words. */
+const KINDS: Record<string, DatapointKind> = {
+  W: 'writable',
+  status_writable: 'writable',
+  R: 'readonly',
+  status_readonly: 'readonly',
+  N: 'alert',
+  alert: 'alert',
+  E: 'fault',
+  fault: 'fault',
+};
+
+function roundTo(value: number, digits = 10): number {
+  return Number(value.toFixed(digits));
+}
+
+function labelsOf(attr: DatapointAttr): string[] {
+  return (attr.enum ?? []).map((item, index) => {
+    if (typeof item === 'string') return item;
+    return String(item.name ?? item.display_name ?? item.value ?? index);
+  });
+}
+
+export function toDatapoint(attr: DatapointAttr): Datapoint {
+  const kind = KINDS[attr.type] ?? 'readonly';
+  const point: Datapoint = { name: attr.name, displayName: attr.display_name ?? attr.name, kind, dataType: attr.data_type };
+  if (/^uint(8|16|32)$/.test(attr.data_type) && attr.uint_spec) {
+    const ratio = Number(attr.uint_spec.ratio ?? 1) || 1;
+    const addition = Number(attr.uint_spec.addition ?? 0) || 0;
+    point.min = roundTo(attr.uint_spec.min * ratio + addition);
+    point.max = roundTo(attr.uint_spec.max * ratio + addition);
+    point.step = ratio;
+  }
+  if (attr.data_type === 'enum') point.labels = labelsOf(attr);
+  if (attr.data_type === 'binary' && attr.position) {
+    point.bytes = attr.position.unit === 'bit' ? Math.ceil(attr.position.len / 8) : attr.position.len;
+  }
+  return point;
+}
+
+export function toProductSchema(answer: ProductDatapoints): ProductSchema {
+  const datapoints = new Map<string, Datapoint>();
+  for (const entity of answer.entities ?? []) {
+    for (const attr of entity.attrs ?? []) datapoints.set(attr.name, toDatapoint(attr));
+  }
+  return { productKey: answer.product_key, name: answer.name ?? answer.product_key, datapoints };
+}
+
+function invalid(did: string | undefined, message: string): GizwitsError {
+  return new GizwitsError({ code: 'INVALID_PARAMS', message: `Cannot write${did ? ` to ${did}` : ''}: ${message}` });
+}
+
+/** Bytes from hex text, base64 text (prefixed `base64:`), or an array/Buffer of bytes. */
+export function toBytes(value: unknown): number[] | undefined {
+  if (Buffer.isBuffer(value)) return [...value];
+  if (Array.isArray(value)) {
+    return value.every((b) => Number.isInteger(b) && b >= 0 && b <= 255) ? (value as number[]) : undefined;
+  }
+  if (typeof value !== 'string') return undefined;
+  if (value.startsWith('base64:')) return [...Buffer.from(value.slice(7), 'base64')];
+  const hex = value.replace(/\s+/g, '');
+  if (!/^([0-9a-fA-F]{2})*[0-9a-fA-F]?$/.test(hex)) return undefined;
+  return [...Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex')];
+}
+
+/**
+ * Validates one value against its data point and returns it as the cloud wants it: booleans, numbers
+ * (on the point's step, inside its range), enum labels (given the label or its index) and binary as
+ * a byte array padded to the point's length.
+ */
+export function encodeValue(point: Datapoint, value: unknown, did?: string): Json {
+  const where = `"${point.name}"`;
+  switch (point.dataType) {
+    case 'bool':
+      if (typeof value === 'boolean') return value;
+      if (value === 0 || value === 1) return value === 1;
+      if (value === 'true' || value === 'false') return value === 'true';
+      throw invalid(did, `${where} takes true or false, not ${JSON.stringify(value)}`);
+    case 'enum': {
+      const labels = point.labels ?? [];
+      if (typeof value === 'string' && labels.includes(value)) return value;
+      const index = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+      if (Number.isInteger(index) && index >= 0 && index < labels.length) return labels[index];
+      throw invalid(did, `${where} takes one of ${labels.map((l, i) => `${i} "${l}"`).join(', ')}; not ${JSON.stringify(value)}`);
+    }
+    case 'binary': {
+      const bytes = toBytes(value);
+      if (!bytes) throw invalid(did, `${where} takes hex text, "base64:..." text or an array of bytes`);
+      const length = point.bytes ?? bytes.length;
+      if (bytes.length > length) throw invalid(did, `${where} holds ${length} bytes; ${bytes.length} given`);
+      return [...bytes, ...new Array(length - bytes.length).fill(0)];
+    }
+    default: {
+      const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      if (!Number.isFinite(number)) throw invalid(did, `${where} takes a number, not ${JSON.stringify(value)}`);
+      if (point.min !== undefined && point.max !== undefined && (number < point.min || number > point.max)) {
+        throw invalid(did, `${where} must be between ${point.min} and ${point.max}; ${number} is out of range`);
+      }
+      if (point.step !== undefined && point.min !== undefined) {
+        const steps = (number - point.min) / point.step;
+        if (Math.abs(steps - Math.round(steps)) > 1e-6) {
+          throw invalid(did, `${where} moves in steps of ${point.step} from ${point.min}; ${number} is between steps`);
+        }
+      }
+      return number;
+    }
+  }
+}
+
+/** Validates a whole write before anything is sent; the first problem found is the error. */
+export function encodeWrite(schema: ProductSchema, values: unknown, did?: string): AttrValues {
+  if (!values || typeof values !== 'object' || Array.isArray(values) || Buffer.isBuffer(values)) {
+    throw invalid(did, 'give an object of data point values, such as {"switch": true}');
+  }
+  const entries = Object.entries(values as Record<string, unknown>);
+  if (entries.length === 0) throw invalid(did, 'no data point values given');
+  const out: AttrValues = {};
+  for (const [name, value] of entries) {
+    const point = schema.datapoints.get(name);
+    if (!point) {
+      const known = [...schema.datapoints.values()].filter((p) => p.kind === 'writable').map((p) => p.name);
+      throw invalid(did, `"${name}" is not a data point of ${schema.name}; writable ones are ${known.join(', ')}`);
+    }
+    if (point.kind !== 'writable') {
+      const what = point.kind === 'readonly' ? 'read-only' : point.kind === 'alert' ? 'an alert point' : 'a fault point';
+      throw invalid(did, `"${name}" is ${what} and cannot be written`);
+    }
+    out[name] = encodeValue(point, value, did);
+  }
+  return out;
+}
+
+/** Binary values as the REST API wants them: hex text. */
+export function toRestAttrs(schema: ProductSchema, attrs: AttrValues): AttrValues {
+  const out: AttrValues = {};
+  for (const [name, value] of Object.entries(attrs)) {
+    out[name] = schema.datapoints.get(name)?.dataType === 'binary' && Array.isArray(value) ? Buffer.from(value as number[]).toString('hex') : value;
+  }
+  return out;
+}
+
+/** Whether every value of `written` is what the device now reports (binary compared byte by byte). */
+export function reportsMatch(written: AttrValues, reported: Record<string, unknown>): boolean {
+  return Object.entries(written).every(([name, value]) => {
+    const now = reported[name];
+    if (Array.isArray(value)) {
+      const bytes = toBytes(now);
+      return !!bytes && bytes.length >= value.length && value.every((b, i) => bytes[i] === b);
+    }
+    return typeof value === 'number' ? Math.abs(Number(now) - value) < 1e-6 : now === value;
+  });
+}
+
+// --- Raw (transparent) frames: [0,0,0,3, varLen(1-4 bytes), flag 0, command 0x00 0x90|0x93, payload...]
+
+function encodeVarLen(n: number): number[] {
+  const out: number[] = [];
+  let rest = n;
+  do {
+    let byte = rest % 128;
+    rest = Math.floor(rest / 128);
+    if (rest > 0) byte |= 0x80;
+    out.push(byte);
+  } while (rest > 0);
+  return out;
+}
+
+function decodeVarLen(bytes: number[], offset: number): { value: number; size: number } | undefined {
+  let value = 0;
+  for (let i = 0; i < 4; i++) {
+    const byte = bytes[offset + i];
+    if (byte === undefined) return undefined;
+    value += (byte & 0x7f) * 128 ** i;
+    if ((byte & 0x80) === 0) return { value, size: i + 1 };
+  }
+  return undefined;
+}
+
+/**
+ * The frame for `c2s_raw`: bytes that already start with the `0,0,0,3` header are checked (length and
+ * command 0x90/0x93); other bytes are taken as the payload and wrapped.
+ */
+export function rawFrame(bytes: number[], did?: string): number[] {
+  if (!bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw invalid(did, 'raw data must be bytes (integers 0-255)');
+  if (bytes.length === 0) throw invalid(did, 'raw data is empty');
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 3) {
+    const length = decodeVarLen(bytes, 4);
+    if (!length) throw invalid(did, 'the raw frame has a broken length field after 0,0,0,3');
+    const body = bytes.length - 4 - length.size;
+    if (length.value !== body) throw invalid(did, `the raw frame says ${length.value} bytes follow its length field; ${body} do`);
+    const command = bytes[4 + length.size + 2];
+    if (bytes[4 + length.size] !== 0 || bytes[4 + length.size + 1] !== 0 || (command !== 0x90 && command !== 0x93)) {
+      throw invalid(did, 'a raw frame for a device must carry flag 0 and command 0x0090 (or 0x0093 with ack)');
+    }
+    return bytes;
+  }
+  return [0, 0, 0, 3, ...encodeVarLen(bytes.length + 3), 0, 0, 0x90, ...bytes];
+}
+
+/** The payload of a frame (what the REST API's `raw` takes), or the bytes themselves if not a frame. */
+export function rawPayload(bytes: number[]): number[] {
+  if (!(bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 3)) return bytes;
+  const length = decodeVarLen(bytes, 4);
+  return length ? bytes.slice(4 + length.size + 3) : bytes;
+}
+
+/**
+ * A report in the websocket's encoding, whatever path it came by: REST answers give booleans as 0/1,
+ * enums sometimes as their index, and binary as hex text (quirks.md).
+ */
+export function decodeReport(schema: ProductSchema | undefined, attrs: Record<string, unknown>): Record<string, unknown> {
+  if (!schema) return { ...attrs };
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(attrs)) {
+    const point = schema.datapoints.get(name);
+    if (point?.dataType === 'bool' && (value === 0 || value === 1)) out[name] = value === 1;
+    else if (point?.dataType === 'enum' && typeof value === 'number' && point.labels?.[value] !== undefined) out[name] = point.labels[value];
+    else if (point?.dataType === 'binary' && typeof value === 'string') out[name] = toBytes(value) ?? value;
+    else out[name] = value;
+  }
+  return out;
+}

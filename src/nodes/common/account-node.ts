@@ -1,0 +1,22 @@
+// What other nodes may ask of a gizwits-account config node.
+import type { ClientState, GizwitsClient, GizwitsError } from '../../client';
+import type { AccountCredentials } from './account-config';
+import type { Node, NodeAPI } from './red';
+
+export interface GizwitsAccountNode extends Node<AccountCredentials> {
+  readonly region: string;
+  readonly secure: boolean;
+  /** The shared client; throws a GizwitsError (INVALID_CONFIG) when the configuration cannot work. */
+  client(): GizwitsClient;
+  register(user: Node): void;
+  deregister(user: Node): void;
+  /** The connection state, for the users' status. Calls `listener` now and on every change. */
+  onState(listener: (state: ClientState, error?: GizwitsError) => void): () => void;
+}
+
+/** The account a node's configuration names, or undefined when none is set or it is missing. */
+export function findAccount(RED: NodeAPI, id: unknown): GizwitsAccountNode | undefined {
+  if (typeof id !== 'string' || !id) return undefined;
+  const node = RED.nodes.getNode(id) as GizwitsAccountNode | null;
+  return node && typeof node.client === 'function' ? node : undefined;
+}

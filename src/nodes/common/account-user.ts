@@ -1,0 +1,34 @@
+// Wiring shared by every node that uses an account: register with it, mirror its connection state in
+// the node's status, and let go of it on close so the account can close its client.
+import { GizwitsError } from '../../client';
+import { findAccount, type GizwitsAccountNode } from './account-node';
+import type { Node, NodeAPI } from './red';
+import { stateStatus } from './status';
+
+export interface AccountUse {
+  /** The account, or a clear error when the node has none. */
+  require(): GizwitsAccountNode;
+}
+
+export function useAccount(RED: NodeAPI, node: Node, accountId: unknown, options: { mirrorState?: boolean } = {}): AccountUse {
+  const account = findAccount(RED, accountId);
+  if (!account) {
+    node.status({ fill: 'red', shape: 'ring', text: 'no account' });
+    return {
+      require() {
+        throw new GizwitsError({
+          code: 'INVALID_CONFIG',
+          message: `${node.type}: no gizwits-account is configured: open the node and choose or add an account`,
+        });
+      },
+    };
+  }
+  account.register(node);
+  const stopMirroring = options.mirrorState === false ? () => {} : account.onState((state, error) => node.status(stateStatus(state, error)));
+  node.on('close', (_removed: boolean, done: () => void) => {
+    stopMirroring();
+    account.deregister(node);
+    done();
+  });
+  return { require: () => account };
+}

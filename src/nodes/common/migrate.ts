@@ -1,0 +1,35 @@
+// Versioned configuration: every node saves `configVersion`; older saved flows are brought up to date
+// here, one step per version, so that a release can change a node's configuration without breaking flows.
+
+/** The configuration version this release writes. */
+export const CONFIG_VERSION = 1;
+
+type Config = { configVersion?: unknown };
+type Step = (config: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Steps by node type: `steps[type][n]` turns version n into n + 1. Version 0 is a configuration saved
+ * without a version (hand-written or imported flows): it gains the defaults of version 1.
+ */
+const STEPS: Record<string, Step[]> = {
+  'gizwits-account': [(c) => ({ region: 'cn', authMode: 'password', secure: true, ...c })],
+  'gizwits-api': [(c) => ({ allPages: false, ...c })],
+};
+
+export function configVersionOf(config: Config): number {
+  const v = Number(config.configVersion);
+  return Number.isInteger(v) && v >= 0 ? v : 0;
+}
+
+/** Returns the configuration at the current version (a new object; the input is not changed). */
+export function migrateConfig<T extends object>(type: string, config: T): T & { configVersion: number } {
+  let current = { ...config } as Record<string, unknown>;
+  const steps = STEPS[type] ?? [];
+  for (let version = configVersionOf(current); version < CONFIG_VERSION; version++) {
+    const step = steps[version];
+    if (step) current = step(current);
+  }
+  if (configVersionOf(current) > CONFIG_VERSION) return current as T & { configVersion: number };
+  current.configVersion = CONFIG_VERSION;
+  return current as T & { configVersion: number };
+}

@@ -1,0 +1,121 @@
+// gizwits-account: the config node. It holds the AppID, region and credentials, and owns one shared
+// client, made when the first node asks for it and closed when the last user is removed.
+import { GizwitsClient, GizwitsError, type ClientState } from '../../client';
+import type { GizwitsAccountNode } from '../common/account-node';
+import {
+  CREDENTIAL_FIELDS,
+  PASSWORD_PLACEHOLDER,
+  clientOptionsFrom,
+  isSecure,
+  resolveCredentials,
+  type AccountConfig,
+  type AccountCredentials,
+} from '../common/account-config';
+import { migrateConfig } from '../common/migrate';
+import type { NodeAPI, NodeDef } from '../common/red';
+
+type AccountDef = NodeDef & AccountConfig & { configVersion?: number };
+
+export = function (RED: NodeAPI) {
+  function GizwitsAccount(this: GizwitsAccountNode, def: AccountDef) {
+    RED.nodes.createNode(this, def);
+    const config = migrateConfig('gizwits-account', def);
+    const node = this as GizwitsAccountNode & { region: string; secure: boolean };
+    node.region = config.region || 'cn';
+    node.secure = isSecure(config);
+    const users = new Set<string>();
+    const listeners = new Set<(state: ClientState, error?: GizwitsError) => void>();
+    let client: GizwitsClient | undefined;
+    let configError: GizwitsError | undefined;
+
+    const broadcast = (state: ClientState, error?: GizwitsError) => {
+      for (const listener of listeners) listener(state, error);
+    };
+
+    node.client = () => {
+      if (client) return client;
+      try {
+        const credentials = resolveCredentials(node.credentials, (name) => RED.util.getSetting(node, name));
+        client = new GizwitsClient(clientOptionsFrom(config, credentials));
+        configError = undefined;
+      } catch (error) {
+        configError = error instanceof GizwitsError ? error : new GizwitsError({ code: 'INVALID_CONFIG', message: String(error) });
+        broadcast('failed', configError);
+        throw configError;
+      }
+      client.on('state', broadcast);
+      return client;
+    };
+
+    node.register = (user) => {
+      users.add(user.id);
+    };
+
+    node.deregister = (user) => {
+      users.delete(user.id);
+      if (users.size === 0 && client) {
+        client.close();
+        client = undefined;
+      }
+    };
+
+    node.onState = (listener) => {
+      listeners.add(listener);
+      if (configError) listener('failed', configError);
+      else listener(client?.state ?? 'idle', client?.error);
+      return () => listeners.delete(listener);
+    };
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      client?.close();
+      client = undefined;
+      listeners.clear();
+      users.clear();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('gizwits-account', GizwitsAccount as never, {
+    credentials: {
+      username: { type: 'text' },
+      password: { type: 'password' },
+      phoneId: { type: 'password' },
+      uid: { type: 'text' },
+      token: { type: 'password' },
+      appSecret: { type: 'password' },
+      productSecret: { type: 'password' },
+    },
+  });
+
+  /**
+   * Builds a short-lived client from the values typed in the edit dialog, deployed or not. Password
+   * fields left as the editor's placeholder keep the deployed node's stored value.
+   */
+  function clientFromDialog(body: Record<string, unknown>): GizwitsClient {
+    const id = typeof body.id === 'string' ? body.id : undefined;
+    const stored = (id ? RED.nodes.getCredentials(id) : undefined) as AccountCredentials | undefined;
+    const typed = (body.credentials ?? {}) as Record<string, unknown>;
+    const merged: AccountCredentials = {};
+    for (const field of CREDENTIAL_FIELDS) {
+      const value = typed[field];
+      merged[field] = value === PASSWORD_PLACEHOLDER || value === undefined ? stored?.[field] : String(value);
+    }
+    const config = migrateConfig('gizwits-account', (body.config ?? {}) as AccountConfig & Record<string, unknown>);
+    const resolved = resolveCredentials(merged, (name) => process.env[name]);
+    return new GizwitsClient({ ...clientOptionsFrom(config, resolved), retry: { retries: 0 }, timeoutMs: 10_000 });
+  }
+
+  RED.httpAdmin.post('/gizwits/account/login-test', RED.auth.needsPermission('gizwits-account.write'), async (req, res) => {
+    let client: GizwitsClient | undefined;
+    try {
+      client = clientFromDialog((req.body ?? {}) as Record<string, unknown>);
+      const { uid, expireAt } = await client.verifyLogin();
+      res.json({ ok: true, uid, expireAt });
+    } catch (error) {
+      const e = error instanceof GizwitsError ? error : new GizwitsError({ code: 'NETWORK', serverMessage: String(error) });
+      res.status(400).json({ ok: false, code: e.code, errorName: e.errorName, message: e.message });
+    } finally {
+      client?.close();
+    }
+  });
+};
