@@ -1,7 +1,14 @@
 // The Gizwits Open API client: every operation of the endpoint table through one pipeline, with the
 // session's token, automatic re-login on 9004/9006, signed and app-authorised calls, and full listings.
 import { EventEmitter } from 'node:events';
-import { ENDPOINTS, isOperationId, type ListShape, type OperationId, type ParamsOf, type ResultOf } from './endpoints';
+import {
+  ENDPOINTS,
+  isOperationId,
+  type ListShape,
+  type OperationId,
+  type ParamsOf,
+  type ResultOf,
+} from './endpoints';
 import { GizwitsError } from './errors';
 import { RequestPipeline, prepareRequest, type PreparedRequest } from './pipeline';
 import { resolveApiUrl, type Region } from './regions';
@@ -97,11 +104,16 @@ export class GizwitsClient extends EventEmitter {
       sleep: options.sleep,
       secrets: () => this.secrets(),
     });
-    this.session = new Session(options.credentials, (c) => this.loginCall(c), (state, error) => this.setState(state, error), {
-      refreshMarginSec: options.refreshMarginSec,
-      loginCooldownMs: options.loginCooldownMs,
-      now: this.now,
-    });
+    this.session = new Session(
+      options.credentials,
+      (c) => this.loginCall(c),
+      (state, error) => this.setState(state, error),
+      {
+        refreshMarginSec: options.refreshMarginSec,
+        loginCooldownMs: options.loginCooldownMs,
+        now: this.now,
+      },
+    );
     if (options.credentials.mode === 'token') this.stateValue = 'ready';
   }
 
@@ -115,16 +127,26 @@ export class GizwitsClient extends EventEmitter {
   }
 
   /** Calls one operation. Parameters are one flat object: path, query and body fields together. */
-  async call<K extends OperationId>(operation: K, params?: ParamsOf<K>, options: CallOptions = {}): Promise<ResultOf<K>> {
+  async call<K extends OperationId>(
+    operation: K,
+    params?: ParamsOf<K>,
+    options: CallOptions = {},
+  ): Promise<ResultOf<K>> {
     if (!isOperationId(operation)) {
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
         message: `Unknown Gizwits operation "${String(operation)}": use an id of spec/endpoints.tsv such as bindings.list`,
       });
     }
-    if (this.stateValue === 'closed') throw new GizwitsError({ code: 'CLOSED', operation, message: `Gizwits ${operation}: the client is closed` });
+    if (this.stateValue === 'closed')
+      throw new GizwitsError({
+        code: 'CLOSED',
+        operation,
+        message: `Gizwits ${operation}: the client is closed`,
+      });
     const request = prepareRequest(operation, params as Record<string, unknown> | undefined);
-    if (request.row.auth !== 'user') return this.pipeline.send<ResultOf<K>>(request, (r) => this.headersFor(r));
+    if (request.row.auth !== 'user')
+      return this.pipeline.send<ResultOf<K>>(request, (r) => this.headersFor(r));
 
     let used: SessionToken | undefined;
     const headers = async (r: PreparedRequest) => {
@@ -153,12 +175,21 @@ export class GizwitsClient extends EventEmitter {
    * Every item of a list operation, fetching page after page (`limit`/`skip`) until a short page or the
    * announced total: no account with 45 devices sees only 20.
    */
-  async listAll<K extends ListOperation>(operation: K, params?: ParamsOf<K>, options: ListOptions = {}): Promise<unknown[]> {
+  async listAll<K extends ListOperation>(
+    operation: K,
+    params?: ParamsOf<K>,
+    options: ListOptions = {},
+  ): Promise<unknown[]> {
     const row = ENDPOINTS[operation] as { paged?: ListShape; maxLimit?: number };
     if (!row.paged) {
       const answer = await this.call(operation, params);
       const items = itemsOf(answer, 'array');
-      if (!items) throw new GizwitsError({ code: 'BAD_RESPONSE', operation, serverMessage: 'the answer was not a list' });
+      if (!items)
+        throw new GizwitsError({
+          code: 'BAD_RESPONSE',
+          operation,
+          serverMessage: 'the answer was not a list',
+        });
       return items;
     }
     const limit = Math.max(1, Math.min(options.pageSize ?? 20, row.maxLimit ?? Infinity));
@@ -171,18 +202,31 @@ export class GizwitsClient extends EventEmitter {
       const answer = await this.call(operation, { ...base, limit, skip } as ParamsOf<K>);
       const items = itemsOf(answer, row.paged);
       if (!items) {
-        throw new GizwitsError({ code: 'BAD_RESPONSE', operation, serverMessage: `the answer had no "${row.paged}" list` });
+        throw new GizwitsError({
+          code: 'BAD_RESPONSE',
+          operation,
+          serverMessage: `the answer had no "${row.paged}" list`,
+        });
       }
       const first = items.length ? JSON.stringify(items[0]) : undefined;
       if (first !== undefined && first === previousFirst) {
-        throw new GizwitsError({ code: 'BAD_RESPONSE', operation, serverMessage: 'the cloud answered the same page twice (skip ignored)' });
+        throw new GizwitsError({
+          code: 'BAD_RESPONSE',
+          operation,
+          serverMessage: 'the cloud answered the same page twice (skip ignored)',
+        });
       }
       previousFirst = first;
       all.push(...items);
       if (all.length > maxItems) {
-        throw new GizwitsError({ code: 'BAD_RESPONSE', operation, serverMessage: `more than ${maxItems} items; stopped listing` });
+        throw new GizwitsError({
+          code: 'BAD_RESPONSE',
+          operation,
+          serverMessage: `more than ${maxItems} items; stopped listing`,
+        });
       }
-      const total = row.paged === 'objects' ? Number((answer as { meta?: { total?: unknown } }).meta?.total) : NaN;
+      const total =
+        row.paged === 'objects' ? Number((answer as { meta?: { total?: unknown } }).meta?.total) : NaN;
       skip += items.length;
       if (items.length < limit || (Number.isFinite(total) && skip >= total)) return all;
     }
@@ -222,7 +266,8 @@ export class GizwitsClient extends EventEmitter {
 
   private async headersFor(request: PreparedRequest): Promise<Record<string, string>> {
     const headers: Record<string, string> = { 'X-Gizwits-Application-Id': this.appId };
-    if (request.row.auth === 'appAuth') headers['X-Gizwits-Application-Auth'] = applicationAuth(this.appId, this.requireAppSecret(request));
+    if (request.row.auth === 'appAuth')
+      headers['X-Gizwits-Application-Auth'] = applicationAuth(this.appId, this.requireAppSecret(request));
     if (request.row.auth === 'appToken') headers['X-Gizwits-User-token'] = await this.getAppToken(request);
     if (request.row.signed) {
       const productKey = String(request.body?.product_key ?? '');
@@ -252,7 +297,8 @@ export class GizwitsClient extends EventEmitter {
 
   private async getAppToken(request: PreparedRequest): Promise<string> {
     const cached = this.appToken;
-    if (cached && (cached.expireAt === undefined || cached.expireAt * 1000 - 60_000 > this.now())) return cached.token;
+    if (cached && (cached.expireAt === undefined || cached.expireAt * 1000 - 60_000 > this.now()))
+      return cached.token;
     this.requireAppSecret(request);
     this.appTokenPending ??= this.call('app.requestToken', {})
       .then((answer: AppTokenAnswer) => {
@@ -267,6 +313,11 @@ export class GizwitsClient extends EventEmitter {
   }
 
   private secrets(): Array<string | undefined> {
-    return [...this.session.secretValues(), this.appToken?.token, this.appSecret, ...Object.values(this.productSecrets)];
+    return [
+      ...this.session.secretValues(),
+      this.appToken?.token,
+      this.appSecret,
+      ...Object.values(this.productSecrets),
+    ];
   }
 }

@@ -50,7 +50,12 @@ function labelsOf(attr: DatapointAttr): string[] {
 
 export function toDatapoint(attr: DatapointAttr): Datapoint {
   const kind = KINDS[attr.type] ?? 'readonly';
-  const point: Datapoint = { name: attr.name, displayName: attr.display_name ?? attr.name, kind, dataType: attr.data_type };
+  const point: Datapoint = {
+    name: attr.name,
+    displayName: attr.display_name ?? attr.name,
+    kind,
+    dataType: attr.data_type,
+  };
   if (/^uint(8|16|32)$/.test(attr.data_type) && attr.uint_spec) {
     const ratio = Number(attr.uint_spec.ratio ?? 1) || 1;
     const addition = Number(attr.uint_spec.addition ?? 0) || 0;
@@ -74,7 +79,10 @@ export function toProductSchema(answer: ProductDatapoints): ProductSchema {
 }
 
 function invalid(did: string | undefined, message: string): GizwitsError {
-  return new GizwitsError({ code: 'INVALID_PARAMS', message: `Cannot write${did ? ` to ${did}` : ''}: ${message}` });
+  return new GizwitsError({
+    code: 'INVALID_PARAMS',
+    message: `Cannot write${did ? ` to ${did}` : ''}: ${message}`,
+  });
 }
 
 /** Bytes from hex text, base64 text (prefixed `base64:`), or an array/Buffer of bytes. */
@@ -106,9 +114,17 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
     case 'enum': {
       const labels = point.labels ?? [];
       if (typeof value === 'string' && labels.includes(value)) return value;
-      const index = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+      const index =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && /^\d+$/.test(value)
+            ? Number(value)
+            : NaN;
       if (Number.isInteger(index) && index >= 0 && index < labels.length) return labels[index];
-      throw invalid(did, `${where} takes one of ${labels.map((l, i) => `${i} "${l}"`).join(', ')}; not ${JSON.stringify(value)}`);
+      throw invalid(
+        did,
+        `${where} takes one of ${labels.map((l, i) => `${i} "${l}"`).join(', ')}; not ${JSON.stringify(value)}`,
+      );
     }
     case 'binary': {
       const bytes = toBytes(value);
@@ -118,15 +134,27 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
       return [...bytes, ...new Array(length - bytes.length).fill(0)];
     }
     default: {
-      const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-      if (!Number.isFinite(number)) throw invalid(did, `${where} takes a number, not ${JSON.stringify(value)}`);
+      const number =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && value.trim() !== ''
+            ? Number(value)
+            : NaN;
+      if (!Number.isFinite(number))
+        throw invalid(did, `${where} takes a number, not ${JSON.stringify(value)}`);
       if (point.min !== undefined && point.max !== undefined && (number < point.min || number > point.max)) {
-        throw invalid(did, `${where} must be between ${point.min} and ${point.max}; ${number} is out of range`);
+        throw invalid(
+          did,
+          `${where} must be between ${point.min} and ${point.max}; ${number} is out of range`,
+        );
       }
       if (point.step !== undefined && point.min !== undefined) {
         const steps = (number - point.min) / point.step;
         if (Math.abs(steps - Math.round(steps)) > 1e-6) {
-          throw invalid(did, `${where} moves in steps of ${point.step} from ${point.min}; ${number} is between steps`);
+          throw invalid(
+            did,
+            `${where} moves in steps of ${point.step} from ${point.min}; ${number} is between steps`,
+          );
         }
       }
       return number;
@@ -146,10 +174,14 @@ export function encodeWrite(schema: ProductSchema, values: unknown, did?: string
     const point = schema.datapoints.get(name);
     if (!point) {
       const known = [...schema.datapoints.values()].filter((p) => p.kind === 'writable').map((p) => p.name);
-      throw invalid(did, `"${name}" is not a data point of ${schema.name}; writable ones are ${known.join(', ')}`);
+      throw invalid(
+        did,
+        `"${name}" is not a data point of ${schema.name}; writable ones are ${known.join(', ')}`,
+      );
     }
     if (point.kind !== 'writable') {
-      const what = point.kind === 'readonly' ? 'read-only' : point.kind === 'alert' ? 'an alert point' : 'a fault point';
+      const what =
+        point.kind === 'readonly' ? 'read-only' : point.kind === 'alert' ? 'an alert point' : 'a fault point';
       throw invalid(did, `"${name}" is ${what} and cannot be written`);
     }
     out[name] = encodeValue(point, value, did);
@@ -161,7 +193,10 @@ export function encodeWrite(schema: ProductSchema, values: unknown, did?: string
 export function toRestAttrs(schema: ProductSchema, attrs: AttrValues): AttrValues {
   const out: AttrValues = {};
   for (const [name, value] of Object.entries(attrs)) {
-    out[name] = schema.datapoints.get(name)?.dataType === 'binary' && Array.isArray(value) ? Buffer.from(value as number[]).toString('hex') : value;
+    out[name] =
+      schema.datapoints.get(name)?.dataType === 'binary' && Array.isArray(value)
+        ? Buffer.from(value as number[]).toString('hex')
+        : value;
   }
   return out;
 }
@@ -208,16 +243,25 @@ function decodeVarLen(bytes: number[], offset: number): { value: number; size: n
  * command 0x90/0x93); other bytes are taken as the payload and wrapped.
  */
 export function rawFrame(bytes: number[], did?: string): number[] {
-  if (!bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw invalid(did, 'raw data must be bytes (integers 0-255)');
+  if (!bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255))
+    throw invalid(did, 'raw data must be bytes (integers 0-255)');
   if (bytes.length === 0) throw invalid(did, 'raw data is empty');
   if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 3) {
     const length = decodeVarLen(bytes, 4);
     if (!length) throw invalid(did, 'the raw frame has a broken length field after 0,0,0,3');
     const body = bytes.length - 4 - length.size;
-    if (length.value !== body) throw invalid(did, `the raw frame says ${length.value} bytes follow its length field; ${body} do`);
+    if (length.value !== body)
+      throw invalid(did, `the raw frame says ${length.value} bytes follow its length field; ${body} do`);
     const command = bytes[4 + length.size + 2];
-    if (bytes[4 + length.size] !== 0 || bytes[4 + length.size + 1] !== 0 || (command !== 0x90 && command !== 0x93)) {
-      throw invalid(did, 'a raw frame for a device must carry flag 0 and command 0x0090 (or 0x0093 with ack)');
+    if (
+      bytes[4 + length.size] !== 0 ||
+      bytes[4 + length.size + 1] !== 0 ||
+      (command !== 0x90 && command !== 0x93)
+    ) {
+      throw invalid(
+        did,
+        'a raw frame for a device must carry flag 0 and command 0x0090 (or 0x0093 with ack)',
+      );
     }
     return bytes;
   }
@@ -235,13 +279,17 @@ export function rawPayload(bytes: number[]): number[] {
  * A report in the websocket's encoding, whatever path it came by: REST answers give booleans as 0/1,
  * enums sometimes as their index, and binary as hex text (quirks.md).
  */
-export function decodeReport(schema: ProductSchema | undefined, attrs: Record<string, unknown>): Record<string, unknown> {
+export function decodeReport(
+  schema: ProductSchema | undefined,
+  attrs: Record<string, unknown>,
+): Record<string, unknown> {
   if (!schema) return { ...attrs };
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(attrs)) {
     const point = schema.datapoints.get(name);
     if (point?.dataType === 'bool' && (value === 0 || value === 1)) out[name] = value === 1;
-    else if (point?.dataType === 'enum' && typeof value === 'number' && point.labels?.[value] !== undefined) out[name] = point.labels[value];
+    else if (point?.dataType === 'enum' && typeof value === 'number' && point.labels?.[value] !== undefined)
+      out[name] = point.labels[value];
     else if (point?.dataType === 'binary' && typeof value === 'string') out[name] = toBytes(value) ?? value;
     else out[name] = value;
   }

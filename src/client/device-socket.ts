@@ -52,7 +52,12 @@ export function cleanDid(did: unknown): string {
 }
 
 /** The delay before reconnect number `attempt` (from 0): at least `base`, up to min(cap, base·2^attempt). */
-export function reconnectDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+export function reconnectDelay(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
   return Math.round(baseMs + random() * Math.max(0, ceiling - baseMs));
 }
@@ -145,13 +150,23 @@ export class DeviceSocket extends EventEmitter {
 
   private request(cmd: string, did: string, data: Record<string, unknown>, timeoutMs: number): Promise<void> {
     if (this.stateValue !== 'online' || !this.ws) {
-      return Promise.reject(new GizwitsError({ code: 'NETWORK', message: `Gizwits websocket ${this.url} is ${this.stateValue}, not online` }));
+      return Promise.reject(
+        new GizwitsError({
+          code: 'NETWORK',
+          message: `Gizwits websocket ${this.url} is ${this.stateValue}, not online`,
+        }),
+      );
     }
     const sn = ++this.reqSn;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(sn);
-        reject(new GizwitsError({ code: 'TIMEOUT', message: `Gizwits ${cmd} to ${did}: no answer within ${timeoutMs} ms` }));
+        reject(
+          new GizwitsError({
+            code: 'TIMEOUT',
+            message: `Gizwits ${cmd} to ${did}: no answer within ${timeoutMs} ms`,
+          }),
+        );
       }, timeoutMs);
       this.pending.set(sn, { did, resolve, reject, timer });
       this.send({ cmd, req_sn: sn, data });
@@ -176,7 +191,10 @@ export class DeviceSocket extends EventEmitter {
       return this.scheduleReconnect();
     }
     if (this.closed) return;
-    const ws = new WebSocket(this.url, { handshakeTimeout: this.options.loginTimeoutMs, perMessageDeflate: false });
+    const ws = new WebSocket(this.url, {
+      handshakeTimeout: this.options.loginTimeoutMs,
+      perMessageDeflate: false,
+    });
     this.ws = ws;
     this.reloginTried = false;
     ws.on('open', () => {
@@ -244,7 +262,8 @@ export class DeviceSocket extends EventEmitter {
         if (typeof frame.req_sn === 'number') this.send({ cmd: 'c2s_ack', res_sn: frame.req_sn, did });
         const initial = typeof frame.res_sn === 'number' && this.initialReads.delete(frame.res_sn);
         if (typeof frame.res_sn === 'number') this.settle(frame.res_sn);
-        if (did && data.attrs && typeof data.attrs === 'object') this.emit('noti', { did, attrs: data.attrs as AttrValues, initial } satisfies NotiEvent);
+        if (did && data.attrs && typeof data.attrs === 'object')
+          this.emit('noti', { did, attrs: data.attrs as AttrValues, initial } satisfies NotiEvent);
         return;
       }
       case 's2c_ack':
@@ -254,7 +273,12 @@ export class DeviceSocket extends EventEmitter {
         this.emit('raw', { did: cleanDid(data.did), raw: Array.isArray(data.raw) ? data.raw : [] });
         return;
       case 's2c_online_status':
-        this.emit('online', { did: String(data.did ?? ''), online: data.online === true, mac: data.mac, passcode: data.passcode });
+        this.emit('online', {
+          did: String(data.did ?? ''),
+          online: data.online === true,
+          mac: data.mac,
+          passcode: data.passcode,
+        });
         return;
       case 's2c_binding_changed':
         this.emit('binding', { did: String(data.did ?? ''), bind: data.bind === true });
@@ -299,7 +323,9 @@ export class DeviceSocket extends EventEmitter {
 
   private onSubscribed(data: Record<string, unknown>): void {
     const success = Array.isArray(data.success) ? (data.success as Array<{ did: string }>) : [];
-    const failed = Array.isArray(data.failed) ? (data.failed as Array<{ did: string; error_code?: number; msg?: string }>) : [];
+    const failed = Array.isArray(data.failed)
+      ? (data.failed as Array<{ did: string; error_code?: number; msg?: string }>)
+      : [];
     for (const { did } of success) {
       if (!this.wanted.has(did)) continue;
       this.subscribed.add(did);
@@ -358,7 +384,12 @@ export class DeviceSocket extends EventEmitter {
     this.initialReads.clear();
     for (const [sn, pending] of this.pending) {
       clearTimeout(pending.timer);
-      pending.reject(new GizwitsError({ code: 'NETWORK', message: `Gizwits websocket to ${pending.did}: ${reason} before the answer` }));
+      pending.reject(
+        new GizwitsError({
+          code: 'NETWORK',
+          message: `Gizwits websocket to ${pending.did}: ${reason} before the answer`,
+        }),
+      );
       this.pending.delete(sn);
     }
     const ws = this.ws;
@@ -372,7 +403,12 @@ export class DeviceSocket extends EventEmitter {
 
   private scheduleReconnect(): void {
     if (this.closed) return;
-    const delay = reconnectDelay(this.attempt, this.options.backoffBaseMs, this.options.backoffCapMs, this.options.random);
+    const delay = reconnectDelay(
+      this.attempt,
+      this.options.backoffBaseMs,
+      this.options.backoffCapMs,
+      this.options.random,
+    );
     this.attempt++;
     this.setState('reconnecting');
     clearTimeout(this.reconnectTimer);
@@ -389,6 +425,9 @@ export class DeviceSocket extends EventEmitter {
 function isPermanent(error: unknown): boolean {
   return (
     error instanceof GizwitsError &&
-    (error.isBadCredentials || error.code === 'LOGIN_COOLDOWN' || error.code === 'INVALID_CONFIG' || error.code === 'CLOSED')
+    (error.isBadCredentials ||
+      error.code === 'LOGIN_COOLDOWN' ||
+      error.code === 'INVALID_CONFIG' ||
+      error.code === 'CLOSED')
   );
 }

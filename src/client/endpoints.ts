@@ -133,40 +133,86 @@ type Page = { limit?: number; skip?: number };
 /** Parameters and answer of each operation. Path, query and body parameters share one flat object. */
 export interface Operations {
   'users.create': {
-    params: { phone_id?: string; username?: string; password?: string; email?: string; phone?: string; code?: string; lang?: string; src?: string; uid?: string; token?: string };
+    params: {
+      phone_id?: string;
+      username?: string;
+      password?: string;
+      email?: string;
+      phone?: string;
+      code?: string;
+      lang?: string;
+      src?: string;
+      uid?: string;
+      token?: string;
+    };
     result: T.TokenAnswer;
   };
   'users.get': { params: P; result: T.UserInfo };
-  'users.update': { params: Partial<T.UserInfo> & { password?: string; code?: string; old_pwd?: string; new_pwd?: string }; result: T.UpdatedAnswer };
+  'users.update': {
+    params: Partial<T.UserInfo> & { password?: string; code?: string; old_pwd?: string; new_pwd?: string };
+    result: T.UpdatedAnswer;
+  };
   'users.login': { params: { username: string; password: string; lang?: string }; result: T.TokenAnswer };
   'app.requestToken': { params: P; result: T.AppTokenAnswer };
-  'users.resetPassword': { params: { email?: string; phone?: string; new_pwd?: string; code?: string }; result: T.Empty };
+  'users.resetPassword': {
+    params: { email?: string; phone?: string; new_pwd?: string; code?: string };
+    result: T.Empty;
+  };
   'verify.smsCode': { params: { phone: string; code?: string }; result: T.Empty };
   'verify.getCaptcha': { params: P; result: T.CaptchaAnswer };
-  'verify.checkCaptcha': { params: { captcha_id: string; captcha_code: string; phone: string }; result: T.Empty };
+  'verify.checkCaptcha': {
+    params: { captcha_id: string; captcha_code: string; phone: string };
+    result: T.Empty;
+  };
   'verify.checkSmsCode': { params: { phone: string; sms_code: string }; result: T.Empty };
   'messages.list': { params: Page & { type?: number }; result: T.Paged<T.Message> };
   'messages.mark': { params: { id: string | number; status: 1 | 2 }; result: T.Empty };
-  'bindings.bindMac': { params: { product_key: string; mac: string; remark?: string; dev_alias?: string; set_owner?: 0 | 1 }; result: T.Binding };
+  'bindings.bindMac': {
+    params: { product_key: string; mac: string; remark?: string; dev_alias?: string; set_owner?: 0 | 1 };
+    result: T.Binding;
+  };
   'bindings.unbind': { params: { devices: Array<{ did: string }> }; result: T.UnbindAnswer };
-  'bindings.list': { params: Page & { show_disabled?: 0 | 1; show_proto_ver?: 0 | 1 }; result: T.BindingsPage };
+  'bindings.list': {
+    params: Page & { show_disabled?: 0 | 1; show_proto_ver?: 0 | 1 };
+    result: T.BindingsPage;
+  };
   'bindings.bindQr': { params: { qr_content: string; set_owner?: 0 | 1 }; result: T.Binding };
-  'bindings.update': { params: { did: string; remark?: string; dev_alias?: string; dev_label?: string[] }; result: T.BindingUpdateAnswer };
+  'bindings.update': {
+    params: { did: string; remark?: string; dev_alias?: string; dev_label?: string[] };
+    result: T.BindingUpdateAnswer;
+  };
   'bindings.listGuests': { params: { did: string }; result: T.GuestBinding[] };
   'bindings.unbindGuest': { params: { did: string; uid: string }; result: T.Empty };
   'devices.latest': { params: { did: string }; result: T.DeviceLatest };
   'devices.datapoint': { params: { product_key: string }; result: T.ProductDatapoints };
   'devices.get': { params: { did: string }; result: T.Binding };
   'devices.rawData': {
-    params: Page & { did: string; type: 'cmd' | 'online'; start_time: number; end_time: number; sort?: 'desc' | 'asc' | string };
+    params: Page & {
+      did: string;
+      type: 'cmd' | 'online';
+      start_time: number;
+      end_time: number;
+      sort?: 'desc' | 'asc' | string;
+    };
     result: T.Paged<T.RawDataEntry>;
   };
   'devices.control': { params: { did: string; attrs?: T.AttrValues; raw?: number[] }; result: T.Empty };
   'sharing.create': {
-    params: { type: 0 | 1; did: string; uid?: string; username?: string; email?: string; phone?: string; duration?: number };
+    params: {
+      type: 0 | 1;
+      did: string;
+      uid?: string;
+      username?: string;
+      email?: string;
+      phone?: string;
+      duration?: number;
+    };
     result: T.SharingCreated;
   };
-  'sharing.list': { params: Page & { sharing_type: 0 | 1; status?: string | number; did?: string }; result: T.Paged<T.Sharing> };
+  'sharing.list': {
+    params: Page & { sharing_type: 0 | 1; status?: string | number; did?: string };
+    result: T.Paged<T.Sharing>;
+  };
   'sharing.revoke': { params: { id: number | string }; result: { id: number } };
   'sharing.respond': { params: { id: number | string; status: 1 | 2 }; result: { id: number } };
   'sharing.getCode': { params: { code: string }; result: T.SharingCodeInfo };
@@ -178,30 +224,57 @@ export interface Operations {
   'groups.delete': { params: { id: string }; result: T.Empty };
   'groups.update': { params: { id: string; group_name: string }; result: T.Empty };
   'groups.devices': { params: { id: string }; result: T.GroupDevice[] };
-  'groups.addDevices': { params: { id: string; dids: string[]; show_detail?: 0 | 1 }; result: T.GroupAddAnswer };
+  'groups.addDevices': {
+    params: { id: string; dids: string[]; show_detail?: 0 | 1 };
+    result: T.GroupAddAnswer;
+  };
   'groups.removeDevices': { params: { id: string; dids: string[] }; result: T.UnbindAnswer };
-  'groups.control': { params: { id: string; attrs?: T.AttrValues; raw?: number[] }; result: T.DeviceResult[] };
+  'groups.control': {
+    params: { id: string; attrs?: T.AttrValues; raw?: number[] };
+    result: T.DeviceResult[];
+  };
   'rules.params': { params: { product_key?: string }; result: Record<string, T.RuleParam[]> };
   'rules.list': { params: Page; result: { rules: T.Rule[] } };
   'rules.create': { params: T.Rule; result: T.RuleIdAnswer };
   'rules.delete': { params: { rule_id: number }; result: T.RuleIdAnswer };
   'rules.update': { params: T.Rule & { rule_id: number }; result: T.RuleIdAnswer };
   'scenes.list': { params: P; result: T.Scene[] };
-  'scenes.create': { params: { scene_name: string; remark?: string; tasks?: T.SceneTask[] } & Partial<T.SceneTask>; result: T.IdAnswer };
+  'scenes.create': {
+    params: { scene_name: string; remark?: string; tasks?: T.SceneTask[] } & Partial<T.SceneTask>;
+    result: T.IdAnswer;
+  };
   'scenes.delete': { params: { id: string }; result: T.Empty };
-  'scenes.update': { params: { id: string; scene_name?: string; remark?: string; tasks?: T.SceneTask[] } & Partial<T.SceneTask>; result: T.Empty };
+  'scenes.update': {
+    params: {
+      id: string;
+      scene_name?: string;
+      remark?: string;
+      tasks?: T.SceneTask[];
+    } & Partial<T.SceneTask>;
+    result: T.Empty;
+  };
   'scenes.taskStatus': { params: { id: string }; result: T.SceneTaskStatus };
   'scenes.run': { params: { id: string }; result: T.Empty };
   'schedulers.list': { params: Page & { did: string }; result: T.Schedule[] };
   'schedulers.create': { params: T.Schedule & { did: string }; result: T.IdAnswer };
   'schedulers.update': { params: T.Schedule & { did: string; id: string }; result: T.IdAnswer };
   'schedulers.delete': { params: { did: string; id: string }; result: T.Empty };
-  'commonSchedulers.list': { params: Page & { did?: string; group_id?: string; scene_id?: string }; result: T.Schedule[] };
+  'commonSchedulers.list': {
+    params: Page & { did?: string; group_id?: string; scene_id?: string };
+    result: T.Schedule[];
+  };
   'commonSchedulers.create': { params: T.Schedule; result: T.IdAnswer };
   'commonSchedulers.update': { params: T.Schedule & { id: string }; result: T.IdAnswer };
   'commonSchedulers.delete': { params: { id: string }; result: T.Empty };
   'devices.aggData': {
-    params: { did: string; start_ts: number; end_ts?: number; attrs: string; aggregator: 'sum' | 'avg' | 'max' | 'min'; unit: 'hours' | 'day' | 'weeks' | 'months' | string };
+    params: {
+      did: string;
+      start_ts: number;
+      end_ts?: number;
+      attrs: string;
+      aggregator: 'sum' | 'avg' | 'max' | 'min';
+      unit: 'hours' | 'day' | 'weeks' | 'months' | string;
+    };
     result: T.AggAnswer;
   };
   'system.status': { params: P; result: T.StatusAnswer };
@@ -213,4 +286,6 @@ export type ResultOf<K extends OperationId> = Operations[K]['result'];
 
 type AssertNever<X extends never> = X;
 /** Fails to compile when a row of the table has no types, or a type no row. */
-export type EveryRowTyped = AssertNever<Exclude<OperationId, keyof Operations> | Exclude<keyof Operations, OperationId>>;
+export type EveryRowTyped = AssertNever<
+  Exclude<OperationId, keyof Operations> | Exclude<keyof Operations, OperationId>
+>;

@@ -54,7 +54,10 @@ export const ERROR_TABLE: Readonly<Record<number, readonly [name: string, messag
   9083: ['GIZ_OPENAPI_GUEST_ALREADY_BOUND', 'guest user alread bound!'],
   9084: ['GIZ_OPENAPI_NOT_FOUND_SHARING_INFO', 'sharing record not found!'],
   9085: ['GIZ_OPENAPI_NOT_FOUND_THE_MESSAGE', 'message record not found!'],
-  9087: ['GIZ_OPENAPI_SHARING_IS_WAITING_FOR_ACCEPT', 'sharing alread created,waiting for the guest to accept!'],
+  9087: [
+    'GIZ_OPENAPI_SHARING_IS_WAITING_FOR_ACCEPT',
+    'sharing alread created,waiting for the guest to accept!',
+  ],
   9088: ['GIZ_OPENAPI_SHARING_IS_EXPIRED', 'sharing record expired!'],
   9089: ['GIZ_OPENAPI_SHARING_IS_COMPLETED', 'sharing record status is not unaccept!'],
   9090: ['GIZ_OPENAPI_INVALID_SHARING_BECAUSE_UNBINDING', 'owner binding disabled!'],

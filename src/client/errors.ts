@@ -52,7 +52,8 @@ export function errorName(code: number): string | undefined {
 }
 
 export function isRetryableCode(code: number | LocalErrorCode, status?: number): boolean {
-  if (typeof code === 'number') return RETRYABLE_API_CODES.has(code) || (status !== undefined && RETRYABLE_HTTP.has(status));
+  if (typeof code === 'number')
+    return RETRYABLE_API_CODES.has(code) || (status !== undefined && RETRYABLE_HTTP.has(status));
   if (code === 'NETWORK' || code === 'TIMEOUT') return true;
   return code === 'HTTP' && status !== undefined && RETRYABLE_HTTP.has(status);
 }
@@ -129,7 +130,9 @@ function describe(init: GizwitsErrorInit, name: string | undefined, hint: string
 }
 
 /** Reads an Open API error body (`{error_code, error_message, detail_message}`), tolerating strings. */
-export function parseErrorBody(body: unknown): { code: number; message?: string; detail?: unknown } | undefined {
+export function parseErrorBody(
+  body: unknown,
+): { code: number; message?: string; detail?: unknown } | undefined {
   let value = body;
   if (typeof value === 'string') {
     try {

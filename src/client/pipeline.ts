@@ -27,12 +27,17 @@ export interface PipelineOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type HeaderSource = (request: PreparedRequest) => Promise<Record<string, string>> | Record<string, string>;
+export type HeaderSource = (
+  request: PreparedRequest,
+) => Promise<Record<string, string>> | Record<string, string>;
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
 
 /** Splits flat parameters into path, query and body by the row's route, as the document places them. */
-export function prepareRequest(operation: OperationId, params: Record<string, unknown> | undefined): PreparedRequest {
+export function prepareRequest(
+  operation: OperationId,
+  params: Record<string, unknown> | undefined,
+): PreparedRequest {
   const row: EndpointRow = ENDPOINTS[operation];
   const { method, path: template, pathParams } = parseRoute(row.route);
   if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
@@ -69,14 +74,26 @@ export function prepareRequest(operation: OperationId, params: Record<string, un
     const value = rest[name];
     delete rest[name];
     if (value === undefined || value === null) continue;
-    query[name] = Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    query[name] = Array.isArray(value)
+      ? value.join(',')
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
   }
-  const body = method === 'GET' || Object.keys(rest).length === 0 ? (method === 'POST' || method === 'PUT' ? {} : undefined) : rest;
+  const body =
+    method === 'GET' || Object.keys(rest).length === 0
+      ? method === 'POST' || method === 'PUT'
+        ? {}
+        : undefined
+      : rest;
   return { operation, row, method, path, query, body };
 }
 
 /** Turns an HTTP answer or a transport failure into a GizwitsError (never carrying request headers). */
-export function toGizwitsError(operation: OperationId, failure: AxiosResponse | AxiosError | unknown): GizwitsError {
+export function toGizwitsError(
+  operation: OperationId,
+  failure: AxiosResponse | AxiosError | unknown,
+): GizwitsError {
   if (failure instanceof GizwitsError) return failure;
   if (isAxiosResponse(failure)) {
     const parsed = parseErrorBody(failure.data);
@@ -91,11 +108,18 @@ export function toGizwitsError(operation: OperationId, failure: AxiosResponse | 
         retryAfter,
       });
     }
-    return new GizwitsError({ code: 'HTTP', status: failure.status, operation, serverMessage: failure.statusText || undefined, retryAfter });
+    return new GizwitsError({
+      code: 'HTTP',
+      status: failure.status,
+      operation,
+      serverMessage: failure.statusText || undefined,
+      retryAfter,
+    });
   }
   if (failure instanceof AxiosError) {
     if (failure.response) return toGizwitsError(operation, failure.response);
-    const timedOut = failure.code === 'ECONNABORTED' || failure.code === 'ETIMEDOUT' || /timeout/i.test(failure.message);
+    const timedOut =
+      failure.code === 'ECONNABORTED' || failure.code === 'ETIMEDOUT' || /timeout/i.test(failure.message);
     return new GizwitsError({
       code: timedOut ? 'TIMEOUT' : 'NETWORK',
       operation,
@@ -108,12 +132,23 @@ export function toGizwitsError(operation: OperationId, failure: AxiosResponse | 
 }
 
 function isAxiosResponse(value: unknown): value is AxiosResponse {
-  return !!value && typeof value === 'object' && 'status' in value && 'data' in value && 'headers' in value && !(value instanceof Error);
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    'status' in value &&
+    'data' in value &&
+    'headers' in value &&
+    !(value instanceof Error)
+  );
 }
 
 function headerValue(value: unknown): string | undefined {
   if (Array.isArray(value)) return value[0];
-  return typeof value === 'string' ? value : value === undefined || value === null ? undefined : String(value);
+  return typeof value === 'string'
+    ? value
+    : value === undefined || value === null
+      ? undefined
+      : String(value);
 }
 
 export class RequestPipeline {

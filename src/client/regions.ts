@@ -18,7 +18,10 @@ export function resolveApiUrl(region: Region | string | undefined, apiUrl?: stri
   const chosen = region || 'cn';
   if (chosen !== 'custom') {
     if (!isRegion(chosen)) {
-      throw new GizwitsError({ code: 'INVALID_CONFIG', message: `Unknown Gizwits region "${chosen}": use cn, us, eu or custom` });
+      throw new GizwitsError({
+        code: 'INVALID_CONFIG',
+        message: `Unknown Gizwits region "${chosen}": use cn, us, eu or custom`,
+      });
     }
     return REGION_URLS[chosen as Exclude<Region, 'custom'>];
   }
@@ -33,10 +36,16 @@ export function resolveApiUrl(region: Region | string | undefined, apiUrl?: stri
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new GizwitsError({ code: 'INVALID_CONFIG', message: `The custom Open API URL must be http or https, not ${url.protocol}` });
+    throw new GizwitsError({
+      code: 'INVALID_CONFIG',
+      message: `The custom Open API URL must be http or https, not ${url.protocol}`,
+    });
   }
   if (url.username || url.password) {
-    throw new GizwitsError({ code: 'INVALID_CONFIG', message: 'The custom Open API URL must not contain a user name or password' });
+    throw new GizwitsError({
+      code: 'INVALID_CONFIG',
+      message: 'The custom Open API URL must not contain a user name or password',
+    });
   }
   return url.toString().replace(/\/+$/, '');
 }

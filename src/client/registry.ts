@@ -39,6 +39,8 @@ export interface StatusEvent {
   attrs: Record<string, unknown>;
   changed: Record<string, { old: unknown; new: unknown }>;
   initial: boolean;
+  /** The first state known of this device since the registry started. */
+  first: boolean;
 }
 
 export type Transport = 'auto' | 'rest' | 'websocket';
@@ -137,7 +139,8 @@ export class DeviceRegistry extends EventEmitter {
   /** Aggregate connection state: the worst state of the sockets in use. */
   get state(): RegistryState {
     const states = [...this.sockets.values()].map((s) => s.state);
-    for (const s of ['failed', 'reconnecting', 'connecting', 'authenticating'] as const) if (states.includes(s)) return s;
+    for (const s of ['failed', 'reconnecting', 'connecting', 'authenticating'] as const)
+      if (states.includes(s)) return s;
     return states.length ? 'online' : 'idle';
   }
 
@@ -227,7 +230,8 @@ export class DeviceRegistry extends EventEmitter {
   async refreshBindings(): Promise<void> {
     const before = new Set(this.bindings.keys());
     await this.loadBindings();
-    for (const did of this.bindings.keys()) if (!before.has(did)) this.emit('binding', { did, bind: true, device: this.devices.get(did) });
+    for (const did of this.bindings.keys())
+      if (!before.has(did)) this.emit('binding', { did, bind: true, device: this.devices.get(did) });
     for (const did of before) if (!this.bindings.has(did)) this.emit('binding', { did, bind: false });
     this.applyWants();
   }
@@ -254,7 +258,10 @@ export class DeviceRegistry extends EventEmitter {
       seen.add(binding.did);
       this.bindings.set(binding.did, binding);
       const known = this.devices.get(binding.did);
-      this.devices.set(binding.did, { ...infoOf(binding), online: known ? known.online : binding.is_online === true });
+      this.devices.set(binding.did, {
+        ...infoOf(binding),
+        online: known ? known.online : binding.is_online === true,
+      });
     }
     for (const did of [...this.bindings.keys()]) {
       if (!seen.has(did)) {
@@ -269,7 +276,10 @@ export class DeviceRegistry extends EventEmitter {
     await this.loadBindings();
     const device = this.devices.get(did);
     if (!device) {
-      throw new GizwitsError({ code: 9017, message: `Gizwits device ${did} is not bound to this account: check the did, or bind the device first` });
+      throw new GizwitsError({
+        code: 9017,
+        message: `Gizwits device ${did} is not bound to this account: check the did, or bind the device first`,
+      });
     }
     return device;
   }
@@ -298,7 +308,10 @@ export class DeviceRegistry extends EventEmitter {
     if (transport === 'rest') return false;
     if (transport === 'websocket') {
       if (!socket?.isSubscribed(did)) {
-        throw new GizwitsError({ code: 'NETWORK', message: `Gizwits device ${did}: the websocket is not connected (${socket?.state ?? 'not started'}); use transport auto or rest` });
+        throw new GizwitsError({
+          code: 'NETWORK',
+          message: `Gizwits device ${did}: the websocket is not connected (${socket?.state ?? 'not started'}); use transport auto or rest`,
+        });
       }
       return true;
     }
@@ -347,7 +360,9 @@ export class DeviceRegistry extends EventEmitter {
     socket.on('state', () => this.emit('state', this.state, this.error));
     socket.on('noti', (event: NotiEvent) => this.onReport(event.did, event.attrs, event.initial));
     socket.on('online', (event: { did: string; online: boolean }) => this.onOnline(event.did, event.online));
-    socket.on('raw', (event: { did: string; raw: number[] }) => this.emit('raw', { ...event, device: this.devices.get(event.did) }));
+    socket.on('raw', (event: { did: string; raw: number[] }) =>
+      this.emit('raw', { ...event, device: this.devices.get(event.did) }),
+    );
     socket.on('binding', () => this.scheduleBindingRefresh());
     socket.on('login', () => this.emit('login', url));
     return socket;
@@ -356,6 +371,7 @@ export class DeviceRegistry extends EventEmitter {
   private onReport(did: string, attrs: Record<string, unknown>, initial: boolean, at = Date.now()): void {
     const device = this.devices.get(did);
     if (!device) return;
+    const first = !this.states.has(did);
     const state = this.states.get(did) ?? { attrs: {}, updatedAt: 0 };
     const changed: StatusEvent['changed'] = {};
     for (const [name, value] of Object.entries(attrs)) {
@@ -365,7 +381,14 @@ export class DeviceRegistry extends EventEmitter {
     state.attrs = { ...state.attrs, ...attrs };
     state.updatedAt = at;
     this.states.set(did, state);
-    this.emit('status', { did, device, attrs: { ...state.attrs }, changed, initial } satisfies StatusEvent);
+    this.emit('status', {
+      did,
+      device,
+      attrs: { ...state.attrs },
+      changed,
+      initial,
+      first,
+    } satisfies StatusEvent);
   }
 
   private onOnline(did: string, online: boolean): void {
@@ -396,7 +419,8 @@ export class DeviceRegistry extends EventEmitter {
         this.off('status', onStatus);
         try {
           await this.readOverRest(did);
-          if (reportsMatch(attrs, this.states.get(did)?.attrs ?? {})) return resolve({ ...this.states.get(did)!.attrs });
+          if (reportsMatch(attrs, this.states.get(did)?.attrs ?? {}))
+            return resolve({ ...this.states.get(did)!.attrs });
         } catch {
           // reported below
         }
@@ -414,7 +438,8 @@ export class DeviceRegistry extends EventEmitter {
   private async readOverRest(did: string): Promise<void> {
     const latest = await this.client.call('devices.latest', { did });
     const updated = Number(latest.updated_at);
-    const at = Number.isFinite(updated) && updated > 0 ? (updated > 1e11 ? updated : updated * 1000) : Date.now();
+    const at =
+      Number.isFinite(updated) && updated > 0 ? (updated > 1e11 ? updated : updated * 1000) : Date.now();
     const known = this.states.get(did);
     if (!latest.attr || (known && at < known.updatedAt)) return;
     const productKey = this.devices.get(did)?.productKey;

@@ -16,7 +16,12 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseMs: 500, capMs: 20_0
  * endpoint table marks idempotent) are; a device command or scene run is never repeated on its own,
  * because the first attempt may have reached the device.
  */
-export function shouldRetry(error: unknown, attempt: number, idempotent: boolean, policy: RetryPolicy): boolean {
+export function shouldRetry(
+  error: unknown,
+  attempt: number,
+  idempotent: boolean,
+  policy: RetryPolicy,
+): boolean {
   if (!idempotent || attempt > policy.retries) return false;
   return error instanceof GizwitsError && error.retryable;
 }
@@ -25,7 +30,11 @@ export function shouldRetry(error: unknown, attempt: number, idempotent: boolean
  * Full-jitter exponential backoff: a uniform pick in [0, min(cap, base * 2^(attempt-1))].
  * `attempt` counts from 1 (the delay before the first repeat). `random` is injectable for tests.
  */
-export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * ceiling);
 }
@@ -41,7 +50,12 @@ export function retryAfterMs(header: unknown, capMs: number, now: number = Date.
 }
 
 /** The pause before repeat number `attempt`: the server's Retry-After when it gave one, else backoff. */
-export function delayBeforeRetry(error: unknown, attempt: number, policy: RetryPolicy, random?: () => number): number {
+export function delayBeforeRetry(
+  error: unknown,
+  attempt: number,
+  policy: RetryPolicy,
+  random?: () => number,
+): number {
   const fromServer = error instanceof GizwitsError ? retryAfterMs(error.retryAfter, policy.capMs) : undefined;
   return fromServer ?? backoffDelay(attempt, policy, random);
 }

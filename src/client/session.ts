@@ -37,7 +37,10 @@ export type SessionState = 'idle' | 'authenticating' | 'ready' | 'failed';
 
 export function validateCredentials(credentials: SessionCredentials): void {
   const missing = (what: string) =>
-    new GizwitsError({ code: 'INVALID_CONFIG', message: `The gizwits-account node is in ${credentials.mode} mode but has no ${what}` });
+    new GizwitsError({
+      code: 'INVALID_CONFIG',
+      message: `The gizwits-account node is in ${credentials.mode} mode but has no ${what}`,
+    });
   switch (credentials.mode) {
     case 'password':
       if (!credentials.username) throw missing('username');
@@ -134,9 +137,17 @@ export class Session {
     this.pending = this.loginCall(this.credentials)
       .then((answer) => {
         if (!answer || typeof answer.token !== 'string' || !answer.token) {
-          throw new GizwitsError({ code: 'BAD_RESPONSE', operation: 'users.login', serverMessage: 'the login answer carried no token' });
+          throw new GizwitsError({
+            code: 'BAD_RESPONSE',
+            operation: 'users.login',
+            serverMessage: 'the login answer carried no token',
+          });
         }
-        this.current = { uid: String(answer.uid ?? ''), token: answer.token, expireAt: toSeconds(answer.expire_at) };
+        this.current = {
+          uid: String(answer.uid ?? ''),
+          token: answer.token,
+          expireAt: toSeconds(answer.expire_at),
+        };
         this.refusal = undefined;
         this.refusedUntil = 0;
         this.onState('ready');

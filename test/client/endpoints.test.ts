@@ -18,7 +18,13 @@ describe('endpoint table', () => {
   });
 
   it('never marks a device command, group command or scene run as safe to repeat', () => {
-    for (const id of ['devices.control', 'groups.control', 'scenes.run', 'sharing.create', 'rules.create'] as const) {
+    for (const id of [
+      'devices.control',
+      'groups.control',
+      'scenes.run',
+      'sharing.create',
+      'rules.create',
+    ] as const) {
       assert.equal(ENDPOINTS[id].idempotent, false, id);
     }
   });

@@ -2,7 +2,14 @@
 // when a row of the table has no case here, so a new operation cannot go untested.
 import assert from 'node:assert/strict';
 import { ENDPOINTS, type GizwitsClient, type OperationId } from '../../src/client';
-import { SIM_CAPTCHA_CODE, SIM_DEVICES, SIM_GROUPS, SIM_PRODUCTS, SIM_SMS_CODE, SIM_USERS } from '../../src/simulator';
+import {
+  SIM_CAPTCHA_CODE,
+  SIM_DEVICES,
+  SIM_GROUPS,
+  SIM_PRODUCTS,
+  SIM_SMS_CODE,
+  SIM_USERS,
+} from '../../src/simulator';
 import { simClient, useSimulator, type SimUser } from '../helpers/simulator';
 
 type Bag = Record<string, unknown>;
@@ -26,7 +33,10 @@ const list = (v: unknown) => {
 // In dependency order: later cases use what earlier ones created (kept in `bag`).
 const CASES: Case[] = [
   { op: 'system.status', check: (a) => assert.match(String(obj(obj(a).status).version), /^\d+\.\d+/) },
-  { op: 'system.errors', check: (a) => assert.ok(list(a).some((e) => e.error_code === 9004 && e.status === 400)) },
+  {
+    op: 'system.errors',
+    check: (a) => assert.ok(list(a).some((e) => e.error_code === 9004 && e.status === 400)),
+  },
   {
     op: 'users.create',
     params: () => ({ username: `user${stamp}`, password: 'New-Pass-2026' }),
@@ -41,10 +51,22 @@ const CASES: Case[] = [
     },
   },
   { op: 'users.get', check: (a) => assert.equal(obj(a).username, 'demo') },
-  { op: 'users.update', params: () => ({ name: 'Demo User', lang: 'en' }), check: (a) => assert.ok(obj(a).updatedAt) },
+  {
+    op: 'users.update',
+    params: () => ({ name: 'Demo User', lang: 'en' }),
+    check: (a) => assert.ok(obj(a).updatedAt),
+  },
   { op: 'app.requestToken', check: (a) => assert.match(String(obj(a).token), /^[0-9a-f]{32}$/) },
-  { op: 'users.resetPassword', params: () => ({ email: SIM_USERS.demo.email }), check: (a) => assert.equal(typeof a, 'object') },
-  { op: 'verify.smsCode', params: () => ({ phone: SIM_USERS.demo.phone }), check: (a) => assert.equal(typeof a, 'object') },
+  {
+    op: 'users.resetPassword',
+    params: () => ({ email: SIM_USERS.demo.email }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
+  {
+    op: 'verify.smsCode',
+    params: () => ({ phone: SIM_USERS.demo.phone }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
   {
     op: 'verify.getCaptcha',
     check: (a, bag) => {
@@ -54,10 +76,18 @@ const CASES: Case[] = [
   },
   {
     op: 'verify.checkCaptcha',
-    params: (bag) => ({ captcha_id: bag.captcha, captcha_code: SIM_CAPTCHA_CODE, phone: SIM_USERS.demo.phone }),
+    params: (bag) => ({
+      captcha_id: bag.captcha,
+      captcha_code: SIM_CAPTCHA_CODE,
+      phone: SIM_USERS.demo.phone,
+    }),
     check: (a) => assert.equal(typeof a, 'object'),
   },
-  { op: 'verify.checkSmsCode', params: () => ({ phone: SIM_USERS.demo.phone, sms_code: SIM_SMS_CODE }), check: (a) => assert.equal(typeof a, 'object') },
+  {
+    op: 'verify.checkSmsCode',
+    params: () => ({ phone: SIM_USERS.demo.phone, sms_code: SIM_SMS_CODE }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
   {
     op: 'bindings.list',
     check: (a) => {
@@ -85,9 +115,21 @@ const CASES: Case[] = [
     params: () => ({ qr_content: `product_key=${pk}&mac=${newMac}` }),
     check: (a) => assert.equal(typeof a, 'object'),
   },
-  { op: 'devices.get', params: (bag) => ({ did: bag.newDid }), check: (a) => assert.equal(obj(a).mac, newMac) },
-  { op: 'devices.datapoint', params: () => ({ product_key: pk }), check: (a) => assert.ok(list(obj(list(obj(a).entities)[0]).attrs).some((p) => p.name === 'switch')) },
-  { op: 'devices.control', params: () => ({ did: SIM_DEVICES.demoAc, attrs: { mode: '制热', set_temp: 25 } }), check: (a) => assert.equal(typeof a, 'object') },
+  {
+    op: 'devices.get',
+    params: (bag) => ({ did: bag.newDid }),
+    check: (a) => assert.equal(obj(a).mac, newMac),
+  },
+  {
+    op: 'devices.datapoint',
+    params: () => ({ product_key: pk }),
+    check: (a) => assert.ok(list(obj(list(obj(a).entities)[0]).attrs).some((p) => p.name === 'switch')),
+  },
+  {
+    op: 'devices.control',
+    params: () => ({ did: SIM_DEVICES.demoAc, attrs: { mode: '制热', set_temp: 25 } }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
   {
     op: 'devices.latest',
     params: () => ({ did: SIM_DEVICES.demoAc }),
@@ -98,12 +140,24 @@ const CASES: Case[] = [
   },
   {
     op: 'devices.rawData',
-    params: () => ({ did: SIM_DEVICES.demoAc, type: 'cmd', start_time: Math.floor(Date.now() / 1000) - 3600, end_time: Math.floor(Date.now() / 1000) }),
+    params: () => ({
+      did: SIM_DEVICES.demoAc,
+      type: 'cmd',
+      start_time: Math.floor(Date.now() / 1000) - 3600,
+      end_time: Math.floor(Date.now() / 1000),
+    }),
     check: (a) => assert.ok(Array.isArray(obj(a).objects)),
   },
   {
     op: 'devices.aggData',
-    params: () => ({ did: SIM_DEVICES.demoAc, start_ts: Date.now() - 86_400_000, end_ts: Date.now(), attrs: 'set_temp', aggregator: 'max', unit: 'day' }),
+    params: () => ({
+      did: SIM_DEVICES.demoAc,
+      start_ts: Date.now() - 86_400_000,
+      end_ts: Date.now(),
+      attrs: 'set_temp',
+      aggregator: 'max',
+      unit: 'day',
+    }),
     check: (a) => assert.ok(Array.isArray(obj(a).data)),
   },
   {
@@ -114,26 +168,69 @@ const CASES: Case[] = [
       assert.ok(Number(obj(a).id) > 0);
     },
   },
-  { op: 'sharing.list', params: () => ({ sharing_type: 0 }), check: (a, bag) => assert.ok(list(obj(a).objects).some((s) => s.id === bag.shareId)) },
-  { op: 'messages.list', as: 'guest', check: (a, bag) => {
-    const messages = list(obj(a).objects);
-    assert.ok(messages.length > 0);
-    bag.messageId = messages[0].id;
-  } },
-  { op: 'messages.mark', as: 'guest', params: (bag) => ({ id: bag.messageId, status: 1 }), check: (a) => assert.equal(typeof a, 'object') },
-  { op: 'sharing.respond', as: 'guest', params: (bag) => ({ id: bag.shareId, status: 1 }), check: (a, bag) => assert.equal(obj(a).id, bag.shareId) },
-  { op: 'sharing.setAlias', params: (bag) => ({ id: bag.shareId, user_alias: 'my guest' }), check: (a) => assert.equal(typeof a, 'object') },
-  { op: 'bindings.listGuests', params: () => ({ did: SIM_DEVICES.demoPlug1 }), check: (a) => assert.ok(list(a).some((g) => g.uid === SIM_USERS.guest.uid)) },
-  { op: 'bindings.unbindGuest', params: () => ({ did: SIM_DEVICES.demoPlug1, uid: SIM_USERS.guest.uid }), check: (a) => assert.equal(typeof a, 'object') },
-  { op: 'sharing.revoke', params: (bag) => ({ id: bag.pendingShareId }), check: (a, bag) => assert.equal(obj(a).id, bag.pendingShareId) },
+  {
+    op: 'sharing.list',
+    params: () => ({ sharing_type: 0 }),
+    check: (a, bag) => assert.ok(list(obj(a).objects).some((s) => s.id === bag.shareId)),
+  },
+  {
+    op: 'messages.list',
+    as: 'guest',
+    check: (a, bag) => {
+      const messages = list(obj(a).objects);
+      assert.ok(messages.length > 0);
+      bag.messageId = messages[0].id;
+    },
+  },
+  {
+    op: 'messages.mark',
+    as: 'guest',
+    params: (bag) => ({ id: bag.messageId, status: 1 }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
+  {
+    op: 'sharing.respond',
+    as: 'guest',
+    params: (bag) => ({ id: bag.shareId, status: 1 }),
+    check: (a, bag) => assert.equal(obj(a).id, bag.shareId),
+  },
+  {
+    op: 'sharing.setAlias',
+    params: (bag) => ({ id: bag.shareId, user_alias: 'my guest' }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
+  {
+    op: 'bindings.listGuests',
+    params: () => ({ did: SIM_DEVICES.demoPlug1 }),
+    check: (a) => assert.ok(list(a).some((g) => g.uid === SIM_USERS.guest.uid)),
+  },
+  {
+    op: 'bindings.unbindGuest',
+    params: () => ({ did: SIM_DEVICES.demoPlug1, uid: SIM_USERS.guest.uid }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
+  {
+    op: 'sharing.revoke',
+    params: (bag) => ({ id: bag.pendingShareId }),
+    check: (a, bag) => assert.equal(obj(a).id, bag.pendingShareId),
+  },
   {
     op: 'sharing.getCode',
     as: 'guest',
     params: (bag) => ({ code: bag.qrCode }),
     check: (a) => assert.equal(obj(a).owner !== undefined, true),
   },
-  { op: 'sharing.acceptCode', as: 'guest', params: (bag) => ({ code: bag.qrCode }), check: (a) => assert.equal(typeof a, 'object') },
-  { op: 'sharing.transfer', params: (bag) => ({ did: bag.qrDid, uid: SIM_USERS.guest.uid }), check: (a) => assert.equal(typeof a, 'object') },
+  {
+    op: 'sharing.acceptCode',
+    as: 'guest',
+    params: (bag) => ({ code: bag.qrCode }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
+  {
+    op: 'sharing.transfer',
+    params: (bag) => ({ did: bag.qrDid, uid: SIM_USERS.guest.uid }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
   { op: 'groups.list', check: (a) => assert.ok(list(a).some((g) => g.id === SIM_GROUPS.demoLamps)) },
   {
     op: 'groups.create',
@@ -143,16 +240,31 @@ const CASES: Case[] = [
       assert.ok(obj(a).id);
     },
   },
-  { op: 'groups.update', params: (bag) => ({ id: bag.groupId, group_name: 'all plugs' }), check: (a) => assert.equal(typeof a, 'object') },
+  {
+    op: 'groups.update',
+    params: (bag) => ({ id: bag.groupId, group_name: 'all plugs' }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
   {
     op: 'groups.addDevices',
-    params: (bag) => ({ id: bag.groupId, dids: [SIM_DEVICES.demoPlug1, SIM_DEVICES.demoPlug2Offline, 'NoSuchDevice0000000000'], show_detail: 1 }),
+    params: (bag) => ({
+      id: bag.groupId,
+      dids: [SIM_DEVICES.demoPlug1, SIM_DEVICES.demoPlug2Offline, 'NoSuchDevice0000000000'],
+      show_detail: 1,
+    }),
     check: (a) => {
-      assert.deepEqual(list(obj(a).success).sort(), [SIM_DEVICES.demoPlug1, SIM_DEVICES.demoPlug2Offline].sort());
+      assert.deepEqual(
+        list(obj(a).success).sort(),
+        [SIM_DEVICES.demoPlug1, SIM_DEVICES.demoPlug2Offline].sort(),
+      );
       assert.equal(list(obj(a).detail)[0].error_code, 9014);
     },
   },
-  { op: 'groups.devices', params: (bag) => ({ id: bag.groupId }), check: (a) => assert.equal(list(a).length, 2) },
+  {
+    op: 'groups.devices',
+    params: (bag) => ({ id: bag.groupId }),
+    check: (a) => assert.equal(list(a).length, 2),
+  },
   {
     op: 'groups.control',
     params: (bag) => ({ id: bag.groupId, attrs: { switch: true } }),
@@ -161,9 +273,21 @@ const CASES: Case[] = [
       assert.deepEqual(results, { [SIM_DEVICES.demoPlug1]: true, [SIM_DEVICES.demoPlug2Offline]: false });
     },
   },
-  { op: 'groups.removeDevices', params: (bag) => ({ id: bag.groupId, dids: [SIM_DEVICES.demoPlug2Offline] }), check: (a) => assert.deepEqual(obj(a).success, [SIM_DEVICES.demoPlug2Offline]) },
-  { op: 'groups.delete', params: (bag) => ({ id: bag.groupId }), check: (a) => assert.equal(typeof a, 'object') },
-  { op: 'rules.params', params: () => ({ product_key: pk }), check: (a) => assert.ok(list(obj(a)[pk]).some((p) => p.name === 'switch')) },
+  {
+    op: 'groups.removeDevices',
+    params: (bag) => ({ id: bag.groupId, dids: [SIM_DEVICES.demoPlug2Offline] }),
+    check: (a) => assert.deepEqual(obj(a).success, [SIM_DEVICES.demoPlug2Offline]),
+  },
+  {
+    op: 'groups.delete',
+    params: (bag) => ({ id: bag.groupId }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
+  {
+    op: 'rules.params',
+    params: () => ({ product_key: pk }),
+    check: (a) => assert.ok(list(obj(a)[pk]).some((p) => p.name === 'switch')),
+  },
   {
     op: 'rules.create',
     params: () => ({
@@ -180,56 +304,133 @@ const CASES: Case[] = [
       assert.equal(typeof obj(a).rule_id, 'number');
     },
   },
-  { op: 'rules.list', check: (a, bag) => assert.ok(list(obj(a).rules).some((r) => r.rule_id === bag.ruleId)) },
+  {
+    op: 'rules.list',
+    check: (a, bag) => assert.ok(list(obj(a).rules).some((r) => r.rule_id === bag.ruleId)),
+  },
   {
     op: 'rules.update',
-    params: (bag) => ({ rule_id: bag.ruleId, name: 'plug follows lamp', event: 'online', did: SIM_DEVICES.demoLamp1, product_key: SIM_PRODUCTS.rgbLamp.product_key, output: [[{ type: 'delay', delay: 1 }]] }),
+    params: (bag) => ({
+      rule_id: bag.ruleId,
+      name: 'plug follows lamp',
+      event: 'online',
+      did: SIM_DEVICES.demoLamp1,
+      product_key: SIM_PRODUCTS.rgbLamp.product_key,
+      output: [[{ type: 'delay', delay: 1 }]],
+    }),
     check: (a, bag) => assert.equal(obj(a).rule_id, bag.ruleId),
   },
-  { op: 'rules.delete', params: (bag) => ({ rule_id: bag.ruleId }), check: (a, bag) => assert.equal(obj(a).rule_id, bag.ruleId) },
+  {
+    op: 'rules.delete',
+    params: (bag) => ({ rule_id: bag.ruleId }),
+    check: (a, bag) => assert.equal(obj(a).rule_id, bag.ruleId),
+  },
   { op: 'scenes.list', check: (a) => assert.ok(list(a).length >= 1) },
   {
     op: 'scenes.create',
-    params: () => ({ scene_name: 'evening', tasks: [{ task_type: 'device', did: SIM_DEVICES.demoLamp1, attrs: { switch: true } }] }),
+    params: () => ({
+      scene_name: 'evening',
+      tasks: [{ task_type: 'device', did: SIM_DEVICES.demoLamp1, attrs: { switch: true } }],
+    }),
     check: (a, bag) => {
       bag.sceneId = obj(a).id;
       assert.ok(obj(a).id);
     },
   },
-  { op: 'scenes.update', params: (bag) => ({ id: bag.sceneId, scene_name: 'late evening' }), check: (a) => assert.equal(typeof a, 'object') },
-  { op: 'scenes.run', params: (bag) => ({ id: bag.sceneId }), check: (a) => assert.equal(typeof a, 'object') },
-  { op: 'scenes.taskStatus', params: (bag) => ({ id: bag.sceneId }), check: (a) => assert.ok([0, 1].includes(Number(obj(a).status))) },
-  { op: 'scenes.delete', params: (bag) => ({ id: bag.sceneId }), check: (a) => assert.equal(typeof a, 'object') },
+  {
+    op: 'scenes.update',
+    params: (bag) => ({ id: bag.sceneId, scene_name: 'late evening' }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
+  {
+    op: 'scenes.run',
+    params: (bag) => ({ id: bag.sceneId }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
+  {
+    op: 'scenes.taskStatus',
+    params: (bag) => ({ id: bag.sceneId }),
+    check: (a) => assert.ok([0, 1].includes(Number(obj(a).status))),
+  },
+  {
+    op: 'scenes.delete',
+    params: (bag) => ({ id: bag.sceneId }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
   {
     op: 'schedulers.create',
-    params: () => ({ did: SIM_DEVICES.demoPlug1, time: '22:30', repeat: 'mon,fri', attrs: { switch: false }, remark: 'night', enabled: true }),
+    params: () => ({
+      did: SIM_DEVICES.demoPlug1,
+      time: '22:30',
+      repeat: 'mon,fri',
+      attrs: { switch: false },
+      remark: 'night',
+      enabled: true,
+    }),
     check: (a, bag) => {
       bag.scheduleId = obj(a).id;
       assert.ok(obj(a).id);
     },
   },
-  { op: 'schedulers.list', params: () => ({ did: SIM_DEVICES.demoPlug1 }), check: (a, bag) => assert.ok(list(a).some((s) => s.id === bag.scheduleId && s.time === '22:30')) },
+  {
+    op: 'schedulers.list',
+    params: () => ({ did: SIM_DEVICES.demoPlug1 }),
+    check: (a, bag) => assert.ok(list(a).some((s) => s.id === bag.scheduleId && s.time === '22:30')),
+  },
   {
     op: 'schedulers.update',
-    params: (bag) => ({ did: SIM_DEVICES.demoPlug1, id: bag.scheduleId, time: '23:00', repeat: 'none', date: '2030-01-01', attrs: { switch: false } }),
+    params: (bag) => ({
+      did: SIM_DEVICES.demoPlug1,
+      id: bag.scheduleId,
+      time: '23:00',
+      repeat: 'none',
+      date: '2030-01-01',
+      attrs: { switch: false },
+    }),
     check: (a, bag) => assert.equal(obj(a).id, bag.scheduleId),
   },
-  { op: 'schedulers.delete', params: (bag) => ({ did: SIM_DEVICES.demoPlug1, id: bag.scheduleId }), check: (a) => assert.equal(typeof a, 'object') },
+  {
+    op: 'schedulers.delete',
+    params: (bag) => ({ did: SIM_DEVICES.demoPlug1, id: bag.scheduleId }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
   {
     op: 'commonSchedulers.create',
-    params: () => ({ group_id: SIM_GROUPS.demoLamps, time: '07:00', repeat: 'day', days: [1, 15], attrs: { switch: true }, remark: 'wake' }),
+    params: () => ({
+      group_id: SIM_GROUPS.demoLamps,
+      time: '07:00',
+      repeat: 'day',
+      days: [1, 15],
+      attrs: { switch: true },
+      remark: 'wake',
+    }),
     check: (a, bag) => {
       bag.commonId = obj(a).id;
       assert.ok(obj(a).id);
     },
   },
-  { op: 'commonSchedulers.list', params: () => ({ group_id: SIM_GROUPS.demoLamps }), check: (a, bag) => assert.ok(list(a).some((s) => s.id === bag.commonId)) },
+  {
+    op: 'commonSchedulers.list',
+    params: () => ({ group_id: SIM_GROUPS.demoLamps }),
+    check: (a, bag) => assert.ok(list(a).some((s) => s.id === bag.commonId)),
+  },
   {
     op: 'commonSchedulers.update',
-    params: (bag) => ({ id: bag.commonId, group_id: SIM_GROUPS.demoLamps, time: '07:30', repeat: 'day', days: [1], attrs: { switch: true } }),
+    params: (bag) => ({
+      id: bag.commonId,
+      group_id: SIM_GROUPS.demoLamps,
+      time: '07:30',
+      repeat: 'day',
+      days: [1],
+      attrs: { switch: true },
+    }),
     check: (a, bag) => assert.equal(obj(a).id, bag.commonId),
   },
-  { op: 'commonSchedulers.delete', params: (bag) => ({ id: bag.commonId }), check: (a) => assert.equal(typeof a, 'object') },
+  {
+    op: 'commonSchedulers.delete',
+    params: (bag) => ({ id: bag.commonId }),
+    check: (a) => assert.equal(typeof a, 'object'),
+  },
   {
     op: 'bindings.unbind',
     params: (bag) => ({ devices: [{ did: bag.newDid }] }),
@@ -255,7 +456,9 @@ describe('every operation against the simulated cloud', () => {
     bag.qrDid = bound.did;
     bag.qrCode = String(share.qr_content).replace(/^.*code=/, '');
     // An invitation still waiting for the guest, for sharing.revoke.
-    bag.pendingShareId = (await demo.call('sharing.create', { type: 0, did: SIM_DEVICES.demoLamp2, username: 'guest' })).id;
+    bag.pendingShareId = (
+      await demo.call('sharing.create', { type: 0, did: SIM_DEVICES.demoLamp2, username: 'guest' })
+    ).id;
   });
 
   for (const c of CASES) {

@@ -18,20 +18,32 @@ describe('request preparation', () => {
     const unbind = prepareRequest('bindings.unbind', { devices: [{ did: 'd1' }] });
     assert.equal(unbind.method, 'DELETE');
     assert.deepEqual(unbind.body, { devices: [{ did: 'd1' }] });
-    const agg = prepareRequest('devices.aggData', { did: 'd', start_ts: 1, attrs: 'a,b', aggregator: 'sum', unit: 'day' });
+    const agg = prepareRequest('devices.aggData', {
+      did: 'd',
+      start_ts: 1,
+      attrs: 'a,b',
+      aggregator: 'sum',
+      unit: 'day',
+    });
     assert.deepEqual(agg.query, { start_ts: '1', attrs: 'a,b', aggregator: 'sum', unit: 'day' });
     assert.deepEqual(prepareRequest('scenes.run', { id: 's' }).body, {});
     assert.equal(prepareRequest('rules.delete', { rule_id: 5 }).body, undefined);
   });
 
   it('refuses a missing path parameter or non-object parameters with a clear error', () => {
-    assert.throws(() => prepareRequest('devices.control', { attrs: {} }), (e: GizwitsError) => {
-      assert.equal(e.code, 'INVALID_PARAMS');
-      assert.match(e.message, /devices.control needs the parameter "did" \(POST \/app\/control\/\{did\}\)/);
-      return true;
-    });
+    assert.throws(
+      () => prepareRequest('devices.control', { attrs: {} }),
+      (e: GizwitsError) => {
+        assert.equal(e.code, 'INVALID_PARAMS');
+        assert.match(e.message, /devices.control needs the parameter "did" \(POST \/app\/control\/\{did\}\)/);
+        return true;
+      },
+    );
     assert.throws(() => prepareRequest('bindings.list', [] as never), /parameters must be an object/);
-    assert.throws(() => prepareRequest('devices.get', { did: { x: 1 } }), /"did" must be a string or a number/);
+    assert.throws(
+      () => prepareRequest('devices.get', { did: { x: 1 } }),
+      /"did" must be a string or a number/,
+    );
   });
 });
 

@@ -26,11 +26,26 @@ describe('retry decisions', () => {
 
 describe('full-jitter backoff', () => {
   it('stays within [0, min(cap, base * 2^(n-1))]', () => {
-    assert.equal(backoffDelay(1, policy, () => 0.999999), 99);
-    assert.equal(backoffDelay(2, policy, () => 0.999999), 199);
-    assert.equal(backoffDelay(3, policy, () => 0.5), 200);
-    assert.equal(backoffDelay(10, policy, () => 0.999999), 999);
-    assert.equal(backoffDelay(5, policy, () => 0), 0);
+    assert.equal(
+      backoffDelay(1, policy, () => 0.999999),
+      99,
+    );
+    assert.equal(
+      backoffDelay(2, policy, () => 0.999999),
+      199,
+    );
+    assert.equal(
+      backoffDelay(3, policy, () => 0.5),
+      200,
+    );
+    assert.equal(
+      backoffDelay(10, policy, () => 0.999999),
+      999,
+    );
+    assert.equal(
+      backoffDelay(5, policy, () => 0),
+      0,
+    );
   });
 
   it('spreads delays (jitter) rather than repeating one value', () => {
@@ -43,7 +58,13 @@ describe('full-jitter backoff', () => {
     assert.equal(retryAfterMs('0.5', 1000), 500);
     assert.equal(retryAfterMs(new Date(10_000).toUTCString(), 60_000, 9_000), 1000);
     assert.equal(retryAfterMs('soon', 1000), undefined);
-    assert.equal(delayBeforeRetry(new GizwitsError({ code: 9041, retryAfter: '0.25' }), 1, policy, () => 0), 250);
-    assert.equal(delayBeforeRetry(new GizwitsError({ code: 9041 }), 2, policy, () => 0.5), 100);
+    assert.equal(
+      delayBeforeRetry(new GizwitsError({ code: 9041, retryAfter: '0.25' }), 1, policy, () => 0),
+      250,
+    );
+    assert.equal(
+      delayBeforeRetry(new GizwitsError({ code: 9041 }), 2, policy, () => 0.5),
+      100,
+    );
   });
 });

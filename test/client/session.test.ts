@@ -10,7 +10,11 @@ describe('client against the simulated cloud', () => {
     it('logs in on first use, once for many concurrent calls, and reuses the token', async () => {
       const client = simClient(ctx.sim);
       const before = countCalls(ctx.sim, 'POST', '/app/login');
-      const answers = await Promise.all([client.call('users.get'), client.call('bindings.list'), client.call('groups.list')]);
+      const answers = await Promise.all([
+        client.call('users.get'),
+        client.call('bindings.list'),
+        client.call('groups.list'),
+      ]);
       assert.equal(answers[0].uid, SIM_USERS.demo.uid);
       await client.call('users.get');
       assert.equal(countCalls(ctx.sim, 'POST', '/app/login') - before, 1);
@@ -56,8 +60,13 @@ describe('client against the simulated cloud', () => {
     });
 
     it('uses a given uid + token, and says clearly when the cloud refuses it', async () => {
-      const login = await simClient(ctx.sim).call('users.login', { username: 'demo', password: SIM_USERS.demo.password });
-      const client = simClient(ctx.sim, 'demo', { credentials: { mode: 'token', uid: login.uid, token: login.token } });
+      const login = await simClient(ctx.sim).call('users.login', {
+        username: 'demo',
+        password: SIM_USERS.demo.password,
+      });
+      const client = simClient(ctx.sim, 'demo', {
+        credentials: { mode: 'token', uid: login.uid, token: login.token },
+      });
       assert.equal((await client.call('users.get')).uid, SIM_USERS.demo.uid);
       ctx.sim.faults.expireAllTokens(9006);
       await assert.rejects(client.call('users.get'), (e: GizwitsError) => {
@@ -69,19 +78,27 @@ describe('client against the simulated cloud', () => {
     });
 
     it('does not storm the cloud with logins after bad credentials, and says why', async () => {
-      const client = simClient(ctx.sim, 'demo', { credentials: { mode: 'password', username: 'demo', password: 'wrong-password-1' } });
+      const client = simClient(ctx.sim, 'demo', {
+        credentials: { mode: 'password', username: 'demo', password: 'wrong-password-1' },
+      });
       const before = countCalls(ctx.sim, 'POST', '/app/login');
-      await assert.rejects(client.call('users.get'), (e: GizwitsError) => e.code === 9020 && /check the username and password/.test(e.message));
+      await assert.rejects(
+        client.call('users.get'),
+        (e: GizwitsError) => e.code === 9020 && /check the username and password/.test(e.message),
+      );
       for (let i = 0; i < 20; i++) {
         await assert.rejects(client.call('bindings.list'), (e: GizwitsError) => {
           assert.equal(e.code, 'LOGIN_COOLDOWN');
-          assert.match(e.message, /Not trying again until \d\d:\d\d:\d\d UTC so that the account is not locked/);
+          assert.match(
+            e.message,
+            /Not trying again until \d\d:\d\d:\d\d UTC so that the account is not locked/,
+          );
           return true;
         });
       }
       assert.equal(countCalls(ctx.sim, 'POST', '/app/login') - before, 1);
       assert.equal(client.state, 'failed');
-      assert.ok(!JSON.stringify(client.error) .includes('wrong-password-1'));
+      assert.ok(!JSON.stringify(client.error).includes('wrong-password-1'));
     });
   });
 
@@ -100,7 +117,10 @@ describe('client against the simulated cloud', () => {
       const client = simClient(ctx.sim, 'demo', { retry: { retries: 2, baseMs: 1, capMs: 2 } });
       await client.call('users.get');
       ctx.sim.faults.throttle(10, 400);
-      await assert.rejects(client.call('groups.list'), (e: GizwitsError) => e.code === 9041 && e.errorName === 'GIZ_OPENAPI_REQUEST_THROTTLED');
+      await assert.rejects(
+        client.call('groups.list'),
+        (e: GizwitsError) => e.code === 9041 && e.errorName === 'GIZ_OPENAPI_REQUEST_THROTTLED',
+      );
     });
 
     it('rides out 502/503/504 on reads', async () => {
@@ -117,11 +137,14 @@ describe('client against the simulated cloud', () => {
       const path = `/app/control/${SIM_DEVICES.demoPlug1}`;
       const before = countCalls(ctx.sim, 'POST', path);
       ctx.sim.faults.throttle(1, 429);
-      await assert.rejects(client.call('devices.control', { did: SIM_DEVICES.demoPlug1, attrs: { switch: false } }), (e: GizwitsError) => {
-        assert.equal(e.code, 9041);
-        assert.equal(e.retryable, true, 'the error says a later retry could help');
-        return true;
-      });
+      await assert.rejects(
+        client.call('devices.control', { did: SIM_DEVICES.demoPlug1, attrs: { switch: false } }),
+        (e: GizwitsError) => {
+          assert.equal(e.code, 9041);
+          assert.equal(e.retryable, true, 'the error says a later retry could help');
+          return true;
+        },
+      );
       assert.equal(countCalls(ctx.sim, 'POST', path) - before, 1);
     });
 
@@ -129,7 +152,10 @@ describe('client against the simulated cloud', () => {
       const client = simClient(ctx.sim, 'demo', { timeoutMs: 100, retry: { retries: 0 } });
       await client.call('users.get');
       ctx.sim.faults.setLatency(400);
-      await assert.rejects(client.call('users.get'), (e: GizwitsError) => e.code === 'TIMEOUT' && /did not answer in time/.test(e.message));
+      await assert.rejects(
+        client.call('users.get'),
+        (e: GizwitsError) => e.code === 'TIMEOUT' && /did not answer in time/.test(e.message),
+      );
     });
   });
 

@@ -19,19 +19,41 @@ export function useNodeRed(): void {
 
 /** Puts every node of a flow on one tab (Catch nodes only see errors of their own tab). */
 export function onTab(nodes: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((n) => (n.type === 'gizwits-account' ? n : { z: 'tab', ...n }))];
+  return [
+    { id: 'tab', type: 'tab', label: 'test' },
+    ...nodes.map((n) => (n.type === 'gizwits-account' ? n : { z: 'tab', ...n })),
+  ];
 }
 
 /** A gizwits-account node of the flow pointed at the simulator, and its credentials entry. */
-export function simAccount(sim: Simulator, id = 'account', user: keyof typeof SIM_USERS = 'demo', extra: Record<string, unknown> = {}) {
+export function simAccount(
+  sim: Simulator,
+  id = 'account',
+  user: keyof typeof SIM_USERS = 'demo',
+  extra: Record<string, unknown> = {},
+) {
   return {
-    node: { id, type: 'gizwits-account', name: 'sim', region: 'custom', apiUrl: sim.url, appId: SIM_APP_ID, authMode: 'password', secure: false, configVersion: 1, ...extra },
+    node: {
+      id,
+      type: 'gizwits-account',
+      name: 'sim',
+      region: 'custom',
+      apiUrl: sim.url,
+      appId: SIM_APP_ID,
+      authMode: 'password',
+      secure: false,
+      configVersion: 1,
+      ...extra,
+    },
     credentials: { [id]: { username: SIM_USERS[user].username, password: SIM_USERS[user].password } },
   };
 }
 
 /** Resolves with the next message a helper node receives, or rejects after `ms`. */
-export function nextMessage<T = Record<string, unknown>>(node: { on(event: 'input', cb: (msg: T) => void): void }, ms = 5000): Promise<T> {
+export function nextMessage<T = Record<string, unknown>>(
+  node: { on(event: 'input', cb: (msg: T) => void): void },
+  ms = 5000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no message within ${ms} ms`)), ms);
     node.on('input', (msg) => {
@@ -42,7 +64,10 @@ export function nextMessage<T = Record<string, unknown>>(node: { on(event: 'inpu
 }
 
 /** Resolves when the node calls done(err), with that error. */
-export function nextError(node: { on(event: 'call:error', cb: (call: { args: unknown[] }) => void): void }, ms = 5000): Promise<unknown[]> {
+export function nextError(
+  node: { on(event: 'call:error', cb: (call: { args: unknown[] }) => void): void },
+  ms = 5000,
+): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no error within ${ms} ms`)), ms);
     node.on('call:error', (call) => {

@@ -1,6 +1,13 @@
 // Starts the real simulated cloud on loopback for a suite, and makes clients for its users.
 import { GizwitsClient, type ClientOptions } from '../../src/client';
-import { SIM_APP_ID, SIM_APP_SECRET, SIM_PRODUCTS, SIM_USERS, startSimulator, type Simulator } from '../../src/simulator';
+import {
+  SIM_APP_ID,
+  SIM_APP_SECRET,
+  SIM_PRODUCTS,
+  SIM_USERS,
+  startSimulator,
+  type Simulator,
+} from '../../src/simulator';
 
 export type SimUser = keyof typeof SIM_USERS;
 
@@ -28,14 +35,20 @@ afterEach(() => {
 });
 
 /** A client of the simulator signed in as a fixture user; closed after the test. Retries are instant. */
-export function simClient(sim: Simulator, user: SimUser = 'demo', overrides: Partial<ClientOptions> = {}): GizwitsClient {
+export function simClient(
+  sim: Simulator,
+  user: SimUser = 'demo',
+  overrides: Partial<ClientOptions> = {},
+): GizwitsClient {
   const client = new GizwitsClient({
     appId: SIM_APP_ID,
     region: 'custom',
     apiUrl: sim.url,
     credentials: { mode: 'password', username: SIM_USERS[user].username, password: SIM_USERS[user].password },
     appSecret: SIM_APP_SECRET,
-    productSecrets: Object.fromEntries(Object.values(SIM_PRODUCTS).map((p) => [p.product_key, p.product_secret])),
+    productSecrets: Object.fromEntries(
+      Object.values(SIM_PRODUCTS).map((p) => [p.product_key, p.product_secret]),
+    ),
     retry: { baseMs: 1, capMs: 5 },
     ...overrides,
   });

@@ -13,7 +13,10 @@ export interface SpecRow {
 }
 
 export function readEndpointRows(file = path.join(FIXTURES, 'endpoints.tsv')): SpecRow[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   return lines.slice(1).map((line) => {
     const [operation, route, title, note = ''] = line.split('\t');
     return { operation, route, title, note };

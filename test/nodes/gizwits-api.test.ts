@@ -1,17 +1,38 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_MANY_PLUG_COUNT, SIM_USERS } from '../../src/simulator';
-import { accountNode, apiNode, catchNode, helper, nextMessage, onTab, simAccount, useNodeRed } from '../helpers/node-red';
+import {
+  accountNode,
+  apiNode,
+  catchNode,
+  helper,
+  nextMessage,
+  onTab,
+  simAccount,
+  useNodeRed,
+} from '../helpers/node-red';
 import { countCalls, useSimulator } from '../helpers/simulator';
 
 describe('gizwits-api in Node-RED', () => {
   const ctx = useSimulator();
   useNodeRed();
 
-  async function load(extra: Array<Record<string, unknown>> = [], api: Record<string, unknown> = {}, user: keyof typeof SIM_USERS = 'demo') {
+  async function load(
+    extra: Array<Record<string, unknown>> = [],
+    api: Record<string, unknown> = {},
+    user: keyof typeof SIM_USERS = 'demo',
+  ) {
     const account = simAccount(ctx.sim, 'account', user);
     const flow = [
       account.node,
-      { id: 'api', type: 'gizwits-api', account: 'account', operation: 'bindings.list', allPages: false, wires: [['out']], ...api },
+      {
+        id: 'api',
+        type: 'gizwits-api',
+        account: 'account',
+        operation: 'bindings.list',
+        allPages: false,
+        wires: [['out']],
+        ...api,
+      },
       { id: 'out', type: 'helper' },
       ...extra,
     ];
@@ -21,7 +42,11 @@ describe('gizwits-api in Node-RED', () => {
 
   it('calls the configured operation and outputs the answer', async () => {
     const { api, out } = await load();
-    const received = nextMessage<{ payload: { devices: Array<{ did: string }> }; operation: string; topic: string }>(out);
+    const received = nextMessage<{
+      payload: { devices: Array<{ did: string }> };
+      operation: string;
+      topic: string;
+    }>(out);
     api.receive({ payload: Date.now(), topic: 'kept' });
     const msg = await received;
     assert.equal(msg.operation, 'bindings.list');
@@ -32,7 +57,10 @@ describe('gizwits-api in Node-RED', () => {
   it('takes the operation from msg.operation and parameters from msg.payload', async () => {
     const { api, out } = await load();
     const first = nextMessage(out);
-    api.receive({ operation: 'devices.control', payload: { did: SIM_DEVICES.demoLamp1, attrs: { LED_R: 200 } } });
+    api.receive({
+      operation: 'devices.control',
+      payload: { did: SIM_DEVICES.demoLamp1, attrs: { LED_R: 200 } },
+    });
     await first;
     const second = nextMessage<{ payload: { attr: Record<string, unknown> } }>(out);
     api.receive({ operation: 'devices.latest', payload: JSON.stringify({ did: SIM_DEVICES.demoLamp1 }) });
@@ -50,27 +78,50 @@ describe('gizwits-api in Node-RED', () => {
   });
 
   it('reports a cloud error to a Catch node with the code and name, and a red status', async () => {
-    const { api } = await load([{ id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper' }]);
-    const caught = nextMessage<{ error: { message: string; source: { id: string } } }>(helper.getNode('caught'));
+    const { api } = await load([
+      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper' },
+    ]);
+    const caught = nextMessage<{ error: { message: string; source: { id: string } } }>(
+      helper.getNode('caught'),
+    );
     const before = countCalls(ctx.sim, 'POST', `/app/control/${SIM_DEVICES.demoPlug2Offline}`);
-    api.receive({ operation: 'devices.control', payload: { did: SIM_DEVICES.demoPlug2Offline, attrs: { switch: true } } });
+    api.receive({
+      operation: 'devices.control',
+      payload: { did: SIM_DEVICES.demoPlug2Offline, attrs: { switch: true } },
+    });
     const msg = await caught;
     assert.match(msg.error.message, /devices.control failed: 9042 GIZ_OPENAPI_DEVICE_OFFLINE/);
     assert.equal(msg.error.source.id, 'api');
-    assert.equal(countCalls(ctx.sim, 'POST', `/app/control/${SIM_DEVICES.demoPlug2Offline}`) - before, 1, 'sent once, not repeated');
+    assert.equal(
+      countCalls(ctx.sim, 'POST', `/app/control/${SIM_DEVICES.demoPlug2Offline}`) - before,
+      1,
+      'sent once, not repeated',
+    );
     const status = api.status.lastCall.args[0];
     assert.deepEqual({ fill: status.fill, shape: status.shape }, { fill: 'red', shape: 'ring' });
     assert.match(status.text, /9042 device offline/);
   });
 
   for (const [name, msg, pattern] of [
-    ['an unknown operation', { operation: 'devices.explode', payload: {} }, /unknown operation "devices.explode"/],
-    ['a payload that is not an object', { operation: 'devices.get', payload: [1, 2] }, /msg.payload must be an object/],
+    [
+      'an unknown operation',
+      { operation: 'devices.explode', payload: {} },
+      /unknown operation "devices.explode"/,
+    ],
+    [
+      'a payload that is not an object',
+      { operation: 'devices.get', payload: [1, 2] },
+      /msg.payload must be an object/,
+    ],
     ['text that is not JSON', { operation: 'devices.get', payload: '{did:' }, /not JSON/],
     ['a missing path parameter', { operation: 'devices.get', payload: {} }, /needs the parameter "did"/],
   ] as const) {
     it(`refuses ${name} with a clear error, sending nothing`, async () => {
-      const { api } = await load([{ id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper' }]);
+      const { api } = await load([
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ]);
       const caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
       const callsBefore = ctx.sim.calls.length;
       api.receive({ ...msg });
@@ -80,11 +131,14 @@ describe('gizwits-api in Node-RED', () => {
   }
 
   it('says so when no account is configured', async () => {
-    await helper.load([accountNode, apiNode, catchNode], onTab([
-      { id: 'api', type: 'gizwits-api', account: '', operation: 'bindings.list', wires: [[]] },
-      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'caught', type: 'helper' },
-    ]));
+    await helper.load(
+      [accountNode, apiNode, catchNode],
+      onTab([
+        { id: 'api', type: 'gizwits-api', account: '', operation: 'bindings.list', wires: [[]] },
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ]),
+    );
     const caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
     helper.getNode('api').receive({ payload: {} });
     assert.match((await caught).error.message, /no gizwits-account is configured/);
@@ -93,17 +147,24 @@ describe('gizwits-api in Node-RED', () => {
   it('keeps secrets out of messages, errors, status and the log', async () => {
     const account = simAccount(ctx.sim, 'account', 'demo');
     account.credentials.account.password = 'Wrong-Secret-Pass-9';
-    await helper.load([accountNode, apiNode, catchNode], onTab([
-      account.node,
-      { id: 'api', type: 'gizwits-api', account: 'account', operation: 'users.get', wires: [['out']] },
-      { id: 'out', type: 'helper' },
-      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'caught', type: 'helper' },
-    ]), account.credentials);
+    await helper.load(
+      [accountNode, apiNode, catchNode],
+      onTab([
+        account.node,
+        { id: 'api', type: 'gizwits-api', account: 'account', operation: 'users.get', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ]),
+      account.credentials,
+    );
     const caught = nextMessage<Record<string, unknown>>(helper.getNode('caught'));
     helper.getNode('api').receive({ payload: {} });
     const msg = await caught;
-    const seen = JSON.stringify(msg) + JSON.stringify(helper.log().args) + JSON.stringify(helper.getNode('api').status.args);
+    const seen =
+      JSON.stringify(msg) +
+      JSON.stringify(helper.log().args) +
+      JSON.stringify(helper.getNode('api').status.args);
     assert.match(JSON.stringify(msg), /9020/);
     assert.ok(!seen.includes('Wrong-Secret-Pass-9'), 'the password leaked');
   });
@@ -113,7 +174,15 @@ describe('gizwits-api in Node-RED', () => {
     try {
       const account = simAccount(ctx.sim);
       account.credentials.account.password = '${GIZWITS_TEST_PASSWORD}';
-      await helper.load([accountNode, apiNode], [account.node, { id: 'api', type: 'gizwits-api', account: 'account', operation: 'users.get', wires: [['out']] }, { id: 'out', type: 'helper' }], account.credentials);
+      await helper.load(
+        [accountNode, apiNode],
+        [
+          account.node,
+          { id: 'api', type: 'gizwits-api', account: 'account', operation: 'users.get', wires: [['out']] },
+          { id: 'out', type: 'helper' },
+        ],
+        account.credentials,
+      );
       const out = nextMessage<{ payload: { uid: string } }>(helper.getNode('out'));
       helper.getNode('api').receive({ payload: {} });
       assert.equal((await out).payload.uid, SIM_USERS.demo.uid);
@@ -133,20 +202,39 @@ describe('gizwits-account admin routes', () => {
   });
 
   it('tests a sign-in with the values typed in the dialog, keeping a stored password behind the placeholder', async () => {
-    const base = { config: { region: 'custom', apiUrl: ctx.sim.url, appId: simAccount(ctx.sim).node.appId, authMode: 'password' } };
-    const typed = await helper.request().post('/gizwits/account/login-test').send({ ...base, credentials: { username: 'demo', password: SIM_USERS.demo.password } });
+    const base = {
+      config: {
+        region: 'custom',
+        apiUrl: ctx.sim.url,
+        appId: simAccount(ctx.sim).node.appId,
+        authMode: 'password',
+      },
+    };
+    const typed = await helper
+      .request()
+      .post('/gizwits/account/login-test')
+      .send({ ...base, credentials: { username: 'demo', password: SIM_USERS.demo.password } });
     assert.equal(typed.status, 200);
     assert.equal(typed.body.uid, SIM_USERS.demo.uid);
-    const stored = await helper.request().post('/gizwits/account/login-test').send({ ...base, id: 'account', credentials: { username: 'demo', password: '__PWRD__' } });
+    const stored = await helper
+      .request()
+      .post('/gizwits/account/login-test')
+      .send({ ...base, id: 'account', credentials: { username: 'demo', password: '__PWRD__' } });
     assert.equal(stored.body.ok, true);
-    const wrong = await helper.request().post('/gizwits/account/login-test').send({ ...base, credentials: { username: 'demo', password: 'Not-The-Pass-1' } });
+    const wrong = await helper
+      .request()
+      .post('/gizwits/account/login-test')
+      .send({ ...base, credentials: { username: 'demo', password: 'Not-The-Pass-1' } });
     assert.equal(wrong.status, 400);
     assert.equal(wrong.body.code, 9020);
     assert.ok(!JSON.stringify(wrong.body).includes('Not-The-Pass-1'));
   });
 
   it('explains a configuration that cannot work', async () => {
-    const answer = await helper.request().post('/gizwits/account/login-test').send({ config: { region: 'custom', apiUrl: 'nope', appId: 'x' }, credentials: {} });
+    const answer = await helper
+      .request()
+      .post('/gizwits/account/login-test')
+      .send({ config: { region: 'custom', apiUrl: 'nope', appId: 'x' }, credentials: {} });
     assert.equal(answer.status, 400);
     assert.match(answer.body.message, /"nope" is not a URL/);
   });
@@ -154,6 +242,11 @@ describe('gizwits-account admin routes', () => {
   it('lists all 62 operations for the editor', async () => {
     const answer = await helper.request().get('/gizwits/operations');
     assert.equal(answer.body.length, 62);
-    assert.ok(answer.body.some((op: { id: string; route: string }) => op.id === 'rules.delete' && op.route === 'DELETE /app/rules/{rule_id}'));
+    assert.ok(
+      answer.body.some(
+        (op: { id: string; route: string }) =>
+          op.id === 'rules.delete' && op.route === 'DELETE /app/rules/{rule_id}',
+      ),
+    );
   });
 });

@@ -21,7 +21,15 @@ export interface AccountCredentials {
   productSecret?: string;
 }
 
-export const CREDENTIAL_FIELDS = ['username', 'password', 'phoneId', 'uid', 'token', 'appSecret', 'productSecret'] as const;
+export const CREDENTIAL_FIELDS = [
+  'username',
+  'password',
+  'phoneId',
+  'uid',
+  'token',
+  'appSecret',
+  'productSecret',
+] as const;
 
 /** The editor shows a stored password as this placeholder; it means "keep the deployed value". */
 export const PASSWORD_PLACEHOLDER = '__PWRD__';
@@ -32,7 +40,10 @@ const ENV_REFERENCE = /^\$\{(\S+)\}$/;
  * Node-RED replaces `${VAR}` in node properties but not in credentials; this does the same for
  * credentials, so that headless deployments can keep every secret in the environment.
  */
-export function resolveEnvReference(value: string | undefined, lookup: (name: string) => string | undefined): string | undefined {
+export function resolveEnvReference(
+  value: string | undefined,
+  lookup: (name: string) => string | undefined,
+): string | undefined {
   if (typeof value !== 'string') return value;
   const match = ENV_REFERENCE.exec(value.trim());
   if (!match) return value;
@@ -61,7 +72,10 @@ export function resolveCredentials(
 function authModeOf(value: string | undefined): AuthMode {
   const mode = value || 'password';
   if (mode === 'password' || mode === 'anonymous' || mode === 'token') return mode;
-  throw new GizwitsError({ code: 'INVALID_CONFIG', message: `Unknown authentication mode "${mode}": use password, anonymous or token` });
+  throw new GizwitsError({
+    code: 'INVALID_CONFIG',
+    message: `Unknown authentication mode "${mode}": use password, anonymous or token`,
+  });
 }
 
 export function isSecure(config: AccountConfig): boolean {
@@ -71,7 +85,8 @@ export function isSecure(config: AccountConfig): boolean {
 /** Client options from a configuration and its (already resolved) credentials. Throws INVALID_CONFIG. */
 export function clientOptionsFrom(config: AccountConfig, credentials: AccountCredentials): ClientOptions {
   const appId = (config.appId ?? '').trim();
-  if (!appId) throw new GizwitsError({ code: 'INVALID_CONFIG', message: 'The gizwits-account node needs an AppID' });
+  if (!appId)
+    throw new GizwitsError({ code: 'INVALID_CONFIG', message: 'The gizwits-account node needs an AppID' });
   const mode = authModeOf(config.authMode);
   const productKey = (config.productKey ?? '').trim();
   return {
@@ -87,6 +102,7 @@ export function clientOptionsFrom(config: AccountConfig, credentials: AccountCre
       token: credentials.token,
     },
     appSecret: credentials.appSecret,
-    productSecrets: productKey && credentials.productSecret ? { [productKey]: credentials.productSecret } : {},
+    productSecrets:
+      productKey && credentials.productSecret ? { [productKey]: credentials.productSecret } : {},
   };
 }

@@ -1,5 +1,5 @@
 // What other nodes may ask of a gizwits-account config node.
-import type { ClientState, GizwitsClient, GizwitsError } from '../../client';
+import type { ClientState, DeviceRegistry, GizwitsClient, GizwitsError } from '../../client';
 import type { AccountCredentials } from './account-config';
 import type { Node, NodeAPI } from './red';
 
@@ -8,6 +8,8 @@ export interface GizwitsAccountNode extends Node<AccountCredentials> {
   readonly secure: boolean;
   /** The shared client; throws a GizwitsError (INVALID_CONFIG) when the configuration cannot work. */
   client(): GizwitsClient;
+  /** The shared device registry (websockets, state, data points), made on first use. */
+  devices(): DeviceRegistry;
   register(user: Node): void;
   deregister(user: Node): void;
   /** The connection state, for the users' status. Calls `listener` now and on every change. */

@@ -10,7 +10,12 @@ export interface AccountUse {
   require(): GizwitsAccountNode;
 }
 
-export function useAccount(RED: NodeAPI, node: Node, accountId: unknown, options: { mirrorState?: boolean } = {}): AccountUse {
+export function useAccount(
+  RED: NodeAPI,
+  node: Node,
+  accountId: unknown,
+  options: { mirrorState?: boolean } = {},
+): AccountUse {
   const account = findAccount(RED, accountId);
   if (!account) {
     node.status({ fill: 'red', shape: 'ring', text: 'no account' });
@@ -24,7 +29,10 @@ export function useAccount(RED: NodeAPI, node: Node, accountId: unknown, options
     };
   }
   account.register(node);
-  const stopMirroring = options.mirrorState === false ? () => {} : account.onState((state, error) => node.status(stateStatus(state, error)));
+  const stopMirroring =
+    options.mirrorState === false
+      ? () => {}
+      : account.onState((state, error) => node.status(stateStatus(state, error)));
   node.on('close', (_removed: boolean, done: () => void) => {
     stopMirroring();
     account.deregister(node);

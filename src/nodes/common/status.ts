@@ -17,7 +17,10 @@ const SHORT_ERRORS: Record<string, string> = {
 export function shortReason(error: unknown): string {
   if (error instanceof GizwitsError) {
     if (typeof error.code === 'number') {
-      const name = error.errorName?.replace(/^GIZ_OPENAPI_/, '').toLowerCase().replace(/_/g, ' ');
+      const name = error.errorName
+        ?.replace(/^GIZ_OPENAPI_/, '')
+        .toLowerCase()
+        .replace(/_/g, ' ');
       return `${error.code}${name ? ` ${name}` : ''}`;
     }
     if (error.code === 'HTTP') return `HTTP ${error.status ?? ''}`.trim();
@@ -39,7 +42,9 @@ export function stateStatus(state: ClientState, error?: GizwitsError): NodeStatu
     case 'ready':
       return { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected' };
     case 'failed':
-      return error ? errorStatus(error) : { fill: 'red', shape: 'ring', text: 'node-red:common.status.error' };
+      return error
+        ? errorStatus(error)
+        : { fill: 'red', shape: 'ring', text: 'node-red:common.status.error' };
     case 'closed':
       return { fill: 'grey', shape: 'ring', text: 'node-red:common.status.disconnected' };
     default:

@@ -1,6 +1,12 @@
 // gizwits-account: the config node. It holds the AppID, region and credentials, and owns one shared
 // client, made when the first node asks for it and closed when the last user is removed.
-import { GizwitsClient, GizwitsError, type ClientState } from '../../client';
+import {
+  DeviceRegistry,
+  GizwitsClient,
+  GizwitsError,
+  type ClientState,
+  type RegistryOptions,
+} from '../../client';
 import type { GizwitsAccountNode } from '../common/account-node';
 import {
   CREDENTIAL_FIELDS,
@@ -16,6 +22,29 @@ import type { NodeAPI, NodeDef } from '../common/red';
 
 type AccountDef = NodeDef & AccountConfig & { configVersion?: number };
 
+/**
+ * Optional tuning from Node-RED's settings (`gizwits: {pingIntervalMs, reconcileIntervalMs, ...}`), for
+ * deployments with unusual needs and for tests; the defaults follow the cloud's own clients.
+ */
+function registryTuning(RED: NodeAPI): Omit<RegistryOptions, 'secure'> {
+  const tuning = ((RED.settings as unknown as Record<string, unknown>).gizwits ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const num = (key: string) => (typeof tuning[key] === 'number' ? (tuning[key] as number) : undefined);
+  return {
+    reconcileIntervalMs: num('reconcileIntervalMs'),
+    silentAfterMs: num('silentAfterMs'),
+    socket: {
+      pingIntervalMs: num('pingIntervalMs'),
+      loginTimeoutMs: num('loginTimeoutMs'),
+      backoffBaseMs: num('backoffBaseMs'),
+      backoffCapMs: num('backoffCapMs'),
+      stableMs: num('stableMs'),
+    },
+  };
+}
+
 export = function (RED: NodeAPI) {
   function GizwitsAccount(this: GizwitsAccountNode, def: AccountDef) {
     RED.nodes.createNode(this, def);
@@ -26,7 +55,15 @@ export = function (RED: NodeAPI) {
     const users = new Set<string>();
     const listeners = new Set<(state: ClientState, error?: GizwitsError) => void>();
     let client: GizwitsClient | undefined;
+    let registry: DeviceRegistry | undefined;
     let configError: GizwitsError | undefined;
+
+    const closeAll = () => {
+      registry?.close();
+      registry = undefined;
+      client?.close();
+      client = undefined;
+    };
 
     const broadcast = (state: ClientState, error?: GizwitsError) => {
       for (const listener of listeners) listener(state, error);
@@ -39,12 +76,22 @@ export = function (RED: NodeAPI) {
         client = new GizwitsClient(clientOptionsFrom(config, credentials));
         configError = undefined;
       } catch (error) {
-        configError = error instanceof GizwitsError ? error : new GizwitsError({ code: 'INVALID_CONFIG', message: String(error) });
+        configError =
+          error instanceof GizwitsError
+            ? error
+            : new GizwitsError({ code: 'INVALID_CONFIG', message: String(error) });
         broadcast('failed', configError);
         throw configError;
       }
       client.on('state', broadcast);
       return client;
+    };
+
+    node.devices = () => {
+      if (registry) return registry;
+      registry = new DeviceRegistry(node.client(), { ...registryTuning(RED), secure: node.secure });
+      registry.on('error', (error: Error) => node.warn(`Gizwits devices: ${error.message}`));
+      return registry;
     };
 
     node.register = (user) => {
@@ -53,10 +100,7 @@ export = function (RED: NodeAPI) {
 
     node.deregister = (user) => {
       users.delete(user.id);
-      if (users.size === 0 && client) {
-        client.close();
-        client = undefined;
-      }
+      if (users.size === 0) closeAll();
     };
 
     node.onState = (listener) => {
@@ -67,8 +111,7 @@ export = function (RED: NodeAPI) {
     };
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      client?.close();
-      client = undefined;
+      closeAll();
       listeners.clear();
       users.clear();
       done();
@@ -100,22 +143,36 @@ export = function (RED: NodeAPI) {
       const value = typed[field];
       merged[field] = value === PASSWORD_PLACEHOLDER || value === undefined ? stored?.[field] : String(value);
     }
-    const config = migrateConfig('gizwits-account', (body.config ?? {}) as AccountConfig & Record<string, unknown>);
+    const config = migrateConfig(
+      'gizwits-account',
+      (body.config ?? {}) as AccountConfig & Record<string, unknown>,
+    );
     const resolved = resolveCredentials(merged, (name) => process.env[name]);
-    return new GizwitsClient({ ...clientOptionsFrom(config, resolved), retry: { retries: 0 }, timeoutMs: 10_000 });
+    return new GizwitsClient({
+      ...clientOptionsFrom(config, resolved),
+      retry: { retries: 0 },
+      timeoutMs: 10_000,
+    });
   }
 
-  RED.httpAdmin.post('/gizwits/account/login-test', RED.auth.needsPermission('gizwits-account.write'), async (req, res) => {
-    let client: GizwitsClient | undefined;
-    try {
-      client = clientFromDialog((req.body ?? {}) as Record<string, unknown>);
-      const { uid, expireAt } = await client.verifyLogin();
-      res.json({ ok: true, uid, expireAt });
-    } catch (error) {
-      const e = error instanceof GizwitsError ? error : new GizwitsError({ code: 'NETWORK', serverMessage: String(error) });
-      res.status(400).json({ ok: false, code: e.code, errorName: e.errorName, message: e.message });
-    } finally {
-      client?.close();
-    }
-  });
+  RED.httpAdmin.post(
+    '/gizwits/account/login-test',
+    RED.auth.needsPermission('gizwits-account.write'),
+    async (req, res) => {
+      let client: GizwitsClient | undefined;
+      try {
+        client = clientFromDialog((req.body ?? {}) as Record<string, unknown>);
+        const { uid, expireAt } = await client.verifyLogin();
+        res.json({ ok: true, uid, expireAt });
+      } catch (error) {
+        const e =
+          error instanceof GizwitsError
+            ? error
+            : new GizwitsError({ code: 'NETWORK', serverMessage: String(error) });
+        res.status(400).json({ ok: false, code: e.code, errorName: e.errorName, message: e.message });
+      } finally {
+        client?.close();
+      }
+    },
+  );
 };

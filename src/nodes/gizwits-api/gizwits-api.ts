@@ -26,7 +26,10 @@ export = function (RED: NodeAPI) {
       try {
         const chosen = typeof msg.operation === 'string' && msg.operation ? msg.operation : config.operation;
         if (!chosen) {
-          throw new GizwitsError({ code: 'INVALID_PARAMS', message: 'gizwits-api: no operation: set one in the node or in msg.operation' });
+          throw new GizwitsError({
+            code: 'INVALID_PARAMS',
+            message: 'gizwits-api: no operation: set one in the node or in msg.operation',
+          });
         }
         if (!isOperationId(chosen)) {
           throw new GizwitsError({
@@ -40,7 +43,9 @@ export = function (RED: NodeAPI) {
         const allPages = typeof msg.allPages === 'boolean' ? msg.allPages : config.allPages === true;
         node.status({ fill: 'blue', shape: 'dot', text: operation });
         const answer =
-          allPages && isListOperation(operation) ? await client.listAll(operation, params as never) : await client.call(operation, params as never);
+          allPages && isListOperation(operation)
+            ? await client.listAll(operation, params as never)
+            : await client.call(operation, params as never);
         msg.payload = answer;
         msg.operation = operation;
         node.status({ fill: 'green', shape: 'dot', text: `${operation} ${clockTime()}` });
@@ -58,7 +63,12 @@ export = function (RED: NodeAPI) {
   // The editor's operation pick-list: ids, routes and whether a listing can be fetched whole.
   RED.httpAdmin.get('/gizwits/operations', RED.auth.needsPermission('gizwits-api.read'), (_req, res) => {
     res.json(
-      Object.entries(ENDPOINTS).map(([id, row]) => ({ id, route: row.route, auth: row.auth, list: isListOperation(id) })),
+      Object.entries(ENDPOINTS).map(([id, row]) => ({
+        id,
+        route: row.route,
+        auth: row.auth,
+        list: isListOperation(id),
+      })),
     );
   });
 };

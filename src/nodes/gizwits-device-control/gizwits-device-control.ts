@@ -1,0 +1,113 @@
+// gizwits-device-control: validated writes to a device (over the websocket or REST), raw writes, reads.
+import { GizwitsError, toBytes, type Transport } from '../../client';
+import { useAccount } from '../common/account-user';
+import { migrateConfig } from '../common/migrate';
+import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
+import { asError, clockTime, errorStatus } from '../common/status';
+
+interface DeviceControlDef extends NodeDef {
+  account: string;
+  device: string;
+  transport: Transport;
+  confirm: boolean;
+  timeout: number | string;
+  configVersion?: number;
+}
+
+type ControlMessage = NodeMessageInFlow & { did?: unknown; action?: unknown; raw?: unknown };
+
+const TRANSPORTS: Transport[] = ['auto', 'rest', 'websocket'];
+
+export = function (RED: NodeAPI) {
+  function GizwitsDeviceControl(this: Node, def: DeviceControlDef) {
+    RED.nodes.createNode(this, def);
+    const config = migrateConfig('gizwits-device-control', def);
+    const node = this;
+    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const transport: Transport = TRANSPORTS.includes(config.transport) ? config.transport : 'auto';
+    const timeoutSec = Number(config.timeout);
+    const timeoutMs = Number.isFinite(timeoutSec) && timeoutSec > 0 ? timeoutSec * 1000 : 10_000;
+    const followed = new Set<string>();
+    let unfollow: (() => void) | undefined;
+
+    /** Keeps the devices this node writes to subscribed, so writes can go over the websocket and be confirmed. */
+    const follow = (did: string) => {
+      if (followed.has(did)) return;
+      followed.add(did);
+      unfollow?.();
+      unfollow = account
+        .require()
+        .devices()
+        .follow(node.id, [...followed]);
+    };
+    if (config.device) {
+      try {
+        follow(config.device);
+      } catch (error) {
+        node.status(errorStatus(error));
+      }
+    }
+
+    node.on('input', async (msg: ControlMessage, send: Send, done: Done) => {
+      try {
+        const did = typeof msg.did === 'string' && msg.did ? msg.did : config.device;
+        if (!did)
+          throw new GizwitsError({
+            code: 'INVALID_PARAMS',
+            message: 'gizwits-device-control: no device: choose one in the node or set msg.did',
+          });
+        const registry = account.require().devices();
+        follow(did);
+        const raw =
+          msg.raw !== undefined
+            ? msg.raw
+            : Array.isArray(msg.payload) || Buffer.isBuffer(msg.payload)
+              ? msg.payload
+              : undefined;
+        if (msg.action === 'read') {
+          node.status({ fill: 'blue', shape: 'dot', text: 'reading' });
+          msg.payload = await registry.read(did, timeoutMs);
+        } else if (raw !== undefined) {
+          const bytes = toBytes(raw);
+          if (!bytes)
+            throw new GizwitsError({
+              code: 'INVALID_PARAMS',
+              message: `Cannot write to ${did}: raw data must be an array of bytes (0-255), a Buffer or hex text`,
+            });
+          node.status({ fill: 'blue', shape: 'dot', text: 'writing' });
+          await registry.writeRaw(did, bytes, { transport, timeoutMs });
+        } else if (msg.action !== undefined && msg.action !== 'write') {
+          throw new GizwitsError({
+            code: 'INVALID_PARAMS',
+            message: `gizwits-device-control: unknown msg.action "${String(msg.action)}": use "read", "write" or leave it out`,
+          });
+        } else {
+          node.status({ fill: 'blue', shape: 'dot', text: config.confirm ? 'confirming' : 'writing' });
+          msg.payload = await registry.write(did, msg.payload, {
+            transport,
+            confirm: config.confirm === true,
+            timeoutMs,
+          });
+        }
+        msg.did = did;
+        node.status({
+          fill: 'green',
+          shape: 'dot',
+          text: `${msg.action === 'read' ? 'read' : config.confirm ? 'confirmed' : 'written'} ${clockTime()}`,
+        });
+        send(msg);
+        done();
+      } catch (error) {
+        node.status(errorStatus(error));
+        done(asError(error));
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      unfollow?.();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('gizwits-device-control', GizwitsDeviceControl as never);
+};

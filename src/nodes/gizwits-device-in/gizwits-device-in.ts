@@ -1,0 +1,148 @@
+// gizwits-device-in: device events into flows, from the account's device websocket.
+import type { DeviceInfo, DeviceRegistry, StatusEvent } from '../../client';
+import { useAccount } from '../common/account-user';
+import { devicesStatus } from '../common/device-status';
+import { migrateConfig } from '../common/migrate';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../common/red';
+import { errorStatus } from '../common/status';
+
+type EventKind = 'status' | 'online' | 'raw' | 'binding';
+
+interface DeviceInDef extends NodeDef {
+  account: string;
+  devices: string[] | string;
+  attrs: string[] | string;
+  events: EventKind[] | string;
+  onlyChanged: boolean;
+  initial: boolean;
+  configVersion?: number;
+}
+
+/** Lists may arrive as arrays (the editor) or comma-separated text (hand-written or ${ENV} flows). */
+function listOf(value: unknown): string[] {
+  if (Array.isArray(value))
+    return value
+      .map(String)
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return [];
+}
+
+function pick(attrs: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
+  if (names.size === 0) return attrs;
+  return Object.fromEntries(Object.entries(attrs).filter(([name]) => names.has(name)));
+}
+
+export = function (RED: NodeAPI) {
+  function GizwitsDeviceIn(this: Node, def: DeviceInDef) {
+    RED.nodes.createNode(this, def);
+    const config = migrateConfig('gizwits-device-in', def);
+    const node = this;
+    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const dids = listOf(config.devices);
+    const attrNames = new Set(listOf(config.attrs));
+    const events = new Set(
+      listOf(config.events).length ? (listOf(config.events) as EventKind[]) : (['status'] as EventKind[]),
+    );
+    const follows = (did: string) => dids.length === 0 || dids.includes(did);
+    let registry: DeviceRegistry;
+    try {
+      registry = account.require().devices();
+    } catch (error) {
+      node.status(errorStatus(error));
+      node.error(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    let lastUpdate: Date | undefined;
+    const showStatus = () => node.status(devicesStatus(registry, dids.length ? dids : 'all', lastUpdate));
+
+    const message = (
+      did: string,
+      event: string,
+      payload: unknown,
+      device: DeviceInfo | undefined,
+    ): NodeMessage & Record<string, unknown> => ({
+      topic: did,
+      payload,
+      event,
+      did,
+      device: device ? { ...device } : { did },
+    });
+
+    const onStatus = (event: StatusEvent) => {
+      if (!events.has('status') || !follows(event.did)) return;
+      const changed = pick(event.changed, attrNames) as StatusEvent['changed'];
+      const anyChange = Object.keys(changed).length > 0;
+      if (event.initial || event.first) {
+        // State read after (re)connecting: sent when the node asks for it, else only if it moved.
+        if (!config.initial && (event.first || !anyChange)) return;
+      } else if (config.onlyChanged && !anyChange) {
+        return;
+      }
+      lastUpdate = new Date();
+      node.send({
+        ...message(event.did, 'status', pick(event.attrs, attrNames), event.device),
+        changed,
+        initial: event.initial || event.first,
+      });
+      showStatus();
+    };
+    const onOnline = (event: { did: string; online: boolean; device: DeviceInfo }) => {
+      showStatus();
+      if (!events.has('online') || !follows(event.did)) return;
+      node.send(message(event.did, event.online ? 'online' : 'offline', event.online, event.device));
+    };
+    const onRaw = (event: { did: string; raw: number[]; device?: DeviceInfo }) => {
+      if (!events.has('raw') || !follows(event.did)) return;
+      node.send(message(event.did, 'raw', event.raw, event.device));
+    };
+    const onBinding = (event: { did: string; bind: boolean; device?: DeviceInfo }) => {
+      showStatus();
+      if (!events.has('binding') || !follows(event.did)) return;
+      node.send(message(event.did, event.bind ? 'bound' : 'unbound', event.did, event.device));
+    };
+
+    registry.on('status', onStatus);
+    registry.on('online', onOnline);
+    registry.on('raw', onRaw);
+    registry.on('binding', onBinding);
+    registry.on('state', showStatus);
+    const unfollow = registry.follow(node.id, dids.length ? dids : 'all');
+    showStatus();
+
+    // State the account already knew before this node started (another node followed the device).
+    if (config.initial && events.has('status')) {
+      registry
+        .ready()
+        .then(() => {
+          for (const device of registry.list()) {
+            const state = registry.stateOf(device.did);
+            if (!follows(device.did) || !state) continue;
+            node.send({
+              ...message(device.did, 'status', pick(state.attrs, attrNames), device),
+              changed: {},
+              initial: true,
+            });
+          }
+        })
+        .catch((error: Error) => node.status(errorStatus(error)));
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      unfollow();
+      registry.off('status', onStatus);
+      registry.off('online', onOnline);
+      registry.off('raw', onRaw);
+      registry.off('binding', onBinding);
+      registry.off('state', showStatus);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('gizwits-device-in', GizwitsDeviceIn as never);
+};

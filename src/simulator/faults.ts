@@ -1,0 +1,83 @@
+// Switches that make the simulated cloud misbehave the way the real one sometimes does.
+import { SIM_DEVICE_FIXTURES } from './fixtures';
+import type { SimulatorModel } from './model/model';
+
+export interface SimulatorFaults {
+  /** Every token issued so far is refused with that code (HTTP 400); new logins work. */
+  expireAllTokens(code?: 9004 | 9006): void;
+  /** The next `count` API calls answer 9041 "request was throttled" (default HTTP 429). */
+  throttle(count: number, httpStatus?: 400 | 429): void;
+  /** The next `count` calls answer that status (default 503) with a non-Gizwits body. */
+  failNext(count: number, httpStatus?: 500 | 502 | 503 | 504): void;
+  /** Delay before every API answer. */
+  setLatency(ms: number): void;
+  setOnline(did: string, online: boolean): void;
+  /** Clears throttling, failures and latency, and puts the fixture devices back to their online state. */
+  reset(): void;
+}
+
+export type InjectedFault = { kind: 'fail'; status: number } | { kind: 'throttle'; status: number };
+
+export class FaultSwitches implements SimulatorFaults {
+  latencyMs = 0;
+  private throttleLeft = 0;
+  private throttleStatus = 429;
+  private failuresLeft = 0;
+  private failureStatus = 503;
+
+  constructor(private readonly model: SimulatorModel) {}
+
+  expireAllTokens(code: 9004 | 9006 = 9004): void {
+    if (code !== 9004 && code !== 9006) throw new RangeError('expireAllTokens: code must be 9004 or 9006');
+    this.model.accounts.refuseIssuedTokens(code);
+  }
+
+  throttle(count: number, httpStatus: 400 | 429 = 429): void {
+    if (httpStatus !== 400 && httpStatus !== 429)
+      throw new RangeError('throttle: httpStatus must be 400 or 429');
+    this.throttleLeft = wholeCount(count, 'throttle');
+    this.throttleStatus = httpStatus;
+  }
+
+  failNext(count: number, httpStatus: 500 | 502 | 503 | 504 = 503): void {
+    if (![500, 502, 503, 504].includes(httpStatus))
+      throw new RangeError('failNext: httpStatus must be 500/502/503/504');
+    this.failuresLeft = wholeCount(count, 'failNext');
+    this.failureStatus = httpStatus;
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = Math.max(0, wholeCount(ms, 'setLatency'));
+  }
+
+  setOnline(did: string, online: boolean): void {
+    if (!this.model.devices.has(did)) throw new RangeError(`setOnline: unknown device ${did}`);
+    this.model.setOnline(did, online);
+  }
+
+  reset(): void {
+    this.latencyMs = 0;
+    this.throttleLeft = 0;
+    this.failuresLeft = 0;
+    for (const fixture of SIM_DEVICE_FIXTURES) this.model.setOnline(fixture.did, fixture.online);
+  }
+
+  /** Consumes one pending fault for the current API call, failures before throttling. */
+  takeInjectedFault(): InjectedFault | null {
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      return { kind: 'fail', status: this.failureStatus };
+    }
+    if (this.throttleLeft > 0) {
+      this.throttleLeft--;
+      return { kind: 'throttle', status: this.throttleStatus };
+    }
+    return null;
+  }
+}
+
+function wholeCount(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0)
+    throw new RangeError(`${what}: expected a whole number ≥ 0, got ${value}`);
+  return value;
+}

@@ -1,0 +1,275 @@
+// Fixed identities of the simulated cloud, so that examples, docs and tests can name them.
+import type { ProductDefinition } from './model/product-types';
+
+export const SIM_APP_ID = 'b2f8c1d4e5a64b7c9d0e1f2a3b4c5d6e';
+export const SIM_APP_SECRET = '5f1e7a9c3d2b4e6f8a0c1d3e5f7a9b2c';
+/** The one SMS code the simulator sends and accepts. */
+export const SIM_SMS_CODE = '123456';
+/** The text every simulated captcha image "shows". */
+export const SIM_CAPTCHA_CODE = 'G1ZW';
+export const SIM_API_VERSION = '2.15.1';
+
+export interface SimUserFixture {
+  readonly uid: string;
+  readonly username: string;
+  readonly password: string;
+  readonly email: string | null;
+  readonly phone: string | null;
+}
+
+export const SIM_USERS: Readonly<Record<'demo' | 'many' | 'guest', SimUserFixture>> = {
+  demo: {
+    uid: 'a1d3e5f7b9c24e6a8d0f1b3c5e7a9d01',
+    username: 'demo',
+    password: 'Demo-Pass-2026',
+    email: 'demo@example.com',
+    phone: '13800000000',
+  },
+  many: {
+    uid: 'b2e4f6a8c0d35f7b9e1a2c4d6f8b0e02',
+    username: 'many',
+    password: 'Many-Pass-2026',
+    email: 'many@example.com',
+    phone: '13800000001',
+  },
+  guest: {
+    uid: 'c3f5a7b9d1e46a8c0f2b3d5e7a9c1f03',
+    username: 'guest',
+    password: 'Guest-Pass-2026',
+    email: 'guest@example.com',
+    phone: '13800000002',
+  },
+};
+
+export const SIM_UIDS = {
+  demo: SIM_USERS.demo.uid,
+  many: SIM_USERS.many.uid,
+  guest: SIM_USERS.guest.uid,
+} as const;
+
+const airConditioner: ProductDefinition = {
+  product_key: '4a1c7e2b9d5f48a6b3e0c8d1f2a7b9e4',
+  product_secret: 'e8b2d4f6a1c34e5a9b7d0f2c4e6a8b1d',
+  name: '智能空调',
+  typeSpelling: 'words',
+  attrs: [
+    { name: 'switch', display_name: '开关', kind: 'writable', data_type: 'bool' },
+    {
+      name: 'mode',
+      display_name: '模式',
+      kind: 'writable',
+      data_type: 'enum',
+      enum: ['自动', '制冷', '制热', '送风', '除湿'],
+    },
+    {
+      name: 'fan_speed',
+      display_name: '风速',
+      kind: 'writable',
+      data_type: 'enum',
+      enum: ['低风', '中风', '高风'],
+    },
+    { name: 'fan_swing', display_name: '扫风', kind: 'writable', data_type: 'bool' },
+    // Raw 0..14 shown as 16..30, so that an all-zero device reads 16 as in the document's example.
+    {
+      name: 'set_temp',
+      display_name: '设定温度',
+      kind: 'writable',
+      data_type: 'uint8',
+      uint_spec: { min: 0, max: 14, ratio: 1, addition: 16 },
+    },
+    {
+      name: 'room_temp',
+      display_name: '室内温度',
+      kind: 'readonly',
+      data_type: 'uint8',
+      uint_spec: { min: 0, max: 60, ratio: 1, addition: -10 },
+    },
+    {
+      name: 'on_timing',
+      display_name: '定时开机',
+      kind: 'writable',
+      data_type: 'uint16',
+      uint_spec: { min: 0, max: 1440, ratio: 1, addition: 0 },
+    },
+    {
+      name: 'off_timing',
+      display_name: '定时关机',
+      kind: 'writable',
+      data_type: 'uint16',
+      uint_spec: { min: 0, max: 1440, ratio: 1, addition: 0 },
+    },
+    { name: 'alert_full', display_name: '水满报警', kind: 'alert', data_type: 'bool' },
+    { name: 'alert_shutdown', display_name: '停机报警', kind: 'alert', data_type: 'bool' },
+    { name: 'fault_roomtemp', display_name: '室温传感器故障', kind: 'fault', data_type: 'bool' },
+  ],
+};
+
+const plug: ProductDefinition = {
+  product_key: '7d2e8f3a0b6c49d1a5e9f4b2c8d0e6a3',
+  product_secret: 'f1a3c5e7b9d24f6b8a0c2e4a6c8e0b2f',
+  name: '智能插座',
+  typeSpelling: 'words',
+  attrs: [
+    { name: 'switch', display_name: '开关', kind: 'writable', data_type: 'bool' },
+    {
+      name: 'countdown',
+      display_name: '倒计时(分钟)',
+      kind: 'writable',
+      data_type: 'uint16',
+      uint_spec: { min: 0, max: 1440, ratio: 1, addition: 0 },
+    },
+    {
+      name: 'power',
+      display_name: '功率(W)',
+      kind: 'readonly',
+      data_type: 'uint16',
+      uint_spec: { min: 0, max: 30000, ratio: 0.1, addition: 0 },
+    },
+    {
+      name: 'energy',
+      display_name: '电量(Wh)',
+      kind: 'readonly',
+      data_type: 'uint32',
+      uint_spec: { min: 0, max: 4294967295, ratio: 1, addition: 0 },
+    },
+    { name: 'fault_overload', display_name: '过载故障', kind: 'fault', data_type: 'bool' },
+  ],
+};
+
+const rgbLamp: ProductDefinition = {
+  product_key: '9e3f0a4b1c7d4ae2b6f0a5c3d9e1f7b4',
+  product_secret: 'a2b4d6f8c0e14a3c5e7b9d1f3a5c7e9b',
+  name: 'RGB 彩灯',
+  // This product answers the document's W/R/N/E letters, so that clients must accept both spellings.
+  typeSpelling: 'letters',
+  attrs: [
+    { name: 'switch', display_name: '开关', kind: 'writable', data_type: 'bool' },
+    {
+      name: 'LED_R',
+      display_name: '红色值',
+      kind: 'writable',
+      data_type: 'uint8',
+      uint_spec: { min: 0, max: 254, ratio: 1, addition: 0 },
+    },
+    {
+      name: 'LED_G',
+      display_name: '绿色值',
+      kind: 'writable',
+      data_type: 'uint8',
+      uint_spec: { min: 0, max: 254, ratio: 1, addition: 0 },
+    },
+    {
+      name: 'LED_B',
+      display_name: '蓝色值',
+      kind: 'writable',
+      data_type: 'uint8',
+      uint_spec: { min: 0, max: 254, ratio: 1, addition: 0 },
+    },
+    {
+      name: 'brightness',
+      display_name: '亮度',
+      kind: 'writable',
+      data_type: 'uint8',
+      uint_spec: { min: 0, max: 100, ratio: 1, addition: 0 },
+    },
+    {
+      name: 'mode',
+      display_name: '灯效',
+      kind: 'writable',
+      data_type: 'enum',
+      enum: ['常亮', '呼吸', '闪烁', '渐变'],
+    },
+    { name: 'scene_data', display_name: '场景数据', kind: 'writable', data_type: 'binary', binaryLength: 8 },
+  ],
+};
+
+export const SIM_PRODUCTS = { airConditioner, plug, rgbLamp } as const;
+
+/** Dids of the demo user's devices (22 characters of [A-Za-z0-9], like real ones). */
+export const SIM_DEVICES = {
+  demoAc: 'DemoAirCond8Kq3Xv9Lm2A',
+  demoPlug1: 'DemoPlugOne7Rt4Wz1Hb5C',
+  demoPlug2Offline: 'DemoPlugTwo3Nc8Yq6Df0E',
+  demoLamp1: 'DemoLampOne5Gs2Jx7Pk4F',
+  demoLamp2: 'DemoLampTwo9Mv1Bw3Tz6H',
+} as const;
+
+export interface SimDeviceFixture {
+  readonly did: string;
+  readonly productKey: string;
+  readonly mac: string;
+  readonly passcode: string;
+  readonly online: boolean;
+  readonly owner: string;
+  readonly alias: string;
+}
+
+const demoDevices: SimDeviceFixture[] = [
+  {
+    did: SIM_DEVICES.demoAc,
+    productKey: airConditioner.product_key,
+    mac: 'accf23a10001',
+    passcode: 'ACPASSCODE',
+    online: true,
+    owner: SIM_USERS.demo.uid,
+    alias: '客厅空调',
+  },
+  {
+    did: SIM_DEVICES.demoPlug1,
+    productKey: plug.product_key,
+    mac: 'accf23b20001',
+    passcode: 'PLUGPASSAA',
+    online: true,
+    owner: SIM_USERS.demo.uid,
+    alias: '台灯插座',
+  },
+  {
+    did: SIM_DEVICES.demoPlug2Offline,
+    productKey: plug.product_key,
+    mac: 'accf23b20002',
+    passcode: 'PLUGPASSBB',
+    online: false,
+    owner: SIM_USERS.demo.uid,
+    alias: '阳台插座',
+  },
+  {
+    did: SIM_DEVICES.demoLamp1,
+    productKey: rgbLamp.product_key,
+    mac: 'accf23c30001',
+    passcode: 'LAMPPASSAA',
+    online: true,
+    owner: SIM_USERS.demo.uid,
+    alias: '卧室彩灯',
+  },
+  {
+    did: SIM_DEVICES.demoLamp2,
+    productKey: rgbLamp.product_key,
+    mac: 'accf23c30002',
+    passcode: 'LAMPPASSBB',
+    online: true,
+    owner: SIM_USERS.demo.uid,
+    alias: '书房彩灯',
+  },
+];
+
+export const SIM_MANY_PLUG_COUNT = 45;
+
+/** Did of the `many` user's n-th plug (1-based). */
+export function simManyPlugDid(n: number): string {
+  return `ManyPlug${String(n).padStart(14, '0')}`;
+}
+
+const manyDevices: SimDeviceFixture[] = Array.from({ length: SIM_MANY_PLUG_COUNT }, (_, index) => ({
+  did: simManyPlugDid(index + 1),
+  productKey: plug.product_key,
+  mac: `accf23d4${(index + 1).toString(16).padStart(4, '0')}`,
+  passcode: `MANYPASS${String(index + 1).padStart(2, '0')}`,
+  online: true,
+  owner: SIM_USERS.many.uid,
+  alias: `插座 ${index + 1}`,
+}));
+
+export const SIM_DEVICE_FIXTURES: ReadonlyArray<SimDeviceFixture> = [...demoDevices, ...manyDevices];
+
+export const SIM_GROUPS = { demoLamps: '5f0a1b2c3d4e5f6a7b8c9d01' } as const;
+export const SIM_SCENES = { demoEvening: '5f0a1b2c3d4e5f6a7b8c9e01' } as const;

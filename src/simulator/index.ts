@@ -1,0 +1,92 @@
+// The simulated Gizwits cloud: one loopback HTTP server for the Open API (the device websocket will
+// share it at /ws/app/v1), a seeded in-memory model with drifting virtual devices, and fault switches.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultSwitches, type SimulatorFaults } from './faults';
+import { Router } from './http/router';
+import { createRequestListener, type CallRecord } from './http/server';
+import type { SimulatorModel } from './model/model';
+import { createSeededModel } from './model/seed';
+import { API_ROUTES } from './routes/api-routes';
+import { simControlRoutes } from './routes/sim-control';
+
+export interface SimulatorOptions {
+  host?: string;
+  port?: number;
+  /** How often virtual devices' readings drift; 0 = never. Default 5000. */
+  driftIntervalMs?: number;
+}
+
+export interface Simulator {
+  /** e.g. http://127.0.0.1:43121 (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  readonly faults: SimulatorFaults;
+  /** Every Open API request (not /_sim/), for tests such as counting logins. */
+  readonly calls: ReadonlyArray<CallRecord>;
+  readonly model: SimulatorModel;
+  /** The listening server, so that the websocket half can handle upgrades on the same port. */
+  readonly httpServer: Server;
+  /** Closes the server, every open connection and every timer; calling it again is harmless. */
+  close(): Promise<void>;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const host = options.host ?? '127.0.0.1';
+  const model = createSeededModel();
+  const faults = new FaultSwitches(model);
+  const calls: CallRecord[] = [];
+  let port = 0;
+  const server = createServer(
+    createRequestListener({
+      model,
+      faults,
+      calls,
+      apiRoutes: new Router(API_ROUTES),
+      controlRoutes: new Router(simControlRoutes(faults, calls)),
+      port: () => port,
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  model.startDrift(options.driftIntervalMs ?? 5000);
+
+  let closing: Promise<void> | undefined;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    faults,
+    calls,
+    model,
+    httpServer: server,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        model.dispose();
+        // The listening handle is released one loop turn after the close callback.
+        server.close(() => setImmediate(resolve));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+export type { CallRecord } from './http/server';
+export type { SimulatorFaults } from './faults';
+export type {
+  BindingChangedEvent,
+  DeviceOnlineEvent,
+  DeviceReportEvent,
+  SimulatorEvents,
+  SimulatorModel,
+  WriteOrigin,
+} from './model/model';
+export { ERROR_TABLE, type ErrorDefinition } from './errors';
+export * from './fixtures';

@@ -1,0 +1,95 @@
+// Test-only steering under /_sim/, so that a separate process (Node-RED in end-to-end tests) can flip
+// the same switches as SimulatorFaults. Not counted in `calls`, not subject to faults or latency.
+import { formInvalid } from '../errors';
+import type { FaultSwitches } from '../faults';
+import { route, type RequestContext, type RouteDefinition } from '../http/router';
+import type { CallRecord } from '../http/server';
+import { parseWrittenValue, type StoredValue } from '../model/datapoint-values';
+import { bodyObject, requireDevice } from './fields';
+
+export function simControlRoutes(faults: FaultSwitches, calls: ReadonlyArray<CallRecord>): RouteDefinition[] {
+  const ok = { ok: true };
+  const numberField = (context: RequestContext, key: string, fallback?: number): number => {
+    const value = bodyObject(context)[key] ?? fallback;
+    if (typeof value !== 'number') throw formInvalid(`${key} must be a number`);
+    return value;
+  };
+  const guarded = (action: () => void): typeof ok => {
+    try {
+      action();
+    } catch (error) {
+      throw formInvalid(error instanceof Error ? error.message : String(error));
+    }
+    return ok;
+  };
+  return [
+    route('POST', '/_sim/faults/expire-tokens', 'none', (context) =>
+      guarded(() => faults.expireAllTokens(numberField(context, 'code', 9004) as 9004 | 9006)),
+    ),
+    route('POST', '/_sim/faults/throttle', 'none', (context) =>
+      guarded(() =>
+        faults.throttle(numberField(context, 'count'), numberField(context, 'httpStatus', 429) as 400 | 429),
+      ),
+    ),
+    route('POST', '/_sim/faults/fail', 'none', (context) =>
+      guarded(() =>
+        faults.failNext(
+          numberField(context, 'count'),
+          numberField(context, 'httpStatus', 503) as 500 | 502 | 503 | 504,
+        ),
+      ),
+    ),
+    route('POST', '/_sim/faults/latency', 'none', (context) =>
+      guarded(() => faults.setLatency(numberField(context, 'ms'))),
+    ),
+    route('POST', '/_sim/faults/reset', 'none', () => guarded(() => faults.reset())),
+    route('POST', '/_sim/devices/:did/online', 'none', (context) => {
+      const online = bodyObject(context).online;
+      if (typeof online !== 'boolean') throw formInvalid('online must be true or false');
+      requireDevice(context, context.params.did);
+      return guarded(() => faults.setOnline(context.params.did, online));
+    }),
+    route('POST', '/_sim/devices/:did/report', 'none', deviceReport),
+    route('GET', '/_sim/devices/:did', 'none', deviceState),
+    route('POST', '/_sim/time-scale', 'none', (context) => {
+      const scale = numberField(context, 'scale');
+      if (!(scale > 0)) throw formInvalid('scale must be above 0');
+      context.model.timeScale = scale;
+      return ok;
+    }),
+    route('GET', '/_sim/calls', 'none', () => calls),
+  ];
+}
+
+/** Makes the device report values as if it had measured them: any data point, read-only ones included. */
+function deviceReport(context: RequestContext) {
+  const device = requireDevice(context, context.params.did);
+  const attrs = bodyObject(context).attrs;
+  if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs))
+    throw formInvalid('attrs must be an object');
+  const values = new Map<string, StoredValue>();
+  for (const [name, value] of Object.entries(attrs)) {
+    const point = device.product.attrs.find((candidate) => candidate.name === name);
+    if (!point) throw formInvalid(`unknown data point '${name}'`);
+    values.set(name, parseWrittenValue(point, value, 'hex'));
+  }
+  context.model.reportFromDevice(device.did, values);
+  return deviceState(context);
+}
+
+function deviceState(context: RequestContext) {
+  const device = requireDevice(context, context.params.did);
+  return {
+    did: device.did,
+    product_key: device.product.product_key,
+    mac: device.mac,
+    passcode: device.passcode,
+    online: device.online,
+    updated_at: Math.floor(device.updatedAt / 1000),
+    attrs: device.socketSnapshot(),
+    latest: device.restSnapshot(),
+    bindings: context.model
+      .bindingsOfDevice(device.did)
+      .map((binding) => ({ uid: binding.uid, role: binding.role })),
+  };
+}
