@@ -1,0 +1,96 @@
+// A real headless Node-RED process (node-red/red.js) with this package loaded from the repository's
+// built dist/, for checks that need the whole runtime: admin API, credentials files, env substitution.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface NodeRedProcess {
+  url: string;
+  userDir: string;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+export interface StartOptions {
+  flows: unknown[];
+  /** Written as a plain-text flows_cred.json (credentialSecret: false), as headless deployments do. */
+  credentials?: Record<string, Record<string, string>>;
+  env?: Record<string, string>;
+  settings?: Record<string, unknown>;
+}
+
+export async function startNodeRed(options: StartOptions): Promise<NodeRedProcess> {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-nr-'));
+  const port = await freePort();
+  const settings = {
+    uiHost: '127.0.0.1',
+    uiPort: port,
+    flowFile: 'flows.json',
+    credentialSecret: false,
+    nodesDir: [ROOT],
+    logging: { console: { level: 'info', metrics: false, audit: false } },
+    editorTheme: { tours: false },
+    ...options.settings,
+  };
+  fs.writeFileSync(
+    path.join(userDir, 'settings.js'),
+    `module.exports = ${JSON.stringify(settings, null, 2)};\n`,
+  );
+  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flows, null, 2));
+  if (options.credentials)
+    fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(options.credentials, null, 2));
+
+  const red = require.resolve('node-red/red.js');
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
+    {
+      env: { ...process.env, ...options.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (!/Started flows/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Node-RED did not start within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    userDir,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      fs.rmSync(userDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
