@@ -1,9 +1,13 @@
 // Switches that make the simulated cloud misbehave the way the real one sometimes does.
 import { SIM_DEVICE_FIXTURES } from './fixtures';
 import type { SimulatorModel } from './model/model';
+import type { SocketFaultTarget } from './ws/socket-hub';
 
 export interface SimulatorFaults {
-  /** Every token issued so far is refused with that code (HTTP 400); new logins work. */
+  /**
+   * Every token issued so far is refused with that code (HTTP 400); new logins work. Websocket sessions
+   * of those tokens get `s2c_invalid_msg` 1009 and must log in again.
+   */
   expireAllTokens(code?: 9004 | 9006): void;
   /** The next `count` API calls answer 9041 "request was throttled" (default HTTP 429). */
   throttle(count: number, httpStatus?: 400 | 429): void;
@@ -11,8 +15,18 @@ export interface SimulatorFaults {
   failNext(count: number, httpStatus?: 500 | 502 | 503 | 504): void;
   /** Delay before every API answer. */
   setLatency(ms: number): void;
+  /** Also pushes `s2c_online_status` to the device's websocket subscribers. */
   setOnline(did: string, online: boolean): void;
-  /** Clears throttling, failures and latency, and puts the fixture devices back to their online state. */
+  /** Ends every websocket (both endpoints) abruptly, without a close frame. */
+  dropAllSockets(): void;
+  /** Sends `s2c_invalid_msg` with that code to every logged-in socket and ends its login; 1011 closes it. */
+  sendInvalid(code: 1009 | 1011 | 1003): void;
+  /** While on, no websocket gets anything at all: no pong, no answer, no push, new sockets included. */
+  stopAnsweringPings(on: boolean): void;
+  /**
+   * Clears throttling, failures, latency and websocket silence, and puts the fixture devices back to their
+   * online state.
+   */
   reset(): void;
 }
 
@@ -25,11 +39,15 @@ export class FaultSwitches implements SimulatorFaults {
   private failuresLeft = 0;
   private failureStatus = 503;
 
-  constructor(private readonly model: SimulatorModel) {}
+  constructor(
+    private readonly model: SimulatorModel,
+    private readonly sockets: SocketFaultTarget,
+  ) {}
 
   expireAllTokens(code: 9004 | 9006 = 9004): void {
     if (code !== 9004 && code !== 9006) throw new RangeError('expireAllTokens: code must be 9004 or 9006');
     this.model.accounts.refuseIssuedTokens(code);
+    this.sockets.endRefusedSessions();
   }
 
   throttle(count: number, httpStatus: 400 | 429 = 429): void {
@@ -55,7 +73,23 @@ export class FaultSwitches implements SimulatorFaults {
     this.model.setOnline(did, online);
   }
 
+  dropAllSockets(): void {
+    this.sockets.dropAllSockets();
+  }
+
+  sendInvalid(code: 1009 | 1011 | 1003): void {
+    if (code !== 1009 && code !== 1011 && code !== 1003)
+      throw new RangeError('sendInvalid: code must be 1009, 1011 or 1003');
+    this.sockets.sendInvalid(code);
+  }
+
+  stopAnsweringPings(on: boolean): void {
+    if (typeof on !== 'boolean') throw new RangeError('stopAnsweringPings: on must be true or false');
+    this.sockets.stopAnsweringPings(on);
+  }
+
   reset(): void {
+    this.sockets.stopAnsweringPings(false);
     this.latencyMs = 0;
     this.throttleLeft = 0;
     this.failuresLeft = 0;

@@ -202,6 +202,8 @@ export interface SimDeviceFixture {
   readonly online: boolean;
   readonly owner: string;
   readonly alias: string;
+  /** Bound on the sandbox websocket endpoint (its own port) rather than the REST server's. */
+  readonly sandbox?: boolean;
 }
 
 const demoDevices: SimDeviceFixture[] = [
@@ -249,6 +251,8 @@ const demoDevices: SimDeviceFixture[] = [
     online: true,
     owner: SIM_USERS.demo.uid,
     alias: '书房彩灯',
+    // One device on another websocket host, so that clients must keep one socket per host:port.
+    sandbox: true,
   },
 ];
 

@@ -1,5 +1,6 @@
-// The simulated Gizwits cloud: one loopback HTTP server for the Open API (the device websocket will
-// share it at /ws/app/v1), a seeded in-memory model with drifting virtual devices, and fault switches.
+// The simulated Gizwits cloud: one loopback HTTP server for the Open API and the device websocket
+// (/ws/app/v1), a second websocket-only "sandbox" listener, a seeded in-memory model with drifting virtual
+// devices, and fault switches.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultSwitches, type SimulatorFaults } from './faults';
@@ -9,12 +10,16 @@ import type { SimulatorModel } from './model/model';
 import { createSeededModel } from './model/seed';
 import { API_ROUTES } from './routes/api-routes';
 import { simControlRoutes } from './routes/sim-control';
+import { DeviceSocketHub } from './ws/socket-hub';
+import type { SocketObservations } from './ws/socket-records';
 
 export interface SimulatorOptions {
   host?: string;
   port?: number;
   /** How often virtual devices' readings drift; 0 = never. Default 5000. */
   driftIntervalMs?: number;
+  /** Port of the sandbox websocket listener (on `host`); 0 = any free port, the default. */
+  sandboxPort?: number;
 }
 
 export interface Simulator {
@@ -27,6 +32,10 @@ export interface Simulator {
   readonly model: SimulatorModel;
   /** The listening server, so that the websocket half can handle upgrades on the same port. */
   readonly httpServer: Server;
+  /** The websocket-only listener that serves sandbox devices (SIM_DEVICES.demoLamp2) at /ws/app/v1. */
+  readonly sandboxPort: number;
+  /** What the websocket half saw: open sockets per endpoint, logins, received frames, alert acks. */
+  readonly ws: SocketObservations;
   /** Closes the server, every open connection and every timer; calling it again is harmless. */
   close(): Promise<void>;
 }
@@ -34,17 +43,20 @@ export interface Simulator {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? '127.0.0.1';
   const model = createSeededModel();
-  const faults = new FaultSwitches(model);
+  const sockets = new DeviceSocketHub(model);
+  const faults = new FaultSwitches(model, sockets);
   const calls: CallRecord[] = [];
   let port = 0;
+  let sandboxPort = 0;
   const server = createServer(
     createRequestListener({
       model,
       faults,
       calls,
       apiRoutes: new Router(API_ROUTES),
-      controlRoutes: new Router(simControlRoutes(faults, calls)),
+      controlRoutes: new Router(simControlRoutes(faults, calls, sockets)),
       port: () => port,
+      sandboxPort: () => sandboxPort,
     }),
   );
   await new Promise<void>((resolve, reject) => {
@@ -55,7 +67,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   });
   port = (server.address() as AddressInfo).port;
+  sockets.attachMain(server);
+  try {
+    sandboxPort = await sockets.listenSandbox(host, options.sandboxPort ?? 0);
+  } catch (error) {
+    await sockets.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   model.startDrift(options.driftIntervalMs ?? 5000);
+  model.startAutomation();
 
   let closing: Promise<void> | undefined;
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -66,13 +87,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     calls,
     model,
     httpServer: server,
+    sandboxPort,
+    ws: sockets,
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        model.dispose();
-        // The listening handle is released one loop turn after the close callback.
-        server.close(() => setImmediate(resolve));
-        server.closeAllConnections();
-      });
+      // Sockets first: upgraded connections are no longer the HTTP server's to close.
+      closing ??= sockets.close().then(
+        () =>
+          new Promise<void>((resolve) => {
+            model.dispose();
+            // The listening handle is released one loop turn after the close callback.
+            server.close(() => setImmediate(resolve));
+            server.closeAllConnections();
+          }),
+      );
       return closing;
     },
   };
@@ -80,13 +107,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
 export type { CallRecord } from './http/server';
 export type { SimulatorFaults } from './faults';
+export type { AlertDelivery, ReceivedFrame, SocketEndpoint, SocketObservations } from './ws/socket-records';
+export { SOCKET_PATH, p0Frame } from './ws/frames';
 export type {
   BindingChangedEvent,
   DeviceOnlineEvent,
+  DeviceRawEvent,
   DeviceReportEvent,
   SimulatorEvents,
   SimulatorModel,
   WriteOrigin,
 } from './model/model';
+export { DEFAULT_RAW_DID_SUFFIX } from './model/model';
 export { ERROR_TABLE, type ErrorDefinition } from './errors';
 export * from './fixtures';

@@ -119,7 +119,8 @@ describe('simulator: faults, the call log and the pipeline', () => {
       process.getActiveResourcesInfo().filter((kind) => kind === 'TCPServerWrap').length;
     const serversBefore = servers();
     const sim = await startSimulator({ port: 0, driftIntervalMs: 10 });
-    assert.equal(servers(), serversBefore + 1);
+    // The REST server and the sandbox websocket listener.
+    assert.equal(servers(), serversBefore + 2);
     const plug = sim.model.devices.get(SIM_DEVICES.demoPlug1)!;
     await eventually(async () =>
       plug.updatedAt > Date.now() - 5 && plug.values.get('power') !== 58.3 ? true : undefined,

@@ -21,6 +21,8 @@ export interface RequestContext {
   readonly uid: string;
   /** The simulator's own port, which bindings announce as the websocket port. */
   readonly port: number;
+  /** The sandbox websocket listener's port, announced by the bindings of sandbox devices. */
+  readonly sandboxPort: number;
   readonly baseUrl: string;
 }
 

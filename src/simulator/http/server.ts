@@ -24,6 +24,8 @@ export interface PipelineDeps {
   controlRoutes: Router;
   /** The listening port, known only once the server listens. */
   port(): number;
+  /** The sandbox websocket listener's port, likewise. */
+  sandboxPort(): number;
 }
 
 const CONTROL_PREFIX = '/_sim/';
@@ -85,6 +87,7 @@ async function serve(deps: PipelineDeps, request: IncomingMessage, response: Ser
       headers: request.headers,
       uid,
       port: deps.port(),
+      sandboxPort: deps.sandboxPort(),
       baseUrl: `http://${request.headers.host ?? `127.0.0.1:${deps.port()}`}`,
     };
     const result = await route.handle(context);

@@ -5,6 +5,9 @@ import { AccountStore } from './accounts';
 import type { StoredValue } from './datapoint-values';
 import { driftReadings } from './device-drift';
 import { newObjectId } from './ids';
+import { RuleEngine, type AutomationFiring } from './rule-engine';
+import { ScheduleRunner } from './schedule-runner';
+import { SimClock } from './sim-clock';
 import type { ProductDefinition } from './product-types';
 import type {
   BindingRecord,
@@ -37,11 +40,23 @@ export interface BindingChangedEvent {
   bind: boolean;
 }
 
+/** A transparent (P0) frame the device sent on its own; the websocket delivers it as `s2c_raw`. */
+export interface DeviceRawEvent {
+  did: string;
+  raw: number[];
+  /** Appended to the did on the wire (`<did>/usr/...`), as real devices sometimes do; '' for none. */
+  didSuffix: string;
+}
+
 export interface SimulatorEvents {
   report: [DeviceReportEvent];
   online: [DeviceOnlineEvent];
   binding: [BindingChangedEvent];
+  raw: [DeviceRawEvent];
 }
+
+/** What the simulated devices append to their did in `s2c_raw` unless told otherwise. */
+export const DEFAULT_RAW_DID_SUFFIX = '/usr/raw';
 
 /** Who caused a write, for the communication log. */
 export interface WriteOrigin {
@@ -63,6 +78,12 @@ export class SimulatorModel extends EventEmitter<SimulatorEvents> {
   readonly schedulers = new Map<string, SchedulerRecord>();
   readonly sharings = new Map<number, SharingRecord>();
   readonly messages = new Map<string, MessageRecord>();
+  /** The clock schedules fire by; tests set it or speed it up. */
+  readonly clock = new SimClock();
+  /** Rules and schedules that fired, oldest first (the last 1000). */
+  readonly firings: AutomationFiring[] = [];
+  private readonly ruleEngine = new RuleEngine(this);
+  private readonly scheduleRunner = new ScheduleRunner(this);
   private nextRuleId = 8801;
   private nextSharingId = 10401;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -144,6 +165,13 @@ export class SimulatorModel extends EventEmitter<SimulatorEvents> {
     this.requireDevice(did).record({ type: 'app2dev', payload_bin: logPayload(0x90, bytes), ...origin });
   }
 
+  /** The device sends a transparent frame on its own; the log keeps it as it came. */
+  sendRawFromDevice(did: string, bytes: Buffer, didSuffix = DEFAULT_RAW_DID_SUFFIX): void {
+    const device = this.requireDevice(did);
+    device.record({ type: 'dev2app', payload_bin: bytes.toString('hex') });
+    this.emit('raw', { did, raw: [...bytes], didSuffix });
+  }
+
   /** The device reports values on its own (a measurement, an alert): any data point may change. */
   reportFromDevice(did: string, values: ReadonlyMap<string, StoredValue>): string[] {
     return this.report(this.requireDevice(did), values);
@@ -213,7 +241,18 @@ export class SimulatorModel extends EventEmitter<SimulatorEvents> {
     }
   }
 
+  /** Rules start reacting to reports, and schedules fire by the clock, checked every `tickMs`. */
+  startAutomation(tickMs = 250): void {
+    if (this.disposed) return;
+    this.ruleEngine.attach();
+    this.scheduleRunner.attach();
+    const timer = setInterval(() => this.scheduleRunner.runDue(), tickMs);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
   dispose(): void {
+    this.clock.removeAllListeners();
     this.disposed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();

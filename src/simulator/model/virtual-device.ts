@@ -25,6 +25,8 @@ export interface VirtualDeviceInit {
   mac: string;
   passcode: string;
   online: boolean;
+  /** Served by the sandbox websocket host instead of the main one (its binding says `is_sandbox`). */
+  sandbox?: boolean;
 }
 
 export class VirtualDevice {
@@ -32,6 +34,7 @@ export class VirtualDevice {
   readonly product: ProductDefinition;
   readonly mac: string;
   readonly passcode: string;
+  readonly sandbox: boolean;
   online: boolean;
   /** Milliseconds since the epoch of the last report. */
   updatedAt: number;
@@ -43,6 +46,7 @@ export class VirtualDevice {
     this.product = init.product;
     this.mac = init.mac;
     this.passcode = init.passcode;
+    this.sandbox = init.sandbox ?? false;
     this.online = init.online;
     this.updatedAt = Date.now();
     for (const point of init.product.attrs) this.values.set(point.name, initialValue(point));

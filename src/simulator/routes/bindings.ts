@@ -47,9 +47,10 @@ export function bindingView(context: RequestContext, binding: BindingRecord) {
     host,
     port: 1883,
     port_s: 8883,
-    // The device websocket is served by this same HTTP server (/ws/app/v1); there is no TLS listener.
-    ws_port: context.port,
-    wss_port: context.port,
+    // The device websocket is served by this same HTTP server (/ws/app/v1), or for sandbox devices by
+    // the sandbox listener on the same host; there is no TLS listener.
+    ws_port: device.sandbox ? context.sandboxPort : context.port,
+    wss_port: device.sandbox ? context.sandboxPort : context.port,
     remark: binding.remark,
     is_disabled: false,
     type: 'normal',
@@ -57,7 +58,7 @@ export function bindingView(context: RequestContext, binding: BindingRecord) {
     dev_label: [...binding.dev_label],
     proto_ver: '04',
     wifi_soft_version: '04020036',
-    is_sandbox: false,
+    is_sandbox: device.sandbox,
     role: binding.role,
   };
 }

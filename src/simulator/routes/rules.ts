@@ -1,5 +1,5 @@
-// Linkage rules: stored as the client sends them once they pass the document's shape checks. The
-// simulator does not evaluate rules against device reports.
+// Linkage rules: stored as the client sends them once they pass the document's shape checks; the rule
+// engine (model/rule-engine.ts) evaluates them on device reports.
 import { GizwitsApiError, formInvalid } from '../errors';
 import { route, type RequestContext, type RouteDefinition } from '../http/router';
 import { ruleParams } from '../model/datapoint-document';

@@ -1,5 +1,5 @@
 // Device schedulers (/app/devices/{did}/scheduler) and common schedulers (/app/common_scheduler, for a
-// device, a group or a scene). They are stored, listed and validated; the simulator does not fire them.
+// device, a group or a scene). They are stored, listed and validated here; model/schedule-runner.ts fires them.
 import { GizwitsApiError } from '../errors';
 import { route, type RequestContext, type RouteDefinition } from '../http/router';
 import { newObjectId } from '../model/ids';

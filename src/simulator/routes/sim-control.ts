@@ -4,10 +4,17 @@ import { formInvalid } from '../errors';
 import type { FaultSwitches } from '../faults';
 import { route, type RequestContext, type RouteDefinition } from '../http/router';
 import type { CallRecord } from '../http/server';
-import { parseWrittenValue, type StoredValue } from '../model/datapoint-values';
+import { parseRawPayload, parseWrittenValue, type StoredValue } from '../model/datapoint-values';
+import { DEFAULT_RAW_DID_SUFFIX } from '../model/model';
+import type { SocketObservations } from '../ws/socket-records';
 import { bodyObject, requireDevice } from './fields';
+import { simClockRoutes } from './sim-clock';
 
-export function simControlRoutes(faults: FaultSwitches, calls: ReadonlyArray<CallRecord>): RouteDefinition[] {
+export function simControlRoutes(
+  faults: FaultSwitches,
+  calls: ReadonlyArray<CallRecord>,
+  sockets: SocketObservations,
+): RouteDefinition[] {
   const ok = { ok: true };
   const numberField = (context: RequestContext, key: string, fallback?: number): number => {
     const value = bodyObject(context)[key] ?? fallback;
@@ -43,6 +50,15 @@ export function simControlRoutes(faults: FaultSwitches, calls: ReadonlyArray<Cal
       guarded(() => faults.setLatency(numberField(context, 'ms'))),
     ),
     route('POST', '/_sim/faults/reset', 'none', () => guarded(() => faults.reset())),
+    route('POST', '/_sim/faults/drop-sockets', 'none', () => guarded(() => faults.dropAllSockets())),
+    route('POST', '/_sim/faults/socket-invalid', 'none', (context) =>
+      guarded(() => faults.sendInvalid(numberField(context, 'code') as 1009 | 1011 | 1003)),
+    ),
+    route('POST', '/_sim/faults/silence', 'none', (context) => {
+      const on = bodyObject(context).on;
+      if (typeof on !== 'boolean') throw formInvalid('on must be true or false');
+      return guarded(() => faults.stopAnsweringPings(on));
+    }),
     route('POST', '/_sim/devices/:did/online', 'none', (context) => {
       const online = bodyObject(context).online;
       if (typeof online !== 'boolean') throw formInvalid('online must be true or false');
@@ -50,6 +66,7 @@ export function simControlRoutes(faults: FaultSwitches, calls: ReadonlyArray<Cal
       return guarded(() => faults.setOnline(context.params.did, online));
     }),
     route('POST', '/_sim/devices/:did/report', 'none', deviceReport),
+    route('POST', '/_sim/devices/:did/raw', 'none', deviceRaw),
     route('GET', '/_sim/devices/:did', 'none', deviceState),
     route('POST', '/_sim/time-scale', 'none', (context) => {
       const scale = numberField(context, 'scale');
@@ -58,6 +75,8 @@ export function simControlRoutes(faults: FaultSwitches, calls: ReadonlyArray<Cal
       return ok;
     }),
     route('GET', '/_sim/calls', 'none', () => calls),
+    route('GET', '/_sim/sockets', 'none', () => socketSummary(sockets)),
+    ...simClockRoutes,
   ];
 }
 
@@ -75,6 +94,30 @@ function deviceReport(context: RequestContext) {
   }
   context.model.reportFromDevice(device.did, values);
   return deviceState(context);
+}
+
+/** Makes the device send a transparent frame (`s2c_raw`); `didSuffix` ('' for none) follows the did. */
+function deviceRaw(context: RequestContext) {
+  const device = requireDevice(context, context.params.did);
+  const body = bodyObject(context);
+  const bytes = parseRawPayload(body.raw, 'decimal');
+  const suffix = body.didSuffix ?? DEFAULT_RAW_DID_SUFFIX;
+  if (typeof suffix !== 'string' || (suffix !== '' && !suffix.startsWith('/')))
+    throw formInvalid("didSuffix must be '' or start with '/'");
+  context.model.sendRawFromDevice(device.did, bytes, suffix);
+  return { ok: true };
+}
+
+/** The websocket observations, for end-to-end tests in another process. */
+function socketSummary(sockets: SocketObservations) {
+  return {
+    openSockets: { main: sockets.openSockets('main'), sandbox: sockets.openSockets('sandbox') },
+    connections: { main: sockets.connections('main'), sandbox: sockets.connections('sandbox') },
+    logins: sockets.logins,
+    failedLogins: sockets.failedLogins,
+    received: sockets.received,
+    alerts: sockets.alerts,
+  };
 }
 
 function deviceState(context: RequestContext) {
