@@ -11,3 +11,5 @@ export type * from './types';
 export * from './datapoints';
 export * from './device-socket';
 export * from './registry';
+export * from './rules';
+export * from './schedules';

@@ -1,0 +1,539 @@
+// Linkage rules as a declared set: validation that points at the rule and field, the canonical form that
+// compares a declared rule with the cloud's (ignoring rule_id, key order and the defaults the server
+// fills in), and the plan that turns the cloud's set into the declared one. Pure: no calls here.
+import { encodeWrite, toRestAttrs, type ProductSchema } from './datapoints';
+import { GizwitsError } from './errors';
+import type { AttrValues, Rule, RuleCondition, RuleInput, RuleOutput } from './types';
+
+export const RULE_EVENTS = ['online', 'offline', 'alert', 'fault', 'data'] as const;
+export const RULE_OPERATORS = ['>', '>=', '<', '<=', '==', '!='] as const;
+const ORDERING = new Set(['>', '>=', '<', '<=']);
+const RULE_FIELDS = [
+  'rule_id',
+  'name',
+  'remark',
+  'did',
+  'product_key',
+  'interval',
+  'event',
+  'event_attr',
+  'input',
+  'condition',
+  'output',
+];
+const PREFIX = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z0-9_]+)$/;
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSON with object keys sorted, so that key order never makes two values differ. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value)
+      .filter((key) => value[key] !== undefined)
+      .sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+class RuleProblem {
+  constructor(
+    private readonly rule: unknown,
+    private readonly index: number,
+  ) {}
+
+  error(field: string, problem: string): GizwitsError {
+    const raw = isObject(this.rule) && typeof this.rule.name === 'string' ? this.rule.name.trim() : '';
+    const name = raw ? `"${raw}"` : '';
+    const where = `rule ${name ? `${name} (#${this.index + 1})` : `#${this.index + 1}`}`;
+    return new GizwitsError({
+      code: 'INVALID_PARAMS',
+      message: `${where}${field ? `, ${field}` : ''}: ${problem}`,
+    });
+  }
+}
+
+/** A condition operand: a data point reference, or a constant in the document's notation. */
+type Operand =
+  | { kind: 'ref'; prefix: string; attr: string; text: string }
+  | { kind: 'number'; value: number; text: string }
+  | { kind: 'bool'; value: boolean; text: string }
+  | { kind: 'text'; value: string; text: string };
+
+export function parseOperand(value: unknown): Operand | undefined {
+  if (typeof value === 'number' && Number.isFinite(value))
+    return { kind: 'number', value, text: String(value) };
+  if (typeof value === 'boolean') return { kind: 'bool', value, text: String(value) };
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  const reference = REFERENCE.exec(text);
+  if (reference) return { kind: 'ref', prefix: reference[1], attr: reference[2], text };
+  if (NUMBER.test(text)) return { kind: 'number', value: Number(text), text };
+  if (text === 'true' || text === 'false') return { kind: 'bool', value: text === 'true', text };
+  const quoted = /^'(.*)'$|^"(.*)"$/.exec(text);
+  if (quoted) return { kind: 'text', value: quoted[1] ?? quoted[2], text };
+  return undefined;
+}
+
+function parseSetInput(input: unknown): unknown[] {
+  let value = input;
+  if (typeof value === 'string') {
+    if (value.trim() === '')
+      throw new GizwitsError({
+        code: 'INVALID_PARAMS',
+        message: 'no rules given: declare them in the node (a JSON array) or send them in msg.payload',
+      });
+    try {
+      value = JSON.parse(value);
+    } catch (error) {
+      throw new GizwitsError({
+        code: 'INVALID_PARAMS',
+        message: `the rules are not valid JSON (${(error as Error).message})`,
+      });
+    }
+  }
+  if (isObject(value) && Array.isArray(value.rules)) value = value.rules;
+  if (!Array.isArray(value))
+    throw new GizwitsError({
+      code: 'INVALID_PARAMS',
+      message:
+        'the rules must be a JSON array of linkage rules in the Open API shape ({name, event, did, …})',
+    });
+  return value;
+}
+
+function checkInteger(value: unknown, fallback: number): number | undefined {
+  if (value === undefined || value === null) return fallback;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+function parseInputs(rule: Json, at: RuleProblem): RuleInput[] {
+  if (rule.input === undefined || rule.input === null) return [];
+  if (!Array.isArray(rule.input)) throw at.error('input', 'must be an array of {did, prefix, product_key}');
+  const seen = new Set<string>();
+  return rule.input.map((input, i) => {
+    const field = `input[${i}]`;
+    if (!isObject(input)) throw at.error(field, 'must be an object {did, prefix, product_key}');
+    if (typeof input.did !== 'string' || !input.did) throw at.error(`${field}.did`, 'is missing');
+    if (typeof input.prefix !== 'string' || !PREFIX.test(input.prefix))
+      throw at.error(`${field}.prefix`, 'must be a name such as device1 (letters, digits, _)');
+    if (seen.has(input.prefix)) throw at.error(`${field}.prefix`, `"${input.prefix}" is declared twice`);
+    seen.add(input.prefix);
+    if (input.product_key !== undefined && typeof input.product_key !== 'string')
+      throw at.error(`${field}.product_key`, 'must be text');
+    return { did: input.did, prefix: input.prefix, product_key: (input.product_key as string) ?? '' };
+  });
+}
+
+function parseConditions(rule: Json, inputs: RuleInput[], at: RuleProblem): RuleCondition[][] {
+  if (rule.condition === undefined || rule.condition === null) return [];
+  if (!Array.isArray(rule.condition))
+    throw at.error('condition', 'must be an array of condition groups (each an array of {left, opt, right})');
+  const prefixes = inputs.map((input) => input.prefix);
+  return rule.condition.map((group, g) => {
+    if (!Array.isArray(group) || group.length === 0)
+      throw at.error(`condition[${g}]`, 'must be a non-empty array of {left, opt, right}');
+    return group.map((condition, c) => {
+      const field = `condition[${g}][${c}]`;
+      if (!isObject(condition)) throw at.error(field, 'must be an object {left, opt, right}');
+      const opt = condition.opt;
+      if (typeof opt !== 'string' || !(RULE_OPERATORS as readonly string[]).includes(opt))
+        throw at.error(
+          `${field}.opt`,
+          `must be one of ${RULE_OPERATORS.join(' ')}, not ${JSON.stringify(opt)}`,
+        );
+      const sides = (['left', 'right'] as const).map((side) => {
+        const operand = parseOperand(condition[side]);
+        if (!operand) {
+          throw at.error(
+            `${field}.${side}`,
+            `${JSON.stringify(condition[side])} is neither a data point reference (prefix.name) nor a constant (a number, true/false, or quoted text such as "'auto'")`,
+          );
+        }
+        if (operand.kind === 'ref' && !prefixes.includes(operand.prefix)) {
+          throw at.error(
+            `${field}.${side}`,
+            `"${operand.text}" uses the prefix "${operand.prefix}", which no input declares (${prefixes.length ? `inputs: ${prefixes.join(', ')}` : 'the rule has no input'})`,
+          );
+        }
+        if (ORDERING.has(opt) && (operand.kind === 'text' || operand.kind === 'bool')) {
+          throw at.error(
+            `${field}.${side}`,
+            `"${opt}" compares numbers only; ${operand.text} is not a number`,
+          );
+        }
+        return operand;
+      });
+      if (sides[0].kind !== 'ref' && sides[1].kind !== 'ref')
+        throw at.error(field, 'compares two constants; one side must be a data point such as device1.switch');
+      return { left: sides[0].text, opt: opt as RuleCondition['opt'], right: sides[1].text };
+    });
+  });
+}
+
+function parseAction(action: unknown, field: string, at: RuleProblem): RuleOutput {
+  if (!isObject(action)) throw at.error(field, 'must be an object with type devctrl or delay');
+  for (const key of Object.keys(action)) {
+    if (!['type', 'did', 'attrs', 'raw', 'delay'].includes(key))
+      throw at.error(`${field}.${key}`, 'is not a field of an output action (type, did, attrs, raw, delay)');
+  }
+  if (action.type === 'delay') {
+    if (typeof action.delay !== 'number' || !Number.isInteger(action.delay) || action.delay < 0)
+      throw at.error(`${field}.delay`, 'must be whole seconds (0 or more)');
+    return { type: 'delay', delay: action.delay };
+  }
+  if (action.type !== 'devctrl')
+    throw at.error(`${field}.type`, `must be devctrl or delay, not ${JSON.stringify(action.type)}`);
+  if (typeof action.did !== 'string' || !action.did) throw at.error(`${field}.did`, 'is missing');
+  const out: RuleOutput = { type: 'devctrl', did: action.did };
+  if (action.attrs !== undefined) {
+    if (!isObject(action.attrs) || Object.keys(action.attrs).length === 0)
+      throw at.error(`${field}.attrs`, 'must be an object of data point values such as {"switch": true}');
+    out.attrs = action.attrs as AttrValues;
+  }
+  if (action.raw !== undefined) {
+    const raw = action.raw;
+    if (
+      !Array.isArray(raw) ||
+      raw.length === 0 ||
+      !raw.every((b) => Number.isInteger(b) && (b as number) >= 0 && (b as number) <= 255)
+    )
+      throw at.error(`${field}.raw`, 'must be an array of bytes (0-255)');
+    out.raw = raw as number[];
+  }
+  if (!out.attrs && !out.raw) throw at.error(field, 'a devctrl action needs attrs or raw');
+  return out;
+}
+
+function parseOutputs(rule: Json, at: RuleProblem): RuleOutput[][] {
+  if (!Array.isArray(rule.output) || rule.output.length === 0)
+    throw at.error('output', 'must be a non-empty array of action groups (each an array of actions)');
+  return rule.output.map((group, g) => {
+    if (!Array.isArray(group) || group.length === 0)
+      throw at.error(`output[${g}]`, 'must be a non-empty array of actions');
+    return group.map((action, a) => parseAction(action, `output[${g}][${a}]`, at));
+  });
+}
+
+function parseRule(rule: unknown, index: number): Rule {
+  const at = new RuleProblem(rule, index);
+  if (!isObject(rule)) throw at.error('', 'must be an object');
+  for (const key of Object.keys(rule)) {
+    if (!RULE_FIELDS.includes(key))
+      throw at.error(key, `is not a field of a linkage rule (fields: ${RULE_FIELDS.slice(1).join(', ')})`);
+  }
+  if (typeof rule.name !== 'string' || rule.name.trim() === '')
+    throw at.error('name', 'is missing: rules are matched by name');
+  const event = rule.event;
+  if (typeof event !== 'string' || !(RULE_EVENTS as readonly string[]).includes(event))
+    throw at.error('event', `must be one of ${RULE_EVENTS.join(', ')}, not ${JSON.stringify(event)}`);
+  if (typeof rule.did !== 'string' || !rule.did)
+    throw at.error('did', `is missing: the device whose "${event}" event triggers the rule`);
+  for (const key of ['remark', 'product_key'] as const) {
+    if (rule[key] !== undefined && rule[key] !== null && typeof rule[key] !== 'string')
+      throw at.error(key, 'must be text');
+  }
+  const interval = checkInteger(rule.interval, 0);
+  if (interval === undefined) throw at.error('interval', 'must be whole seconds (0 or more)');
+  const parsed: Rule = {
+    name: rule.name,
+    remark: (rule.remark as string) ?? '',
+    did: rule.did,
+    product_key: (rule.product_key as string) ?? '',
+    interval,
+    event: event as Rule['event'],
+    input: [],
+    condition: [],
+    output: [],
+  };
+  const eventAttr = rule.event_attr;
+  if (event === 'alert' || event === 'fault') {
+    if (!isObject(eventAttr) || typeof eventAttr.attr_name !== 'string' || !eventAttr.attr_name)
+      throw at.error(
+        'event_attr',
+        `${event === 'alert' ? 'an alert' : 'a fault'} rule needs event_attr {attr_name, value}: which ${event} point`,
+      );
+    const value = String(eventAttr.value ?? '');
+    if (value !== '0' && value !== '1')
+      throw at.error('event_attr.value', `must be "1" (the ${event} happens) or "0" (it clears)`);
+    parsed.event_attr = { attr_name: eventAttr.attr_name, value };
+  } else if (
+    eventAttr !== undefined &&
+    eventAttr !== null &&
+    !(isObject(eventAttr) && !Object.keys(eventAttr).length)
+  ) {
+    throw at.error('event_attr', `applies to alert and fault rules only, not to "${event}"`);
+  }
+  parsed.input = parseInputs(rule, at);
+  parsed.condition = parseConditions(rule, parsed.input, at);
+  parsed.output = parseOutputs(rule, at);
+  return parsed;
+}
+
+/**
+ * The declared set (JSON text, an array, or a listing's `{rules: [...]}`), checked for shape before any
+ * call: each error names the rule and the field. Returns the rules in canonical form.
+ */
+export function parseRuleSet(input: unknown): Rule[] {
+  const rules = parseSetInput(input).map(parseRule);
+  const names = new Set<string>();
+  rules.forEach((rule, index) => {
+    if (names.has(rule.name))
+      throw new RuleProblem(rule, index).error(
+        'name',
+        'is used by another rule of the set; names must be unique',
+      );
+    names.add(rule.name);
+  });
+  return rules;
+}
+
+/** What the checks against data points need: the account's devices and their products' data points. */
+export interface RuleDevices {
+  /** The product of a bound device, or undefined when the account has no such device. */
+  productKeyOf(did: string): string | undefined;
+  schemaOf(productKey: string): ProductSchema | undefined;
+}
+
+/** Every did a set of rules names (trigger devices, inputs and controlled devices). */
+export function ruleDids(rules: Rule[]): string[] {
+  const dids = new Set<string>();
+  for (const rule of rules) {
+    if (rule.did) dids.add(rule.did);
+    for (const input of rule.input ?? []) dids.add(input.did);
+    for (const group of rule.output) for (const action of group) if (action.did) dids.add(action.did);
+  }
+  return [...dids];
+}
+
+function deviceOf(
+  devices: RuleDevices,
+  did: string,
+  given: string | undefined,
+  field: string,
+  at: RuleProblem,
+): { productKey: string; schema: ProductSchema | undefined } {
+  const productKey = devices.productKeyOf(did);
+  if (!productKey) throw at.error(field, `device ${did} is not bound to this account`);
+  if (given && given !== productKey)
+    throw at.error(field, `device ${did} is of product ${productKey}, not ${given}`);
+  return { productKey, schema: devices.schemaOf(productKey) };
+}
+
+const NUMERIC = /^uint(8|16|32)$|^int|^number$/;
+
+function checkReference(
+  operand: Operand,
+  other: Operand | undefined,
+  opt: string,
+  inputs: Map<string, ProductSchema | undefined>,
+  field: string,
+  at: RuleProblem,
+): void {
+  if (operand.kind !== 'ref') return;
+  const schema = inputs.get(operand.prefix);
+  if (!schema) return;
+  const point = schema.datapoints.get(operand.attr);
+  if (!point) {
+    throw at.error(
+      field,
+      `"${operand.text}": ${schema.name} has no data point "${operand.attr}" (it has ${[...schema.datapoints.keys()].join(', ')})`,
+    );
+  }
+  if (ORDERING.has(opt) && !NUMERIC.test(point.dataType))
+    throw at.error(field, `"${opt}" compares numbers only; ${operand.text} is ${point.dataType}`);
+  if (!other || other.kind === 'ref') return;
+  if (
+    point.dataType === 'bool' &&
+    !(other.kind === 'bool' || (other.kind === 'number' && [0, 1].includes(other.value)))
+  )
+    throw at.error(
+      field,
+      `${operand.text} is a boolean: compare it with true, false, 1 or 0, not ${other.text}`,
+    );
+  if (point.dataType === 'enum') {
+    const labels = point.labels ?? [];
+    const ok =
+      (other.kind === 'text' && labels.includes(other.value)) ||
+      (other.kind === 'number' &&
+        Number.isInteger(other.value) &&
+        other.value >= 0 &&
+        other.value < labels.length);
+    if (!ok)
+      throw at.error(
+        field,
+        `${operand.text} is one of ${labels.map((l, i) => `${i} '${l}'`).join(', ')}; ${other.text} is none of them (quote labels: "'${labels[0] ?? ''}'")`,
+      );
+  }
+  if (NUMERIC.test(point.dataType) && other.kind !== 'number')
+    throw at.error(field, `${operand.text} is a number; ${other.text} is not`);
+}
+
+/**
+ * Checks the rules against the account's devices and data points (bound devices, alert/fault points,
+ * condition references, written values), and returns them with product keys filled in and written
+ * values encoded as the cloud stores them.
+ */
+export function checkRuleDevices(rules: Rule[], devices: RuleDevices): Rule[] {
+  return rules.map((rule, index) => {
+    const at = new RuleProblem(rule, index);
+    const main = deviceOf(devices, rule.did!, rule.product_key, 'did', at);
+    const checked: Rule = { ...rule, product_key: main.productKey };
+    if (rule.event_attr && main.schema) {
+      const point = main.schema.datapoints.get(rule.event_attr.attr_name);
+      if (!point || point.kind !== rule.event) {
+        const candidates = [...main.schema.datapoints.values()].filter((p) => p.kind === rule.event);
+        throw at.error(
+          'event_attr.attr_name',
+          `"${rule.event_attr.attr_name}" is not ${rule.event === 'alert' ? 'an alert' : 'a fault'} point of ${main.schema.name}${candidates.length ? ` (${rule.event} points: ${candidates.map((p) => p.name).join(', ')})` : ''}`,
+        );
+      }
+    }
+    const inputs = new Map<string, ProductSchema | undefined>();
+    checked.input = (rule.input ?? []).map((input, i) => {
+      const device = deviceOf(devices, input.did, input.product_key, `input[${i}].did`, at);
+      inputs.set(input.prefix, device.schema);
+      return { ...input, product_key: device.productKey };
+    });
+    (rule.condition ?? []).forEach((group, g) =>
+      group.forEach((condition, c) => {
+        const left = parseOperand(condition.left)!;
+        const right = parseOperand(condition.right)!;
+        const field = `condition[${g}][${c}]`;
+        checkReference(left, right, condition.opt, inputs, `${field}.left`, at);
+        checkReference(right, left, condition.opt, inputs, `${field}.right`, at);
+      }),
+    );
+    checked.output = rule.output.map((group, g) =>
+      group.map((action, a) => {
+        if (action.type !== 'devctrl' || !action.did) return action;
+        const field = `output[${g}][${a}]`;
+        const { schema } = deviceOf(devices, action.did, undefined, `${field}.did`, at);
+        if (!action.attrs || !schema) return action;
+        try {
+          return { ...action, attrs: toRestAttrs(schema, encodeWrite(schema, action.attrs, action.did)) };
+        } catch (error) {
+          const message = (error as Error).message.replace(/^Cannot write to \S+: /, '');
+          throw at.error(`${field}.attrs`, `${message} (device ${action.did})`);
+        }
+      }),
+    );
+    return checked;
+  });
+}
+
+/** A rule in the form used for comparing: rule_id dropped, server defaults filled, constants as text. */
+export function comparableRule(rule: Rule): Json {
+  const event = rule.event;
+  const attr = rule.event_attr;
+  return {
+    name: rule.name,
+    remark: rule.remark ?? '',
+    did: rule.did ?? '',
+    product_key: rule.product_key ?? '',
+    interval: Number(rule.interval ?? 0),
+    event,
+    event_attr:
+      (event === 'alert' || event === 'fault') && attr
+        ? { attr_name: attr.attr_name, value: String(attr.value) }
+        : undefined,
+    input: (rule.input ?? []).map((i) => ({
+      did: i.did,
+      prefix: i.prefix,
+      product_key: i.product_key ?? '',
+    })),
+    condition: (rule.condition ?? []).map((group) =>
+      group.map((c) => ({ left: String(c.left).trim(), opt: c.opt, right: String(c.right).trim() })),
+    ),
+    output: (rule.output ?? []).map((group) =>
+      group.map((action) =>
+        action.type === 'delay'
+          ? { type: 'delay', delay: Number(action.delay ?? 0) }
+          : {
+              type: action.type,
+              did: action.did ?? '',
+              attrs: action.attrs && Object.keys(action.attrs).length ? action.attrs : undefined,
+              raw: action.raw && action.raw.length ? action.raw : undefined,
+            },
+      ),
+    ),
+  };
+}
+
+/** The top-level fields in which two rules differ (empty: the same rule). */
+export function ruleDifferences(a: Rule, b: Rule): string[] {
+  const left = comparableRule(a);
+  const right = comparableRule(b);
+  return Object.keys(left).filter((key) => canonicalJson(left[key]) !== canonicalJson(right[key]));
+}
+
+export interface SyncPlan<T> {
+  create: T[];
+  update: Array<{ declared: T; current: T; changed: string[] }>;
+  unchanged: Array<{ declared: T; current: T }>;
+  /** Current items no declared item matches (extra items with a duplicate key included). */
+  extra: T[];
+}
+
+/**
+ * Matches declared items with current ones by key: the first current item with a key is its match
+ * (callers sort by age), and every other current item is extra.
+ */
+export function planSync<T>(
+  declared: T[],
+  current: T[],
+  keyOf: (item: T) => string,
+  differences: (declared: T, current: T) => string[],
+): SyncPlan<T> {
+  const byKey = new Map<string, T>();
+  const extra: T[] = [];
+  for (const item of current) {
+    const key = keyOf(item);
+    if (byKey.has(key)) extra.push(item);
+    else byKey.set(key, item);
+  }
+  const plan: SyncPlan<T> = { create: [], update: [], unchanged: [], extra };
+  const wanted = new Set(declared.map(keyOf));
+  for (const [key, item] of byKey) if (!wanted.has(key)) extra.push(item);
+  for (const item of declared) {
+    const match = byKey.get(keyOf(item));
+    if (!match) {
+      plan.create.push(item);
+      continue;
+    }
+    const changed = differences(item, match);
+    if (changed.length) plan.update.push({ declared: item, current: match, changed });
+    else plan.unchanged.push({ declared: item, current: match });
+  }
+  return plan;
+}
+
+/** The plan of a rule sync in the node's output shape. */
+export interface RulePlan {
+  create: Rule[];
+  update: Rule[];
+  delete: Rule[];
+  unchanged: Rule[];
+  /** For each rule to update, by name: the fields that differ. */
+  changes: Record<string, string[]>;
+}
+
+/** What turns the cloud's rules into the declared ones; cloud rules not declared go only with `prune`. */
+export function planRules(declared: Rule[], cloud: Rule[], prune: boolean): RulePlan {
+  const sorted = [...cloud].sort((a, b) => Number(a.rule_id ?? 0) - Number(b.rule_id ?? 0));
+  const plan = planSync(declared, sorted, (rule) => rule.name, ruleDifferences);
+  return {
+    create: plan.create,
+    update: plan.update.map(({ declared: rule, current }) => ({ ...rule, rule_id: current.rule_id })),
+    delete: prune ? plan.extra : [],
+    unchanged: plan.unchanged.map(({ declared: rule, current }) => ({ ...rule, rule_id: current.rule_id })),
+    changes: Object.fromEntries(plan.update.map(({ declared: rule, changed }) => [rule.name, changed])),
+  };
+}

@@ -1,0 +1,531 @@
+// Scheduled tasks in the user's time zone, and the UTC the Open API stores (quirks.md: scheduler times
+// are UTC). Pure functions over Intl.DateTimeFormat: no dependency, no clock unless one is passed in.
+//
+// - A one-time task converts exactly: its local date and time is one instant (a time the clocks skip is
+//   refused; a time they pass twice takes the first).
+// - A weekly or monthly task keeps one UTC time, so it is converted with the offset in effect on its
+//   reference day (its start date, or today when that is later): weekdays and dates move with the time
+//   across midnight. When the zone changes offset later, a warning says so; converting again after the
+//   change (a daily sync) moves the UTC time with it.
+// - A monthly task whose days would move across a month boundary (day 1 becoming the last day of the
+//   previous month in UTC, say) cannot be expressed with the API's fixed day numbers, and is refused.
+import { GizwitsError } from './errors';
+import { canonicalJson, planSync } from './rules';
+import type { Schedule } from './types';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+/** A scheduled task as users write it: times and dates in their own time zone. */
+export interface LocalSchedule {
+  id?: string;
+  remark?: string;
+  enabled?: boolean;
+  /** HH:MM, local. */
+  time: string;
+  /** `none` (once, on `date`), weekdays (`"mon,wed"` or `["mon", "wed"]`), or `day` (monthly on `days`). */
+  repeat?: string | string[];
+  /** YYYY-MM-DD, local, for one-time tasks. */
+  date?: string;
+  /** Days of the month (1-31), local, for `repeat: "day"`. */
+  days?: Array<number | string>;
+  start_date?: string;
+  end_date?: string;
+  attrs?: Record<string, unknown>;
+  raw?: string | number[];
+}
+
+/** The timing fields of a task as the cloud stores them (UTC). */
+export interface UtcTiming {
+  time: string;
+  repeat: string;
+  date: string;
+  days: number[];
+  start_date: string;
+  end_date: string;
+}
+
+/** A task read from the cloud, shown in local time, with the cloud's UTC timing beside it. */
+export interface LocalScheduleView {
+  id?: string;
+  remark: string;
+  enabled: boolean;
+  time: string;
+  repeat: string;
+  date?: string;
+  days?: number[];
+  start_date?: string;
+  end_date?: string;
+  attrs?: Record<string, unknown>;
+  raw?: string;
+  did?: string;
+  group_id?: string;
+  scene_id?: string;
+  timezone: string;
+  utc: UtcTiming;
+  /** Set when the UTC timing has no exact local equivalent (days across a month boundary). */
+  note?: string;
+}
+
+export interface ConvertOptions {
+  timeZone: string;
+  /** Epoch ms that "today" is taken from; defaults to Date.now(). */
+  now?: number;
+}
+
+export interface UtcConversion {
+  schedule: Schedule;
+  /** Things the user should know, such as an offset change ahead. Never a reason to refuse. */
+  warnings: string[];
+}
+
+function invalid(message: string): GizwitsError {
+  return new GizwitsError({ code: 'INVALID_PARAMS', message });
+}
+
+// --- time zones
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The host's IANA time zone, the default of the scheduler node. */
+export function hostTimeZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** The canonical name of an IANA time zone; a clear error for a name Intl does not know. */
+export function checkTimeZone(timeZone: unknown): string {
+  if (typeof timeZone !== 'string' || timeZone.trim() === '')
+    throw invalid('No time zone given: use an IANA name such as Asia/Shanghai or America/New_York');
+  try {
+    return formatterFor(timeZone.trim()).resolvedOptions().timeZone;
+  } catch {
+    throw invalid(
+      `Unknown time zone "${timeZone}": use an IANA name such as Asia/Shanghai, Europe/Berlin or America/New_York`,
+    );
+  }
+}
+
+/** Wall-clock fields of an instant in a zone, as epoch ms of the same fields read as UTC. */
+function wallClockMs(instant: number, timeZone: string): number {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(instant))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute);
+}
+
+/** Minutes the zone is ahead of UTC at an instant (Asia/Shanghai: 480). */
+export function offsetMinutesAt(instant: number, timeZone: string): number {
+  const floored = Math.floor(instant / MINUTE_MS) * MINUTE_MS;
+  return Math.round((wallClockMs(floored, timeZone) - floored) / MINUTE_MS);
+}
+
+export interface ResolvedLocalTime {
+  instant: number;
+  /** `gap`: the clocks skip this time that day; `ambiguous`: they pass it twice (the first is taken). */
+  kind: 'exact' | 'ambiguous' | 'gap';
+}
+
+/** The instant a local date and time stands for in a zone. */
+export function resolveLocalTime(date: string, time: string, timeZone: string): ResolvedLocalTime {
+  const local = dateMs(date) + minutesOf(time) * MINUTE_MS;
+  const offsets = new Set(
+    [local - DAY_MS, local, local + DAY_MS].map((probe) => offsetMinutesAt(probe, timeZone)),
+  );
+  const valid = [...offsets]
+    .map((offset) => local - offset * MINUTE_MS)
+    .filter((instant) => wallClockMs(instant, timeZone) === local)
+    .sort((a, b) => a - b);
+  if (valid.length > 0) return { instant: valid[0], kind: valid.length > 1 ? 'ambiguous' : 'exact' };
+  // In a gap the offset before the jump carries the time past it, as clocks that moved forward do.
+  return { instant: local - offsetMinutesAt(local - DAY_MS, timeZone) * MINUTE_MS, kind: 'gap' };
+}
+
+/** Local date (YYYY-MM-DD), time (HH:MM) and weekday of an instant. */
+export function localParts(instant: number, timeZone: string): { date: string; time: string } {
+  const wall = new Date(wallClockMs(instant, timeZone)).toISOString();
+  return { date: wall.slice(0, 10), time: wall.slice(11, 16) };
+}
+
+function utcParts(instant: number): { date: string; time: string } {
+  const text = new Date(instant).toISOString();
+  return { date: text.slice(0, 10), time: text.slice(11, 16) };
+}
+
+// --- dates and fields
+
+function isDate(text: unknown): text is string {
+  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const parsed = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(text);
+}
+
+function dateMs(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(dateMs(date) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((dateMs(to) - dateMs(from)) / DAY_MS);
+}
+
+function minutesOf(time: string): number {
+  return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+}
+
+function hhmm(minutes: number): string {
+  const m = ((minutes % 1440) + 1440) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+function offsetText(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  return `UTC${sign}${hhmm(Math.abs(minutes))}`;
+}
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+function checkTime(time: unknown): string {
+  if (typeof time === 'string' && /^\d:[0-5]\d$/.test(time)) return `0${time}`;
+  if (typeof time !== 'string' || !TIME.test(time))
+    throw invalid(`time must be HH:MM (00:00 to 23:59), not ${JSON.stringify(time)}`);
+  return time;
+}
+
+const FULL_DAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+type Repeat = { kind: 'none' } | { kind: 'weekly'; days: Weekday[] } | { kind: 'day' };
+
+function parseRepeat(repeat: unknown): Repeat {
+  if (repeat === undefined || repeat === null || repeat === '' || repeat === 'none') return { kind: 'none' };
+  if (repeat === 'day') return { kind: 'day' };
+  const list = Array.isArray(repeat) ? repeat : typeof repeat === 'string' ? repeat.split(',') : undefined;
+  const days = list?.map((day) => {
+    const name = typeof day === 'string' ? day.trim().toLowerCase() : day;
+    return typeof name === 'string' && FULL_DAY_NAMES.includes(name) ? name.slice(0, 3) : name;
+  });
+  if (!days || days.length === 0 || !days.every((day) => WEEKDAYS.includes(day as Weekday))) {
+    throw invalid(
+      `repeat must be "none", "day" (monthly, with days) or weekdays such as "mon,wed,fri"; not ${JSON.stringify(repeat)}`,
+    );
+  }
+  const unique = WEEKDAYS.filter((day) => days.includes(day));
+  return { kind: 'weekly', days: unique };
+}
+
+function parseDays(days: unknown): number[] {
+  const list = Array.isArray(days) ? days : undefined;
+  const numbers = list?.map((day) => (typeof day === 'string' && /^\d+$/.test(day) ? Number(day) : day));
+  if (
+    !numbers ||
+    numbers.length === 0 ||
+    !numbers.every((day) => typeof day === 'number' && Number.isInteger(day) && day >= 1 && day <= 31)
+  ) {
+    throw invalid(
+      `a monthly task (repeat "day") needs days, a list of days of the month 1-31 such as [1, 15]`,
+    );
+  }
+  return [...new Set(numbers as number[])].sort((a, b) => a - b);
+}
+
+function optionalDate(value: unknown, field: string): string {
+  if (value === undefined || value === null || value === '') return '';
+  if (!isDate(value)) throw invalid(`${field} must be a date YYYY-MM-DD, not ${JSON.stringify(value)}`);
+  return value;
+}
+
+function shiftWeekdays(days: readonly string[], shift: number): string {
+  const shifted = days.map((day) => WEEKDAYS[(WEEKDAYS.indexOf(day as Weekday) + shift + 7) % 7]);
+  return WEEKDAYS.filter((day) => shifted.includes(day)).join(',');
+}
+
+/**
+ * Days of the month that keep their meaning when moved by `shift` days: every month has day d exactly
+ * when it has day d + shift. Months have 28 to 31 days, so +1 keeps 1-27 and -1 keeps 2-28.
+ */
+function monthSafeDays(shift: number): [number, number] {
+  return shift > 0 ? [1, 27] : shift < 0 ? [2, 28] : [1, 31];
+}
+
+/** The command and bookkeeping fields, copied as given. */
+function passThrough(local: LocalSchedule): Partial<Schedule> {
+  const out: Partial<Schedule> = {};
+  if (local.remark !== undefined) {
+    if (typeof local.remark !== 'string') throw invalid('remark must be text');
+    out.remark = local.remark;
+  }
+  if (local.enabled !== undefined) {
+    if (typeof local.enabled !== 'boolean') throw invalid('enabled must be true or false');
+    out.enabled = local.enabled;
+  }
+  if (local.attrs !== undefined) out.attrs = local.attrs as Schedule['attrs'];
+  if (local.raw !== undefined) out.raw = local.raw as string;
+  return out;
+}
+
+const LOCAL_FIELDS = new Set([
+  'id',
+  'remark',
+  'enabled',
+  'time',
+  'repeat',
+  'date',
+  'days',
+  'start_date',
+  'end_date',
+  'attrs',
+  'raw',
+  // Read-only fields of a listed task, so that a listing can be fed back in.
+  'timezone',
+  'utc',
+  'note',
+  'did',
+  'group_id',
+  'scene_id',
+  'product_key',
+  'created_at',
+]);
+
+/** The UTC task for a task written in local time. Throws INVALID_PARAMS with the reason when it cannot be. */
+export function toUtcSchedule(input: unknown, options: ConvertOptions): UtcConversion {
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    throw invalid('a scheduled task must be an object such as {"time": "07:30", "repeat": "mon,fri"}');
+  const local = input as LocalSchedule;
+  for (const key of Object.keys(local)) {
+    if (!LOCAL_FIELDS.has(key))
+      throw invalid(
+        `unknown field "${key}" in a scheduled task; known fields are time, repeat, date, days, start_date, end_date, enabled, remark, attrs, raw`,
+      );
+  }
+  const timeZone = checkTimeZone(options.timeZone);
+  const time = checkTime(local.time);
+  const repeat = parseRepeat(local.repeat);
+  const start = optionalDate(local.start_date, 'start_date');
+  const end = optionalDate(local.end_date, 'end_date');
+  if (start && end && end < start) throw invalid(`end_date ${end} is before start_date ${start}`);
+  const warnings: string[] = [];
+  const base = passThrough(local);
+
+  if (repeat.kind === 'none') {
+    if (!isDate(local.date))
+      throw invalid(`a one-time task (repeat "none") needs date as YYYY-MM-DD, in ${timeZone}`);
+    const resolved = resolveLocalTime(local.date, time, timeZone);
+    if (resolved.kind === 'gap') {
+      throw invalid(
+        `${local.date} ${time} does not exist in ${timeZone}: the clocks jump forward over it that night; pick another time`,
+      );
+    }
+    if (resolved.kind === 'ambiguous') {
+      warnings.push(
+        `${local.date} ${time} happens twice in ${timeZone} (the clocks go back that night); the first one is used`,
+      );
+    }
+    if (resolved.instant <= (options.now ?? Date.now()))
+      warnings.push(`${local.date} ${time} in ${timeZone} has passed: this one-time task will not run`);
+    const utc = utcParts(resolved.instant);
+    const shift = daysBetween(local.date, utc.date);
+    return {
+      schedule: { ...base, time: utc.time, repeat: 'none', date: utc.date, ...datesOf(start, end, shift) },
+      warnings,
+    };
+  }
+
+  // A repeating task: the offset of its reference day, the first day it can run from now on.
+  const today = localParts(options.now ?? Date.now(), timeZone).date;
+  const reference = start && start > today ? start : today;
+  const resolved = resolveLocalTime(reference, time, timeZone);
+  const offset = offsetMinutesAt(resolved.instant, timeZone);
+  const utc = utcParts(resolved.instant);
+  const shift = daysBetween(reference, utc.date);
+  const schedule: Schedule = { ...base, time: utc.time, repeat: 'day', ...datesOf(start, end, shift) };
+  if (repeat.kind === 'weekly') {
+    schedule.repeat = shiftWeekdays(repeat.days, shift);
+  } else {
+    const days = parseDays(local.days);
+    const [low, high] = monthSafeDays(shift);
+    const unsafe = days.filter((day) => day < low || day > high);
+    if (unsafe.length > 0) {
+      const where = shift < 0 ? 'the day before' : 'the day after';
+      const sameDay = shift < 0 ? `at or after ${hhmm(offset)}` : `before ${hhmm(1440 + offset)}`;
+      throw invalid(
+        `a monthly task on day ${unsafe.join(', ')} at ${time} in ${timeZone} (${offsetText(offset)}) runs on ${where} in UTC, ` +
+          `and the cloud keeps monthly days as fixed UTC day numbers: months of 28 to 31 days would make it run on the wrong day or not at all. ` +
+          `Use days ${low}-${high}, or a time ${sameDay} so that the UTC date is the same`,
+      );
+    }
+    schedule.days = days.map((day) => day + shift);
+  }
+  const change = nextOffsetChange(resolved.instant, offset, end, timeZone);
+  if (change) {
+    warnings.push(
+      `${timeZone} changes from ${offsetText(offset)} to ${offsetText(change.offset)} on ${change.date}; the cloud keeps ` +
+        `${utc.time} UTC, so from then on this task runs at ${hhmm(minutesOf(utc.time) + change.offset)} local time. ` +
+        `Sync the task again after the change (a daily sync keeps it right)`,
+    );
+  }
+  return { schedule, warnings };
+}
+
+/** start_date and end_date moved by the same days as the time, left out when not given. */
+function datesOf(start: string, end: string, shift: number): Partial<Schedule> {
+  return {
+    ...(start ? { start_date: addDays(start, shift) } : {}),
+    ...(end ? { end_date: addDays(end, shift) } : {}),
+  };
+}
+
+/** The first day within a year (or up to `end`) on which the zone's offset differs, if any. */
+function nextOffsetChange(
+  from: number,
+  offset: number,
+  end: string,
+  timeZone: string,
+): { date: string; offset: number } | undefined {
+  const last = end ? dateMs(end) + DAY_MS : from + 366 * DAY_MS;
+  for (let at = from + DAY_MS; at <= Math.min(last, from + 366 * DAY_MS); at += DAY_MS) {
+    const now = offsetMinutesAt(at, timeZone);
+    if (now !== offset) {
+      // Narrow to the day the change happens.
+      let day = at - DAY_MS;
+      while (offsetMinutesAt(day, timeZone) === offset) day += 3_600_000;
+      return { date: localParts(day, timeZone).date, offset: now };
+    }
+  }
+  return undefined;
+}
+
+function utcTimingOf(schedule: Schedule): UtcTiming {
+  const days = Array.isArray(schedule.days)
+    ? schedule.days.map(Number).filter((day) => Number.isInteger(day))
+    : [];
+  return {
+    time: String(schedule.time ?? ''),
+    repeat: String(schedule.repeat || 'none'),
+    date: schedule.date ?? '',
+    days,
+    start_date: schedule.start_date ?? '',
+    end_date: schedule.end_date ?? '',
+  };
+}
+
+/** A task as the cloud lists it (UTC), shown in local time. Never throws on what the cloud answers. */
+export function fromUtcSchedule(schedule: Schedule, options: ConvertOptions): LocalScheduleView {
+  const timeZone = checkTimeZone(options.timeZone);
+  const utc = utcTimingOf(schedule);
+  const view: LocalScheduleView = {
+    ...(schedule.id !== undefined ? { id: schedule.id } : {}),
+    remark: schedule.remark ?? '',
+    enabled: schedule.enabled !== false,
+    time: utc.time,
+    repeat: utc.repeat,
+    timezone: timeZone,
+    utc,
+  };
+  for (const key of ['did', 'group_id', 'scene_id'] as const) if (schedule[key]) view[key] = schedule[key];
+  if (schedule.attrs && Object.keys(schedule.attrs).length > 0) view.attrs = { ...schedule.attrs };
+  if (schedule.raw) view.raw = schedule.raw;
+  if (!TIME.test(utc.time)) {
+    view.note = `the cloud's time "${utc.time}" is not HH:MM; shown as given`;
+    return view;
+  }
+  const isOnce = utc.repeat === 'none';
+  const anchor = isOnce && isDate(utc.date) ? utc.date : undefined;
+  const todayUtc = utcParts(options.now ?? Date.now()).date;
+  const reference =
+    anchor ?? (isDate(utc.start_date) && utc.start_date > todayUtc ? utc.start_date : todayUtc);
+  const instant = dateMs(reference) + minutesOf(utc.time) * MINUTE_MS;
+  const local = localParts(instant, timeZone);
+  const shift = daysBetween(reference, local.date);
+  view.time = local.time;
+  if (isDate(utc.start_date)) view.start_date = addDays(utc.start_date, shift);
+  if (isDate(utc.end_date)) view.end_date = addDays(utc.end_date, shift);
+  if (isOnce) {
+    if (anchor) view.date = local.date;
+    else view.note = 'a one-time task without a date';
+  } else if (utc.repeat === 'day') {
+    const [low, high] = monthSafeDays(shift);
+    view.days = utc.days.map((day) => day + shift).filter((day) => day >= 1 && day <= 31);
+    if (utc.days.some((day) => day < low || day > high)) {
+      view.note = `UTC days ${utc.days.join(', ')} at ${utc.time} fall on ${shift < 0 ? 'the day before' : 'the day after'} in ${timeZone}; in some months that crosses a month boundary, so the local days shown are approximate`;
+    }
+  } else {
+    const days = utc.repeat.split(',').map((day) => day.trim());
+    if (days.every((day) => WEEKDAYS.includes(day as Weekday))) view.repeat = shiftWeekdays(days, shift);
+    else view.note = `unknown repeat "${utc.repeat}"; shown as given`;
+  }
+  return view;
+}
+
+/** The fields that decide when and what a task does, in one canonical shape, for comparing tasks. */
+export function scheduleEssence(schedule: Schedule): Record<string, unknown> {
+  const utc = utcTimingOf(schedule);
+  return {
+    ...utc,
+    days: [...utc.days].sort((a, b) => a - b),
+    repeat:
+      utc.repeat === 'none' || utc.repeat === 'day'
+        ? utc.repeat
+        : WEEKDAYS.filter((day) => utc.repeat.split(',').includes(day)).join(','),
+    date: utc.repeat === 'none' ? utc.date : '',
+    enabled: schedule.enabled !== false,
+    remark: schedule.remark ?? '',
+    attrs: schedule.attrs && Object.keys(schedule.attrs).length > 0 ? schedule.attrs : {},
+    raw: schedule.raw ? String(schedule.raw).toLowerCase() : '',
+  };
+}
+
+/** The fields in which two tasks differ (empty: the same task). */
+export function scheduleDifferences(a: Schedule, b: Schedule): string[] {
+  const left = scheduleEssence(a);
+  const right = scheduleEssence(b);
+  return Object.keys(left).filter((key) => canonicalJson(left[key]) !== canonicalJson(right[key]));
+}
+
+export interface SchedulePlan {
+  create: Schedule[];
+  update: Schedule[];
+  delete: Schedule[];
+  unchanged: Schedule[];
+  /** For each task to update, by remark: the fields that differ. */
+  changes: Record<string, string[]>;
+}
+
+/** What turns the cloud's tasks (of one target) into the declared ones, matched by remark. */
+export function planSchedules(declared: Schedule[], cloud: Schedule[], prune: boolean): SchedulePlan {
+  const sorted = [...cloud].sort((a, b) =>
+    String(a.created_at ?? '').localeCompare(String(b.created_at ?? '')),
+  );
+  const plan = planSync(declared, sorted, (task) => task.remark ?? '', scheduleDifferences);
+  return {
+    create: plan.create,
+    update: plan.update.map(({ declared: task, current }) => ({ ...task, id: current.id })),
+    delete: prune ? plan.extra : [],
+    unchanged: plan.unchanged.map(({ declared: task, current }) => ({ ...task, id: current.id })),
+    changes: Object.fromEntries(
+      plan.update.map(({ declared: task, changed }) => [task.remark ?? '', changed]),
+    ),
+  };
+}

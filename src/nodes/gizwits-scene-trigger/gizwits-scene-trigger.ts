@@ -1,0 +1,160 @@
+// gizwits-scene-trigger: runs a scene (`POST /app/scene/{id}/task`), named by id or by name, and reports
+// its task status; with `wait`, polls the status with a growing pause until the scene is done or failed.
+import { GizwitsError, type Scene } from '../../client';
+import { useAccount } from '../common/account-user';
+import { inputError, nonEmptyText, secondsOf } from '../common/automation';
+import { migrateConfig } from '../common/migrate';
+import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
+import { asError, clockTime, errorStatus } from '../common/status';
+
+const TYPE = 'gizwits-scene-trigger';
+/** The API's task status codes, by number. */
+const STATUS_NAMES = ['running', 'done', 'failed', 'idle'] as const;
+type SceneStatus = (typeof STATUS_NAMES)[number];
+
+/** Polling pauses: 250 ms, growing by half each time, never above 2 s. */
+const FIRST_POLL_MS = 250;
+const MAX_POLL_MS = 2000;
+
+interface SceneTriggerDef extends NodeDef {
+  account: string;
+  scene: string;
+  wait: boolean;
+  timeout: number | string;
+  configVersion?: number;
+}
+
+type SceneMessage = NodeMessageInFlow & { action?: unknown; sceneId?: unknown; sceneName?: unknown };
+
+class Cancelled extends Error {}
+
+function statusName(answer: { status?: unknown }): SceneStatus {
+  const name = STATUS_NAMES[Number(answer?.status)];
+  if (!name)
+    throw new GizwitsError({
+      code: 'BAD_RESPONSE',
+      operation: 'scenes.taskStatus',
+      serverMessage: `unknown task status ${JSON.stringify(answer?.status)}`,
+    });
+  return name;
+}
+
+export = function (RED: NodeAPI) {
+  function GizwitsSceneTrigger(this: Node, def: SceneTriggerDef) {
+    RED.nodes.createNode(this, def);
+    const config = migrateConfig(TYPE, def);
+    const node = this;
+    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const timeoutMs = secondsOf(config.timeout, 60) * 1000;
+    /** The pauses of polls in flight, so that close can end them at once. */
+    const pauses = new Set<() => void>();
+    let closed = false;
+
+    function pause(ms: number): Promise<void> {
+      return new Promise((resolve, reject) => {
+        if (closed) return reject(new Cancelled());
+        const cancel = () => {
+          clearTimeout(timer);
+          pauses.delete(cancel);
+          reject(new Cancelled());
+        };
+        const timer = setTimeout(() => {
+          pauses.delete(cancel);
+          resolve();
+        }, ms);
+        pauses.add(cancel);
+      });
+    }
+
+    async function sceneIdOf(msg: SceneMessage): Promise<{ id: string; name?: string }> {
+      const id = nonEmptyText(msg.sceneId);
+      if (id) return { id };
+      if (msg.sceneName !== undefined) {
+        const name = nonEmptyText(msg.sceneName);
+        if (!name) throw inputError(TYPE, 'msg.sceneName must be the name of a scene');
+        const scenes = (await account.require().client().call('scenes.list', {})) as Scene[];
+        const matches = scenes.filter((scene) => scene.scene_name === name);
+        if (matches.length === 0) {
+          const names = scenes.map((scene) => `"${scene.scene_name}"`).join(', ');
+          throw inputError(
+            TYPE,
+            `the account has no scene named "${name}"${names ? ` (scenes: ${names})` : ''}`,
+          );
+        }
+        if (matches.length > 1) {
+          throw inputError(
+            TYPE,
+            `${matches.length} scenes are named "${name}": set msg.sceneId to one of ${matches.map((s) => s.id).join(', ')}`,
+          );
+        }
+        return { id: matches[0].id, name };
+      }
+      const configured = nonEmptyText(config.scene);
+      if (configured) return { id: configured };
+      throw inputError(TYPE, 'no scene: choose one in the node, or set msg.sceneId or msg.sceneName');
+    }
+
+    async function waitForEnd(id: string): Promise<SceneStatus> {
+      const client = account.require().client();
+      const deadline = Date.now() + timeoutMs;
+      let delay = FIRST_POLL_MS;
+      for (;;) {
+        await pause(Math.min(delay, Math.max(0, deadline - Date.now())));
+        const status = statusName(await client.call('scenes.taskStatus', { id }));
+        if (status !== 'running') return status;
+        if (Date.now() >= deadline) {
+          throw new GizwitsError({
+            code: 'TIMEOUT',
+            message: `${TYPE}: scene ${id} was still running after ${timeoutMs / 1000} s: raise the timeout, or turn off "wait"`,
+          });
+        }
+        delay = Math.min(delay * 1.5, MAX_POLL_MS);
+      }
+    }
+
+    node.on('input', async (msg: SceneMessage, send: Send, done: Done) => {
+      try {
+        if (msg.action !== undefined && msg.action !== 'list' && msg.action !== 'run')
+          throw inputError(
+            TYPE,
+            `unknown msg.action ${JSON.stringify(msg.action)}: use "list", "run" or leave it out`,
+          );
+        if (msg.action === 'list') {
+          node.status({ fill: 'blue', shape: 'dot', text: 'listing' });
+          msg.payload = await account.require().client().call('scenes.list', {});
+          node.status({ fill: 'green', shape: 'dot', text: `listed ${clockTime()}` });
+          send(msg);
+          return done();
+        }
+        const { id } = await sceneIdOf(msg);
+        const client = account.require().client();
+        node.status({ fill: 'blue', shape: 'dot', text: 'running' });
+        await client.call('scenes.run', { id });
+        const status = config.wait
+          ? await waitForEnd(id)
+          : statusName(await client.call('scenes.taskStatus', { id }));
+        msg.payload = { sceneId: id, status };
+        msg.sceneId = id;
+        node.status({
+          fill: status === 'failed' ? 'red' : status === 'running' ? 'blue' : 'green',
+          shape: status === 'failed' ? 'ring' : 'dot',
+          text: `${status} ${clockTime()}`,
+        });
+        send(msg);
+        done();
+      } catch (error) {
+        if (error instanceof Cancelled) return done();
+        node.status(errorStatus(error));
+        done(asError(error));
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      for (const cancel of [...pauses]) cancel();
+      done();
+    });
+  }
+
+  RED.nodes.registerType(TYPE, GizwitsSceneTrigger as never);
+};

@@ -1,0 +1,331 @@
+// gizwits-scheduler: scheduled tasks of a device, a group or a scene through the common scheduler API.
+// Users write local times in the node's time zone; the node converts them to the UTC the API requires
+// (src/client/schedules.ts) and lists tasks back in local time. `sync` keeps a declared set of tasks,
+// matched by remark, equal to the cloud's.
+import {
+  checkTimeZone,
+  encodeWrite,
+  fromUtcSchedule,
+  hostTimeZone,
+  planSchedules,
+  scheduleDifferences,
+  toBytes,
+  toRestAttrs,
+  toUtcSchedule,
+  type GizwitsClient,
+  type Group,
+  type ProductSchema,
+  type Schedule,
+  type SchedulePlan,
+} from '../../client';
+import type { GizwitsAccountNode } from '../common/account-node';
+import { useAccount } from '../common/account-user';
+import {
+  applyInOrder,
+  chooseAction,
+  inputError,
+  nonEmptyText,
+  plannedChanges,
+  withNodeName,
+} from '../common/automation';
+import { migrateConfig } from '../common/migrate';
+import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
+import { asError, clockTime, errorStatus } from '../common/status';
+
+const TYPE = 'gizwits-scheduler';
+const ACTIONS = ['list', 'create', 'update', 'delete', 'sync'] as const;
+type Action = (typeof ACTIONS)[number];
+const TARGET_KEYS = { device: 'did', group: 'group_id', scene: 'scene_id' } as const;
+type Target = keyof typeof TARGET_KEYS;
+
+interface SchedulerDef extends NodeDef {
+  account: string;
+  target: Target;
+  targetId: string;
+  action: Action;
+  timezone: string;
+  /** The declared tasks of `sync`, as the JSON text the editor stores (msg.payload overrides). */
+  schedules?: string | unknown[];
+  prune?: boolean;
+  configVersion?: number;
+}
+
+type SchedulerMessage = NodeMessageInFlow & {
+  warnings?: unknown;
+  changes?: unknown;
+  applied?: unknown;
+  notApplied?: unknown;
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasCommand(schedule: Schedule): boolean {
+  const raw = schedule.raw as unknown;
+  return (
+    (isObject(schedule.attrs) && Object.keys(schedule.attrs).length > 0) ||
+    (raw !== undefined && raw !== null && raw !== '' && !(Array.isArray(raw) && raw.length === 0))
+  );
+}
+
+/** The declared tasks of a sync: msg.payload when it is a list (or its JSON text), else the node's. */
+function declaredTasks(payload: unknown, configured: unknown): unknown[] {
+  let source: unknown =
+    Array.isArray(payload) || (typeof payload === 'string' && /^\s*\[/.test(payload)) ? payload : configured;
+  if (typeof source === 'string') {
+    if (source.trim() === '')
+      throw inputError(
+        TYPE,
+        'sync needs the declared tasks: set them in the node (a JSON array) or send an array in msg.payload',
+      );
+    try {
+      source = JSON.parse(source);
+    } catch (error) {
+      throw inputError(TYPE, `the declared tasks are not valid JSON (${(error as Error).message})`);
+    }
+  }
+  if (!Array.isArray(source))
+    throw inputError(
+      TYPE,
+      'sync needs an array of tasks such as [{"remark": "lights on", "time": "07:00", "repeat": "mon,fri", ...}]',
+    );
+  return source;
+}
+
+export = function (RED: NodeAPI) {
+  function GizwitsScheduler(this: Node, def: SchedulerDef) {
+    RED.nodes.createNode(this, def);
+    const config = migrateConfig(TYPE, def);
+    const node = this;
+    const account = useAccount(RED, node, config.account, { mirrorState: false });
+
+    /** Checks of a task's command that need no call: scenes take none, devices and groups need one. */
+    function checkCommandShape(target: Target, schedule: Schedule, where: string): void {
+      if (target === 'scene') {
+        if (hasCommand(schedule))
+          throw inputError(TYPE, `${where}a scene task takes no attrs or raw: the scene's own tasks run`);
+        return;
+      }
+      if (!hasCommand(schedule))
+        throw inputError(
+          TYPE,
+          `${where}a ${target} task needs attrs (data point values such as {"switch": true}) or raw (bytes)`,
+        );
+      if (schedule.raw !== undefined && schedule.raw !== '' && !toBytes(schedule.raw))
+        throw inputError(TYPE, `${where}raw must be hex text or an array of bytes (0-255)`);
+    }
+
+    /** The product schema a device or group task's values are checked against. */
+    async function schemaOf(
+      acc: GizwitsAccountNode,
+      target: Target,
+      targetId: string,
+    ): Promise<ProductSchema> {
+      const registry = acc.devices();
+      if (target === 'device') return registry.schemaOfDevice(targetId);
+      const groups = (await acc.client().call('groups.list', {})) as Group[];
+      const group = groups.find((candidate) => candidate.id === targetId);
+      if (!group) throw inputError(TYPE, `the account has no group ${targetId}`);
+      if (!group.product_key)
+        throw inputError(
+          TYPE,
+          `group "${group.group_name}" mixes products: data point values need a single-product group (raw bytes work for any)`,
+        );
+      return registry.schema(group.product_key);
+    }
+
+    /** The task as sent: values validated and encoded, raw as hex, the target set. */
+    function encoded(
+      schedule: Schedule,
+      target: Target,
+      targetId: string,
+      schema: ProductSchema | undefined,
+      where: string,
+    ): Schedule {
+      const out: Schedule = { ...schedule, [TARGET_KEYS[target]]: targetId };
+      delete out.attrs;
+      delete out.raw;
+      if (target === 'scene') return out;
+      if (isObject(schedule.attrs) && Object.keys(schedule.attrs).length > 0 && schema) {
+        try {
+          out.attrs = toRestAttrs(
+            schema,
+            encodeWrite(schema, schedule.attrs, target === 'device' ? targetId : undefined),
+          );
+        } catch (error) {
+          throw inputError(TYPE, `${where}${(error as Error).message}`);
+        }
+      }
+      if (schedule.raw !== undefined && schedule.raw !== '')
+        out.raw = Buffer.from(toBytes(schedule.raw)!).toString('hex');
+      return out;
+    }
+
+    async function listTarget(client: GizwitsClient, target: Target, targetId: string): Promise<Schedule[]> {
+      const key = TARGET_KEYS[target];
+      const all = (await client.listAll('commonSchedulers.list', { [key]: targetId })) as Schedule[];
+      return all.filter((task) => task[key] === targetId);
+    }
+
+    node.on('input', async (msg: SchedulerMessage, send: Send, done: Done) => {
+      try {
+        const action = chooseAction(TYPE, undefined, config.action, ACTIONS);
+        const target = config.target in TARGET_KEYS ? config.target : undefined;
+        if (!target)
+          throw inputError(
+            TYPE,
+            `unknown target ${JSON.stringify(config.target)}: use device, group or scene`,
+          );
+        const targetId = nonEmptyText(config.targetId);
+        if (!targetId) throw inputError(TYPE, `no ${target} chosen: set the target id in the node`);
+        let timeZone: string;
+        try {
+          timeZone = checkTimeZone(nonEmptyText(config.timezone) ?? hostTimeZone());
+        } catch (error) {
+          throw withNodeName(TYPE, error);
+        }
+        const options = { timeZone, now: Date.now() };
+        const view = (task: Schedule) => fromUtcSchedule(task, options);
+        const convert = (input: unknown, where: string) => {
+          try {
+            const conversion = toUtcSchedule(input, options);
+            checkCommandShape(target, conversion.schedule, where);
+            return conversion;
+          } catch (error) {
+            throw withNodeName(TYPE, error, where);
+          }
+        };
+        const warnings: string[] = [];
+        let text: string = action;
+
+        if (action === 'list') {
+          const tasks = await listTarget(account.require().client(), target, targetId);
+          msg.payload = tasks.map(view);
+          text = `${tasks.length} tasks`;
+        } else if (action === 'delete') {
+          const id = nonEmptyText(isObject(msg.payload) ? msg.payload.id : msg.payload);
+          if (!id) throw inputError(TYPE, 'delete needs the task id: msg.payload = "<id>" or {"id": "<id>"}');
+          await account.require().client().call('commonSchedulers.delete', { id });
+          msg.payload = { id };
+          text = 'deleted';
+        } else if (action === 'create') {
+          const conversion = convert(msg.payload, '');
+          warnings.push(...conversion.warnings);
+          const acc = account.require();
+          const schema = target === 'scene' ? undefined : await schemaOf(acc, target, targetId);
+          const task = encoded(conversion.schedule, target, targetId, schema, '');
+          const { id } = await acc.client().call('commonSchedulers.create', task);
+          msg.payload = view({ ...task, id });
+          text = 'created';
+        } else if (action === 'update') {
+          const id = isObject(msg.payload) ? nonEmptyText(msg.payload.id) : undefined;
+          if (!id)
+            throw inputError(
+              TYPE,
+              'update needs msg.payload with the task id and the fields to change, such as {"id": "…", "enabled": false}',
+            );
+          const acc = account.require();
+          const current = (await listTarget(acc.client(), target, targetId)).find((task) => task.id === id);
+          if (!current) throw inputError(TYPE, `${target} ${targetId} has no scheduled task ${id}`);
+          const conversion = convert({ ...view(current), ...(msg.payload as object) }, '');
+          warnings.push(...conversion.warnings);
+          const schema = target === 'scene' ? undefined : await schemaOf(acc, target, targetId);
+          const task = encoded(conversion.schedule, target, targetId, schema, '');
+          await acc.client().call('commonSchedulers.update', { ...task, id });
+          msg.payload = view({ ...task, id });
+          text = 'updated';
+        } else {
+          const plan = await sync(msg, target, targetId, convert, warnings);
+          msg.payload = {
+            create: plan.create.map(view),
+            update: plan.update.map(view),
+            delete: plan.delete.map(view),
+            unchanged: plan.unchanged.map(view),
+          };
+          msg.changes = plan.changes;
+          text = `synced +${plan.create.length} ~${plan.update.length} -${plan.delete.length} =${plan.unchanged.length}`;
+        }
+        if (warnings.length) {
+          msg.warnings = warnings;
+          for (const warning of warnings) node.warn(warning);
+        }
+        node.status({
+          fill: warnings.length ? 'yellow' : 'green',
+          shape: 'dot',
+          text: `${text} · ${clockTime()}`,
+        });
+        send(msg);
+        done();
+      } catch (error) {
+        node.status(errorStatus(error));
+        done(asError(error));
+      }
+    });
+
+    async function sync(
+      msg: SchedulerMessage,
+      target: Target,
+      targetId: string,
+      convert: (input: unknown, where: string) => ReturnType<typeof toUtcSchedule>,
+      warnings: string[],
+    ): Promise<SchedulePlan> {
+      const declared = declaredTasks(msg.payload, config.schedules);
+      const remarks = new Set<string>();
+      const converted = declared.map((input, index) => {
+        const remark = isObject(input) ? nonEmptyText(input.remark) : undefined;
+        const where = `task #${index + 1}${remark ? ` "${remark}"` : ''}: `;
+        if (!remark)
+          throw inputError(TYPE, `${where}sync matches tasks by remark: give each task a unique remark`);
+        if (remarks.has(remark))
+          throw inputError(TYPE, `${where}another task has the same remark; remarks must be unique`);
+        remarks.add(remark);
+        const conversion = convert(input, where);
+        warnings.push(...conversion.warnings.map((warning) => `${where}${warning}`));
+        return { schedule: conversion.schedule, where };
+      });
+      const acc = account.require();
+      const client = acc.client();
+      const schema =
+        target === 'scene' || converted.length === 0 ? undefined : await schemaOf(acc, target, targetId);
+      const tasks = converted.map(({ schedule, where }) =>
+        encoded(schedule, target, targetId, schema, where),
+      );
+      const plan = planSchedules(tasks, await listTarget(client, target, targetId), config.prune === true);
+      try {
+        await applyInOrder<Schedule[]>(
+          TYPE,
+          plannedChanges<Schedule>(plan, {
+            name: (task) => task.remark ?? '',
+            id: (task) => task.id,
+            sameIn: (task, now) =>
+              now.some(
+                (current) =>
+                  current.remark === task.remark && scheduleDifferences(task, current).length === 0,
+              ),
+            create: async (task) => {
+              task.id = (await client.call('commonSchedulers.create', task)).id;
+            },
+            update: async (task) => {
+              await client.call('commonSchedulers.update', task as Schedule & { id: string });
+            },
+            remove: async (task) => {
+              await client.call('commonSchedulers.delete', { id: task.id! });
+            },
+          }),
+          () => listTarget(client, target, targetId),
+        );
+      } catch (error) {
+        const report = (error as { report?: { applied: string[]; notApplied: string[] } }).report;
+        if (report) {
+          msg.applied = report.applied;
+          msg.notApplied = report.notApplied;
+        }
+        throw error;
+      }
+      return plan;
+    }
+  }
+
+  RED.nodes.registerType(TYPE, GizwitsScheduler as never);
+};

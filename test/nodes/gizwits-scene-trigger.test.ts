@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { SIM_DEVICES, SIM_SCENES } from '../../src/simulator';
+import {
+  accountNode,
+  catchNode,
+  helper,
+  nextMessage,
+  onTab,
+  simAccount,
+  useNodeRed,
+} from '../helpers/node-red';
+import { countCalls, simClient, useSimulator } from '../helpers/simulator';
+
+const sceneNode = require('../../src/nodes/gizwits-scene-trigger/gizwits-scene-trigger');
+
+type Out = { payload: { sceneId: string; status: string } & unknown[]; sceneId?: string };
+
+describe('gizwits-scene-trigger in Node-RED', () => {
+  const ctx = useSimulator();
+  useNodeRed();
+  afterEach(() => {
+    ctx.sim.model.timeScale = 1;
+  });
+
+  async function load(node: Record<string, unknown> = {}) {
+    const account = simAccount(ctx.sim);
+    await helper.load(
+      [accountNode, sceneNode, catchNode],
+      onTab([
+        account.node,
+        {
+          id: 'scene',
+          type: 'gizwits-scene-trigger',
+          account: 'account',
+          scene: SIM_SCENES.demoEvening,
+          wait: true,
+          timeout: 10,
+          configVersion: 1,
+          wires: [['out']],
+          ...node,
+        },
+        { id: 'out', type: 'helper' },
+        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ]),
+      account.credentials,
+    );
+    const scene = helper.getNode('scene');
+    return {
+      scene,
+      async run(msg: Record<string, unknown> = {}): Promise<Out> {
+        const next = nextMessage<Out>(helper.getNode('out'));
+        scene.receive({ payload: Date.now(), ...msg });
+        return next;
+      },
+      async fail(msg: Record<string, unknown>): Promise<string> {
+        const next = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
+        scene.receive(msg);
+        return (await next).error.message;
+      },
+    };
+  }
+
+  it('runs a scene with a delay to done, polling its status', async () => {
+    ctx.sim.model.timeScale = 0.2; // the 2 s delay takes 0.4 s
+    const { scene, run } = await load();
+    const polls = countCalls(ctx.sim, 'GET', `/app/scene/${SIM_SCENES.demoEvening}/task`);
+    const msg = await run();
+    assert.deepEqual(msg.payload, { sceneId: SIM_SCENES.demoEvening, status: 'done' });
+    const ac = ctx.sim.model.devices.get(SIM_DEVICES.demoAc)!.socketSnapshot();
+    assert.deepEqual([ac.switch, ac.mode, ac.set_temp], [true, '制冷', 24]);
+    assert.ok(
+      countCalls(ctx.sim, 'GET', `/app/scene/${SIM_SCENES.demoEvening}/task`) - polls >= 2,
+      'polled until done',
+    );
+    assert.match(scene.status.lastCall.args[0].text, /^done/);
+  });
+
+  it('names a scene by msg.sceneName, and says which names exist when none matches', async () => {
+    ctx.sim.model.timeScale = 0.01;
+    const { run, fail } = await load({ scene: '' });
+    assert.equal((await run({ sceneName: '回家模式' })).payload.sceneId, SIM_SCENES.demoEvening);
+    const runs = countCalls(ctx.sim, 'POST', `/app/scene/${SIM_SCENES.demoEvening}/task`);
+    assert.match(await fail({ sceneName: '离家模式' }), /no scene named "离家模式" \(scenes: "回家模式"\)/);
+    assert.equal(
+      countCalls(ctx.sim, 'POST', `/app/scene/${SIM_SCENES.demoEvening}/task`),
+      runs,
+      'nothing ran',
+    );
+  });
+
+  it('reports running without wait, and failed for a scene whose device is offline', async () => {
+    const { run } = await load({ wait: false });
+    assert.equal((await run()).payload.status, 'running');
+    const client = simClient(ctx.sim);
+    const { id } = await client.call('scenes.create', {
+      scene_name: 'offline plug',
+      tasks: [{ task_type: 'device', did: SIM_DEVICES.demoPlug2Offline, attrs: { switch: true } }],
+    });
+    await helper.unload();
+    const waiting = await load({ scene: id });
+    assert.deepEqual((await waiting.run()).payload, { sceneId: id, status: 'failed' });
+    assert.equal(waiting.scene.status.lastCall.args[0].fill, 'red');
+  });
+
+  it('lists scenes with msg.action = "list"', async () => {
+    const { run } = await load();
+    const scenes = (await run({ action: 'list' })).payload as unknown as Array<{
+      id: string;
+      scene_name: string;
+    }>;
+    assert.ok(scenes.some((s) => s.id === SIM_SCENES.demoEvening && s.scene_name === '回家模式'));
+  });
+
+  it('gives up after the timeout with a clear error', async () => {
+    const { fail } = await load({ timeout: 0.3 });
+    const message = await fail({ sceneId: SIM_SCENES.demoEvening });
+    assert.match(message, /scene .* was still running after 0.3 s: raise the timeout, or turn off "wait"/);
+  });
+
+  it('ends a poll in flight at once when the flow stops, quietly', async () => {
+    const { scene } = await load();
+    let sent = false;
+    helper.getNode('out').on('input', () => (sent = true));
+    scene.receive({ payload: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The helper stops watching nodes on unload; errors the closing node reports are caught here.
+    const errors: unknown[] = [];
+    (scene as { error: unknown }).error = (error: unknown) => errors.push(error);
+    const started = Date.now();
+    await helper.unload();
+    assert.ok(Date.now() - started < 500, 'close did not wait for the 2 s scene');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.equal(sent, false);
+    assert.deepEqual(errors, [], 'the poll ended, rather than failing on the closed account later');
+  });
+
+  for (const [name, node, msg, pattern] of [
+    ['an unknown action', {}, { action: 'stop' }, /unknown msg.action "stop": use "list", "run"/],
+    ['no scene', { scene: '' }, {}, /no scene: choose one in the node, or set msg.sceneId or msg.sceneName/],
+    ['an empty scene name', {}, { sceneName: ' ' }, /msg.sceneName must be the name of a scene/],
+  ] as const) {
+    it(`refuses ${name} with a clear error, calling nothing`, async () => {
+      const { fail } = await load(node);
+      const calls = ctx.sim.calls.length;
+      assert.match(await fail({ ...msg }), pattern);
+      assert.equal(ctx.sim.calls.length, calls, 'the simulator received no call');
+    });
+  }
+});
