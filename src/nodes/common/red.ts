@@ -13,3 +13,33 @@ export const PACKAGE_NAME = '@gizwits-community/node-red-gizwits';
 export function sharedKey(key: string): string {
   return `${PACKAGE_NAME}/gizwits-account:${key}`;
 }
+
+/** A typed input's value for one message (msg, flow, global, env, JSON...), as a promise. */
+export function evaluateProperty(
+  RED: NodeAPI,
+  node: Node,
+  value: string,
+  type: string,
+  msg: NodeMessage,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    try {
+      RED.util.evaluateNodeProperty(value, type, node, msg, (error, result) =>
+        error ? reject(error) : resolve(result),
+      );
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
+
+/**
+ * A translator for one node set's catalogue: the text in the runtime's language, or the English given
+ * where no catalogue is loaded (as under the unit-test helper).
+ */
+export function translator(RED: NodeAPI, type: string) {
+  return (key: string, english: string, params: Record<string, string> = {}): string => {
+    const translated = RED._(`${type}.${key}`, params);
+    return translated && translated !== `${type}.${key}` ? translated : english;
+  };
+}

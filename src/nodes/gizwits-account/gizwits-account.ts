@@ -9,15 +9,13 @@ import {
 } from '../../client';
 import type { GizwitsAccountNode } from '../common/account-node';
 import {
-  CREDENTIAL_FIELDS,
-  PASSWORD_PLACEHOLDER,
   clientOptionsFrom,
   isSecure,
   resolveCredentials,
   type AccountConfig,
-  type AccountCredentials,
 } from '../common/account-config';
 import { migrateConfig } from '../common/migrate';
+import { registerAdminRoutes } from './admin-routes';
 import type { NodeAPI, NodeDef } from '../common/red';
 
 type AccountDef = NodeDef & AccountConfig & { configVersion?: number };
@@ -130,49 +128,5 @@ export = function (RED: NodeAPI) {
     },
   });
 
-  /**
-   * Builds a short-lived client from the values typed in the edit dialog, deployed or not. Password
-   * fields left as the editor's placeholder keep the deployed node's stored value.
-   */
-  function clientFromDialog(body: Record<string, unknown>): GizwitsClient {
-    const id = typeof body.id === 'string' ? body.id : undefined;
-    const stored = (id ? RED.nodes.getCredentials(id) : undefined) as AccountCredentials | undefined;
-    const typed = (body.credentials ?? {}) as Record<string, unknown>;
-    const merged: AccountCredentials = {};
-    for (const field of CREDENTIAL_FIELDS) {
-      const value = typed[field];
-      merged[field] = value === PASSWORD_PLACEHOLDER || value === undefined ? stored?.[field] : String(value);
-    }
-    const config = migrateConfig(
-      'gizwits-account',
-      (body.config ?? {}) as AccountConfig & Record<string, unknown>,
-    );
-    const resolved = resolveCredentials(merged, (name) => process.env[name]);
-    return new GizwitsClient({
-      ...clientOptionsFrom(config, resolved),
-      retry: { retries: 0 },
-      timeoutMs: 10_000,
-    });
-  }
-
-  RED.httpAdmin.post(
-    '/gizwits/account/login-test',
-    RED.auth.needsPermission('gizwits-account.write'),
-    async (req, res) => {
-      let client: GizwitsClient | undefined;
-      try {
-        client = clientFromDialog((req.body ?? {}) as Record<string, unknown>);
-        const { uid, expireAt } = await client.verifyLogin();
-        res.json({ ok: true, uid, expireAt });
-      } catch (error) {
-        const e =
-          error instanceof GizwitsError
-            ? error
-            : new GizwitsError({ code: 'NETWORK', serverMessage: String(error) });
-        res.status(400).json({ ok: false, code: e.code, errorName: e.errorName, message: e.message });
-      } finally {
-        client?.close();
-      }
-    },
-  );
+  registerAdminRoutes(RED);
 };

@@ -3,6 +3,7 @@ import { ENDPOINTS, GizwitsError, isListOperation, isOperationId, type Operation
 import { useAccount } from '../common/account-user';
 import { migrateConfig } from '../common/migrate';
 import type { NodeAPI, NodeDef, NodeMessageInFlow, Send, Done, Node } from '../common/red';
+import { evaluateProperty, translator } from '../common/red';
 import { paramsFrom } from '../common/params';
 import { asError, clockTime, errorStatus } from '../common/status';
 
@@ -10,6 +11,9 @@ interface ApiDef extends NodeDef {
   account: string;
   operation: string;
   allPages: boolean;
+  /** Where the parameters come from (a typed input); msg.payload when not set. */
+  params?: string;
+  paramsType?: string;
   configVersion?: number;
 }
 
@@ -21,6 +25,7 @@ export = function (RED: NodeAPI) {
     const config = migrateConfig('gizwits-api', def);
     const node = this;
     const account = useAccount(RED, node, config.account);
+    const say = translator(RED, 'gizwits-api');
 
     node.on('input', async (msg: ApiMessage, send: Send, done: Done) => {
       try {
@@ -28,17 +33,28 @@ export = function (RED: NodeAPI) {
         if (!chosen) {
           throw new GizwitsError({
             code: 'INVALID_PARAMS',
-            message: 'gizwits-api: no operation: set one in the node or in msg.operation',
+            message: say(
+              'errors.noOperation',
+              'gizwits-api: no operation: set one in the node or in msg.operation',
+            ),
           });
         }
         if (!isOperationId(chosen)) {
           throw new GizwitsError({
             code: 'INVALID_PARAMS',
-            message: `gizwits-api: unknown operation "${chosen}": use an id such as bindings.list or devices.control`,
+            message: say(
+              'errors.unknownOperation',
+              `gizwits-api: unknown operation "${chosen}": use an id such as bindings.list or devices.control`,
+              { operation: chosen },
+            ),
           });
         }
         const operation: OperationId = chosen;
-        const params = paramsFrom(msg.payload, operation);
+        const source =
+          config.paramsType && config.params !== undefined
+            ? await evaluateProperty(RED, node, config.params, config.paramsType, msg)
+            : msg.payload;
+        const params = paramsFrom(source, operation);
         const client = account.require().client();
         const allPages = typeof msg.allPages === 'boolean' ? msg.allPages : config.allPages === true;
         node.status({ fill: 'blue', shape: 'dot', text: operation });

@@ -3,11 +3,18 @@ import { GizwitsError, toBytes, type Transport } from '../../client';
 import { useAccount } from '../common/account-user';
 import { migrateConfig } from '../common/migrate';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
+import { evaluateProperty, translator } from '../common/red';
 import { asError, clockTime, errorStatus } from '../common/status';
 
 interface DeviceControlDef extends NodeDef {
   account: string;
   device: string;
+  /** Typed input kind of `device`: str (a did), msg, flow, global or env. */
+  deviceType?: string;
+  /** Optional data point: when set, a write is `{[attr]: value}` with `value` a typed input. */
+  attr?: string;
+  value?: string;
+  valueType?: string;
   transport: Transport;
   confirm: boolean;
   timeout: number | string;
@@ -23,10 +30,13 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig('gizwits-device-control', def);
     const node = this;
+    const say = translator(RED, 'gizwits-device-control');
     const account = useAccount(RED, node, config.account, { mirrorState: false });
     const transport: Transport = TRANSPORTS.includes(config.transport) ? config.transport : 'auto';
     const timeoutSec = Number(config.timeout);
     const timeoutMs = Number.isFinite(timeoutSec) && timeoutSec > 0 ? timeoutSec * 1000 : 10_000;
+    const deviceType = config.deviceType || 'str';
+    const attr = (config.attr ?? '').trim();
     const followed = new Set<string>();
     let unfollow: (() => void) | undefined;
 
@@ -40,7 +50,7 @@ export = function (RED: NodeAPI) {
         .devices()
         .follow(node.id, [...followed]);
     };
-    if (config.device) {
+    if (deviceType === 'str' && config.device) {
       try {
         follow(config.device);
       } catch (error) {
@@ -50,22 +60,30 @@ export = function (RED: NodeAPI) {
 
     node.on('input', async (msg: ControlMessage, send: Send, done: Done) => {
       try {
-        const did = typeof msg.did === 'string' && msg.did ? msg.did : config.device;
+        const configured =
+          deviceType === 'str'
+            ? config.device
+            : await evaluateProperty(RED, node, config.device, deviceType, msg);
+        const did =
+          typeof msg.did === 'string' && msg.did ? msg.did : typeof configured === 'string' ? configured : '';
         if (!did)
           throw new GizwitsError({
             code: 'INVALID_PARAMS',
-            message: 'gizwits-device-control: no device: choose one in the node or set msg.did',
+            message: say(
+              'errors.noDevice',
+              'gizwits-device-control: no device: choose one in the node or set msg.did',
+            ),
           });
         const registry = account.require().devices();
         follow(did);
         const raw =
           msg.raw !== undefined
             ? msg.raw
-            : Array.isArray(msg.payload) || Buffer.isBuffer(msg.payload)
+            : !attr && (Array.isArray(msg.payload) || Buffer.isBuffer(msg.payload))
               ? msg.payload
               : undefined;
         if (msg.action === 'read') {
-          node.status({ fill: 'blue', shape: 'dot', text: 'reading' });
+          node.status({ fill: 'blue', shape: 'dot', text: say('status.reading', 'reading') });
           msg.payload = await registry.read(did, timeoutMs);
         } else if (raw !== undefined) {
           const bytes = toBytes(raw);
@@ -74,26 +92,47 @@ export = function (RED: NodeAPI) {
               code: 'INVALID_PARAMS',
               message: `Cannot write to ${did}: raw data must be an array of bytes (0-255), a Buffer or hex text`,
             });
-          node.status({ fill: 'blue', shape: 'dot', text: 'writing' });
+          node.status({ fill: 'blue', shape: 'dot', text: say('status.writing', 'writing') });
           await registry.writeRaw(did, bytes, { transport, timeoutMs });
         } else if (msg.action !== undefined && msg.action !== 'write') {
           throw new GizwitsError({
             code: 'INVALID_PARAMS',
-            message: `gizwits-device-control: unknown msg.action "${String(msg.action)}": use "read", "write" or leave it out`,
+            message: say(
+              'errors.unknownAction',
+              `gizwits-device-control: unknown msg.action "${String(msg.action)}": use "read", "write" or leave it out`,
+              { action: String(msg.action) },
+            ),
           });
         } else {
-          node.status({ fill: 'blue', shape: 'dot', text: config.confirm ? 'confirming' : 'writing' });
-          msg.payload = await registry.write(did, msg.payload, {
+          node.status({
+            fill: 'blue',
+            shape: 'dot',
+            text: config.confirm ? say('status.confirming', 'confirming') : say('status.writing', 'writing'),
+          });
+          const values = attr
+            ? {
+                [attr]: await evaluateProperty(
+                  RED,
+                  node,
+                  config.value ?? 'payload',
+                  config.valueType || 'msg',
+                  msg,
+                ),
+              }
+            : msg.payload;
+          msg.payload = await registry.write(did, values, {
             transport,
             confirm: config.confirm === true,
             timeoutMs,
           });
         }
         msg.did = did;
+        const time = clockTime();
+        const outcome = msg.action === 'read' ? 'read' : config.confirm ? 'confirmed' : 'written';
         node.status({
           fill: 'green',
           shape: 'dot',
-          text: `${msg.action === 'read' ? 'read' : config.confirm ? 'confirmed' : 'written'} ${clockTime()}`,
+          text: say(`status.${outcome}`, `${outcome} ${time}`, { time }),
         });
         send(msg);
         done();

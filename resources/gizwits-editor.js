@@ -1,0 +1,256 @@
+// Pick-lists for the Gizwits nodes' edit dialogs, fed by the gizwits-account admin routes
+// (POST gizwits/account/devices | datapoints | groups | scenes, relative URLs so that a custom
+// httpAdminRoot works). Each call sends the account as the editor holds it, deployed or not.
+// Served by Node-RED at resources/@gizwits-community/node-red-gizwits/gizwits-editor.js; every node
+// set that uses it includes it, so it defines itself once.
+/* global window, RED, $ */
+(function () {
+  'use strict';
+  if (window.GizwitsEditor) return;
+
+  // The pick-lists' look, shared by every dialog that uses them; added to the page once.
+  $('<style id="gizwits-editor-style">')
+    .text(
+      '.gizwits-picklist-row select { width: calc(70% - 40px); }\n' +
+        '.gizwits-picklist-status { display: block; margin-left: 104px; font-size: 0.9em; color: #888; }\n' +
+        '.gizwits-picklist-failed { color: #c02020; }\n',
+    )
+    .appendTo('head');
+
+  const NS = '@gizwits-community/node-red-gizwits/gizwits-account:gizwits-account.';
+  const CONFIG_FIELDS = ['name', 'region', 'apiUrl', 'appId', 'authMode', 'secure', 'productKey'];
+  const CREDENTIAL_FIELDS = ['username', 'password', 'phoneId', 'uid', 'token', 'appSecret', 'productSecret'];
+
+  function t(key, params) {
+    return RED._(NS + key, params);
+  }
+
+  /** {id, config, credentials} of an account config node as the editor holds it, or null. */
+  function accountBody(accountId) {
+    const account = accountId && accountId !== '_ADD_' ? RED.nodes.node(accountId) : null;
+    if (!account) return null;
+    const config = {};
+    CONFIG_FIELDS.forEach(function (key) {
+      config[key] = account[key];
+    });
+    const credentials = {};
+    CREDENTIAL_FIELDS.forEach(function (key) {
+      if (account.credentials && account.credentials[key] !== undefined)
+        credentials[key] = account.credentials[key];
+    });
+    return { id: account.id, config: config, credentials: credentials };
+  }
+
+  /** Asks the account for a list: 'devices', 'datapoints', 'groups' or 'scenes'. A jQuery promise. */
+  function fetchList(kind, accountId, extra) {
+    const body = accountBody(accountId);
+    if (!body) return $.Deferred().reject(t('picklist.noAccount')).promise();
+    return $.ajax({
+      url: 'gizwits/account/' + kind,
+      method: 'POST',
+      contentType: 'application/json',
+      data: JSON.stringify($.extend(body, extra || {})),
+    }).then(
+      function (list) {
+        return list;
+      },
+      function (xhr) {
+        const answer = xhr.responseJSON || {};
+        return $.Deferred()
+          .reject(t('picklist.failed', { message: answer.message || xhr.statusText || xhr.status }))
+          .promise();
+      },
+    );
+  }
+
+  function deviceLabel(d) {
+    const name = d.alias || d.did;
+    const product = d.productName ? ' · ' + d.productName : '';
+    const state = d.online ? t('picklist.online') : t('picklist.offline');
+    return name + product + ' · ' + state + (d.alias ? '  (' + d.did + ')' : '');
+  }
+
+  /** "uint8 0…100 step 1 · read/write", "enum: 常亮 | 呼吸 · read/write". */
+  function datapointInfo(p) {
+    let type = p.dataType;
+    if (p.min !== undefined && p.max !== undefined)
+      type += ' ' + p.min + '…' + p.max + (p.step && p.step !== 1 ? ' step ' + p.step : '');
+    if (p.labels && p.labels.length)
+      type +=
+        ': ' +
+        p.labels
+          .map(function (l, i) {
+            return i + '=' + l;
+          })
+          .join(' | ');
+    if (p.bytes) type += ' (' + p.bytes + ' bytes)';
+    return type + ' · ' + t('kind.' + p.kind);
+  }
+
+  function datapointLabel(p) {
+    return (
+      p.name +
+      (p.displayName && p.displayName !== p.name ? ' (' + p.displayName + ')' : '') +
+      ' · ' +
+      datapointInfo(p)
+    );
+  }
+
+  function showStatus(el, text, failed) {
+    if (!el) return;
+    $(el)
+      .text(text || '')
+      .toggleClass('gizwits-picklist-failed', !!failed);
+  }
+
+  /**
+   * The loading half of a pick-list or check-list: fetches (options.fetch(extra), or the account's
+   * options.kind list), keeps only the answer of the latest request, shows progress in options.status,
+   * calls render() with each new list, and wires the options.refresh button. Returns {load(), items()}.
+   */
+  function loader(options, render) {
+    let items = [];
+    let serial = 0;
+
+    function settle(list, message) {
+      items = list;
+      render();
+      if (message !== undefined) showStatus(options.status, message, true);
+      else
+        showStatus(
+          options.status,
+          list.length ? t('picklist.count', { count: list.length }) : t('picklist.empty'),
+        );
+      return items;
+    }
+
+    function load() {
+      const mine = ++serial;
+      const extra = options.extra ? options.extra() : {};
+      if (extra === null) {
+        items = [];
+        render();
+        showStatus(options.status, '');
+        return $.Deferred().resolve([]).promise();
+      }
+      showStatus(options.status, t('picklist.loading'));
+      const request = options.fetch
+        ? options.fetch(extra)
+        : fetchList(options.kind, options.account(), extra);
+      return request.then(
+        function (list) {
+          return mine === serial ? settle(list) : items;
+        },
+        function (message) {
+          return mine === serial ? settle([], message) : items;
+        },
+      );
+    }
+
+    if (options.refresh) {
+      $(options.refresh)
+        .attr('title', t('picklist.refresh'))
+        .on('click', function (event) {
+          event.preventDefault();
+          load();
+        });
+    }
+    return {
+      load: load,
+      items: function () {
+        return items;
+      },
+    };
+  }
+
+  /**
+   * A <select> pick-list that fills a manual input. options: select, refresh, status (selectors),
+   * account() → account id, kind, extra() → extra body or null (= nothing to list yet),
+   * value(item), label(item), current() → the manual value, choose(item), disabled(item).
+   * Returns {load(), items()}.
+   */
+  function picklist(options) {
+    const select = $(options.select);
+    const list = loader(options, render);
+
+    function render() {
+      const current = options.current ? options.current() : '';
+      select.empty();
+      $('<option>').val('').text(t('picklist.choose')).appendTo(select);
+      let found = false;
+      list.items().forEach(function (item) {
+        const value = options.value(item);
+        const option = $('<option>').val(value).text(options.label(item)).appendTo(select);
+        if (options.disabled && options.disabled(item)) option.prop('disabled', true);
+        if (value === current) found = true;
+      });
+      select.val(found ? current : '');
+    }
+
+    select.on('change', function () {
+      const value = select.val();
+      const item = list.items().find(function (i) {
+        return options.value(i) === value;
+      });
+      if (item && options.choose) options.choose(item);
+    });
+    return { load: list.load, items: list.items, render: render };
+  }
+
+  /** Comma-separated text ⇄ list of values. */
+  function splitList(text) {
+    return String(text || '')
+      .split(',')
+      .map(function (s) {
+        return s.trim();
+      })
+      .filter(Boolean);
+  }
+
+  /**
+   * A list of checkboxes kept in step with a comma-separated manual input (options.input). Same options
+   * as picklist, with container instead of select.
+   */
+  function checklist(options) {
+    const container = $(options.container);
+    const input = $(options.input);
+    const list = loader(options, render);
+
+    function render() {
+      const chosen = splitList(input.val());
+      container.empty();
+      list.items().forEach(function (item) {
+        const value = options.value(item);
+        const row = $('<label class="gizwits-checklist-row">').appendTo(container);
+        $('<input type="checkbox">')
+          .val(value)
+          .prop('checked', chosen.indexOf(value) >= 0)
+          .on('change', function () {
+            const now = splitList(input.val()).filter(function (v) {
+              return v !== value;
+            });
+            if (this.checked) now.push(value);
+            input.val(now.join(', ')).trigger('change');
+          })
+          .appendTo(row);
+        $('<span>').text(options.label(item)).appendTo(row);
+      });
+    }
+
+    input.on('input', function () {
+      render();
+    });
+    return list;
+  }
+
+  window.GizwitsEditor = {
+    accountBody: accountBody,
+    fetchList: fetchList,
+    picklist: picklist,
+    checklist: checklist,
+    splitList: splitList,
+    deviceLabel: deviceLabel,
+    datapointLabel: datapointLabel,
+    datapointInfo: datapointInfo,
+  };
+})();

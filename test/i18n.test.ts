@@ -1,0 +1,154 @@
+// Every node's editor texts in English and Chinese, with the same keys; help for the Info sidebar in
+// Node-RED's style; an SVG icon. Written over src/nodes/* so that a node added later is covered too.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+const NODES = path.join(ROOT, 'src', 'nodes');
+const LANGS = ['en-US', 'zh-CN'] as const;
+const SECTIONS: Record<
+  (typeof LANGS)[number],
+  { inputs: string; outputs: string; details: string; properties: string }
+> = {
+  'en-US': { inputs: 'Inputs', outputs: 'Outputs', details: 'Details', properties: 'Properties' },
+  'zh-CN': { inputs: '输入', outputs: '输出', details: '详细说明', properties: '属性' },
+};
+
+const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const declared = Object.keys(packageJson['node-red'].nodes as Record<string, string>);
+const nodeTypes = fs
+  .readdirSync(NODES, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name.startsWith('gizwits-'))
+  .map((d) => d.name)
+  .filter((type) => fs.existsSync(path.join(NODES, type, `${type}.html`)));
+
+/** "a.b.c" for every leaf of a message catalogue. */
+function flatten(value: unknown, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      for (const [k, v] of flatten(child, prefix ? `${prefix}.${key}` : key)) out.set(k, v);
+    }
+  } else {
+    out.set(prefix, String(value));
+  }
+  return out;
+}
+
+function catalogue(type: string, lang: string): Map<string, string> {
+  const file = path.join(NODES, type, 'locales', lang, `${type}.json`);
+  assert.ok(fs.existsSync(file), `${path.relative(ROOT, file)} is missing`);
+  return flatten(JSON.parse(fs.readFileSync(file, 'utf8')));
+}
+
+function placeholders(text: string): string[] {
+  return [...text.matchAll(/__(\w+)__/g)].map((m) => m[1]).sort();
+}
+
+/** Keys the editor html asks for: data-i18n="[attr]key;key" and node._('key') / RED._('key'). */
+function keysUsedIn(html: string): string[] {
+  const keys: string[] = [];
+  for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) {
+    for (const part of m[1].split(';')) keys.push(part.replace(/^\[[^\]]+\]/, ''));
+  }
+  for (const m of html.matchAll(/\b_\(\s*'([^']+)'/g)) keys.push(m[1]);
+  return keys;
+}
+
+describe('editor texts, help and icons of every node', () => {
+  it('covers every node type the package declares', () => {
+    for (const type of declared) {
+      assert.ok(
+        nodeTypes.includes(type),
+        `${type} is in package.json but has no src/nodes/${type}/${type}.html`,
+      );
+    }
+  });
+
+  for (const type of nodeTypes) {
+    describe(type, () => {
+      const html = fs.readFileSync(path.join(NODES, type, `${type}.html`), 'utf8');
+      const isConfig = /category:\s*'config'/.test(html);
+
+      it('has the same message keys in English and Chinese, none empty, with the same placeholders', () => {
+        const [en, zh] = LANGS.map((lang) => catalogue(type, lang));
+        const onlyEn = [...en.keys()].filter((k) => !zh.has(k));
+        const onlyZh = [...zh.keys()].filter((k) => !en.has(k));
+        assert.deepEqual(onlyEn, [], `keys only in en-US: ${onlyEn.join(', ')}`);
+        assert.deepEqual(onlyZh, [], `keys only in zh-CN: ${onlyZh.join(', ')}`);
+        for (const [key, text] of en) {
+          assert.ok(text.trim(), `en-US ${key} is empty`);
+          assert.ok(zh.get(key)!.trim(), `zh-CN ${key} is empty`);
+          assert.deepEqual(placeholders(zh.get(key)!), placeholders(text), `placeholders of ${key} differ`);
+        }
+      });
+
+      it('defines every key its edit dialog uses', () => {
+        const en = catalogue(type, 'en-US');
+        const missing = keysUsedIn(html)
+          .filter((key) => key.startsWith(`${type}.`))
+          .filter((key) => !en.has(key));
+        assert.deepEqual(missing, [], `used in ${type}.html but not in its catalogue`);
+      });
+
+      it('defines every key its runtime asks for', () => {
+        const ts = path.join(NODES, type, `${type}.ts`);
+        const source = fs.existsSync(ts) ? fs.readFileSync(ts, 'utf8') : '';
+        const en = catalogue(type, 'en-US');
+        const used = [
+          ...[...source.matchAll(/\bsay\(\s*'([^']+)'/g)].map((m) => `${type}.${m[1]}`),
+          ...[...source.matchAll(/RED\._\(\s*'([^']+)'/g)].map((m) => m[1]),
+        ].filter((key) => key.startsWith(`${type}.`));
+        const missing = used.filter((key) => !en.has(key));
+        assert.deepEqual(missing, [], `asked for by ${type}.ts but not in its catalogue`);
+      });
+
+      for (const lang of LANGS) {
+        it(`has ${lang} help for the Info sidebar in Node-RED's help style`, () => {
+          const file = path.join(NODES, type, 'locales', lang, `${type}.html`);
+          assert.ok(fs.existsSync(file), `${path.relative(ROOT, file)} is missing`);
+          const help = fs.readFileSync(file, 'utf8');
+          assert.match(help, new RegExp(`data-help-name="${type}"`));
+          assert.match(help, /^\s*<script[^>]*>\s*<p>/, 'help starts with a summary paragraph');
+          const names = SECTIONS[lang];
+          const inputs = Number(/inputs:\s*(\d+)/.exec(html)?.[1] ?? 0);
+          const outputs = Number(/outputs:\s*(\d+)/.exec(html)?.[1] ?? 0);
+          const wanted = isConfig
+            ? [names.properties, names.details]
+            : [...(inputs > 0 ? [names.inputs] : []), ...(outputs > 0 ? [names.outputs] : []), names.details];
+          const found = [...help.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1].trim());
+          assert.deepEqual(
+            found.filter((h) => wanted.includes(h)),
+            wanted,
+            `sections ${wanted.join(', ')} in this order`,
+          );
+          if (inputs > 0 || outputs > 0) assert.match(help, /<dl class="message-properties">/);
+        });
+      }
+
+      it('has its own SVG icon', () => {
+        const icon = /\bicon:\s*'([^']+)'/.exec(html)?.[1];
+        if (isConfig && !icon) return;
+        assert.ok(icon, `${type}.html sets no icon`);
+        assert.match(icon!, /\.svg$/);
+        const file = path.join(NODES, type, 'icons', icon!);
+        assert.ok(fs.existsSync(file), `${path.relative(ROOT, file)} is missing`);
+        assert.match(fs.readFileSync(file, 'utf8'), /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      });
+    });
+  }
+
+  it('defines in both languages every key the shared pick-list script uses', () => {
+    const script = fs.readFileSync(path.join(ROOT, 'resources', 'gizwits-editor.js'), 'utf8');
+    // Literal keys; a key built at run time ('kind.' + kind) is checked through the list below.
+    const used = [...script.matchAll(/\bt\(\s*'([^']+[^.'])'/g)].map((m) => `gizwits-account.${m[1]}`);
+    const kinds = ['writable', 'readonly', 'alert', 'fault'].map((k) => `gizwits-account.kind.${k}`);
+    assert.ok(used.length > 5, 'the script uses its t() helper');
+    for (const lang of LANGS) {
+      const texts = catalogue('gizwits-account', lang);
+      const missing = [...used, ...kinds].filter((key) => !texts.has(key));
+      assert.deepEqual(missing, [], `missing in gizwits-account ${lang}`);
+    }
+  });
+});
