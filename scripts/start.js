@@ -1,0 +1,248 @@
+#!/usr/bin/env node
+// `npm start` (after `npm run build`): the simulated Gizwits cloud and Node-RED 4 on 127.0.0.1, with this
+// package installed in a git-ignored user directory (.userdir/) and every example flow deployed against
+// the simulator's demo account. Ctrl-C stops both. Running it again keeps the flows you changed;
+// `npm start -- --reset` puts the examples back.
+//
+// Ports and directory: NODE_RED_PORT (1880), GIZWITS_SIM_PORT (8181), GIZWITS_USERDIR (.userdir).
+/* global setTimeout, clearTimeout */
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const PACKAGE_NAME = '@gizwits-community/node-red-gizwits';
+const SIM_ACCOUNT_ID = 'gizwits-sim-account';
+const HOST = '127.0.0.1';
+
+function port(name, fallback) {
+  const text = process.env[name] ?? String(fallback);
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    console.error(`${name} must be a port number, got '${text}'`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const NODE_RED_PORT = port('NODE_RED_PORT', 1880);
+const SIM_PORT = port('GIZWITS_SIM_PORT', 8181);
+const USER_DIR = path.resolve(process.env.GIZWITS_USERDIR || path.join(ROOT, '.userdir'));
+const RESET = process.argv.includes('--reset');
+
+function readJson(file, fallback) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return fallback;
+  }
+}
+
+function writeJson(file, value) {
+  fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Installs the package into the user directory as `npm install <this folder>` would: a link to it. */
+function installPackage() {
+  fs.mkdirSync(USER_DIR, { recursive: true });
+  const relative = path.relative(USER_DIR, ROOT) || '.';
+  writeJson(path.join(USER_DIR, 'package.json'), {
+    name: 'gizwits-node-red-userdir',
+    description: 'Node-RED user directory made by npm start (git-ignored)',
+    private: true,
+    dependencies: { [PACKAGE_NAME]: `file:${relative}` },
+  });
+  const link = path.join(USER_DIR, 'node_modules', ...PACKAGE_NAME.split('/'));
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  let current;
+  try {
+    current = fs.realpathSync(link);
+  } catch {
+    current = undefined;
+  }
+  if (current !== fs.realpathSync(ROOT)) {
+    fs.rmSync(link, { recursive: true, force: true });
+    fs.symlinkSync(ROOT, link, 'dir');
+  }
+}
+
+function writeSettings() {
+  const settings = {
+    uiHost: HOST,
+    uiPort: NODE_RED_PORT,
+    flowFile: 'flows.json',
+    // Only the simulator's demo password is stored here, in a git-ignored folder.
+    credentialSecret: false,
+    editorTheme: {
+      page: { title: 'Node-RED · Gizwits simulator' },
+      header: { title: 'Node-RED · Gizwits simulator' },
+      projects: { enabled: false },
+      tours: false,
+    },
+    telemetry: { enabled: false },
+    logging: { console: { level: 'info', metrics: false, audit: false } },
+  };
+  fs.writeFileSync(
+    path.join(USER_DIR, 'settings.js'),
+    `// Written by scripts/start.js on every start.\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`,
+  );
+}
+
+/** One tab per example file, the shared simulator account once, pointed at this run's simulator. */
+function exampleFlows(simUrl) {
+  const dir = path.join(ROOT, 'examples');
+  const flows = [];
+  let account;
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    const nodes = readJson(path.join(dir, file), []);
+    const tab = `tab-${file.replace(/\.json$/, '')}`;
+    const comment = nodes.find((n) => n.type === 'comment');
+    flows.push({
+      id: tab,
+      type: 'tab',
+      label: file.replace(/\.json$/, ''),
+      info: comment ? comment.name : '',
+    });
+    for (const node of nodes) {
+      if (node.type === 'gizwits-account') account ??= { ...node };
+      else flows.push({ ...node, z: tab });
+    }
+  }
+  flows.push({ ...(account ?? { id: SIM_ACCOUNT_ID, type: 'gizwits-account' }), apiUrl: simUrl });
+  return flows;
+}
+
+function writeFlows(simUrl, demo) {
+  const flowFile = path.join(USER_DIR, 'flows.json');
+  const existing = RESET ? undefined : readJson(flowFile, undefined);
+  let flows;
+  if (Array.isArray(existing) && existing.length) {
+    // Keep the user's flows; the simulator account follows this run's simulator.
+    flows = existing.map((n) =>
+      n.id === SIM_ACCOUNT_ID && n.type === 'gizwits-account' ? { ...n, apiUrl: simUrl } : n,
+    );
+  } else {
+    flows = exampleFlows(simUrl);
+  }
+  writeJson(flowFile, flows);
+  const credFile = path.join(USER_DIR, 'flows_cred.json');
+  const credentials = RESET ? {} : readJson(credFile, {});
+  credentials[SIM_ACCOUNT_ID] = { username: demo.username, password: demo.password };
+  writeJson(credFile, credentials);
+  return flows.filter((n) => n.type === 'tab').map((n) => n.label);
+}
+
+async function main() {
+  const simulatorModule = path.join(ROOT, 'dist', 'simulator', 'index.js');
+  if (!fs.existsSync(simulatorModule)) {
+    console.error('dist/ is missing: run `npm start` (it builds first) or `npm run build`.');
+    process.exit(1);
+  }
+  const { startSimulator, SIM_APP_ID, SIM_USERS } = require(simulatorModule);
+
+  let simulator;
+  try {
+    simulator = await startSimulator({ host: HOST, port: SIM_PORT });
+  } catch (error) {
+    console.error(
+      error && error.code === 'EADDRINUSE'
+        ? `Port ${SIM_PORT} is in use (is npm start already running?). Stop it, or set GIZWITS_SIM_PORT.`
+        : `The simulator did not start: ${error && error.message}`,
+    );
+    process.exit(1);
+  }
+
+  installPackage();
+  writeSettings();
+  const tabs = writeFlows(simulator.url, SIM_USERS.demo);
+
+  const red = spawn(
+    process.execPath,
+    [
+      require.resolve('node-red/red.js'),
+      '--userDir',
+      USER_DIR,
+      '--settings',
+      path.join(USER_DIR, 'settings.js'),
+    ],
+    {
+      cwd: USER_DIR,
+      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let log = '';
+  let announced = false;
+  const editor = `http://${HOST}:${NODE_RED_PORT}/`;
+  const announce = () => {
+    announced = true;
+    const demo = SIM_USERS.demo;
+    console.log(
+      [
+        '',
+        '────────────────────────────────────────────────────────────────────────',
+        ` Node-RED editor:   ${editor}`,
+        ` Simulated cloud:   ${simulator.url}  (AppID ${SIM_APP_ID}, user ${demo.username} / ${demo.password})`,
+        ` User directory:    ${USER_DIR}`,
+        '',
+        ' What to try:',
+        ` - Open ${editor}: the tabs ${tabs.slice(0, 3).join(', ')}${tabs.length > 3 ? ', ...' : ''}`,
+        '   hold the example flows, deployed against the simulated cloud.',
+        ' - On gizwits-device-control, press the inject button "brightness 60"; open the debug',
+        '   sidebar (the bug icon) to see the lamp report it. gizwits-device-in shows live updates.',
+        ' - Drag a "device control" node from the gizwits palette, open it, choose the account',
+        '   "Simulated cloud", then a device and a data point from the lists.',
+        ` - Menu > Import > Examples > ${PACKAGE_NAME} imports any example again.`,
+        '',
+        ' Ctrl-C stops Node-RED and the simulator. `npm start -- --reset` restores the examples.',
+        '────────────────────────────────────────────────────────────────────────',
+      ].join('\n'),
+    );
+  };
+  const relay = (stream, target) =>
+    stream.on('data', (chunk) => {
+      target.write(chunk);
+      if (!announced) {
+        log += chunk;
+        if (/Started flows/.test(log)) announce();
+        else if (/EADDRINUSE|address already in use/.test(log))
+          console.error(
+            `Port ${NODE_RED_PORT} is in use (another Node-RED?). Stop it, or set NODE_RED_PORT.`,
+          );
+      }
+    });
+  relay(red.stdout, process.stdout);
+  relay(red.stderr, process.stderr);
+
+  let stopping = false;
+  const stop = (code) => {
+    if (stopping) return;
+    stopping = true;
+    const done = () => simulator.close().then(() => process.exit(code));
+    if (red.exitCode !== null || red.signalCode !== null) return done();
+    const timer = setTimeout(() => red.kill('SIGKILL'), 15_000);
+    red.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    // A Ctrl-C in the terminal reaches Node-RED too; it ignores the second request to stop.
+    red.kill('SIGINT');
+  };
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  red.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`Node-RED stopped (exit code ${code}); stopping the simulator.`);
+      stop(code || 1);
+    }
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

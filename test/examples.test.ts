@@ -1,0 +1,283 @@
+// Every example of the package, taken from Node-RED's import menu (as users get it), deployed into a
+// real Node-RED against the simulated cloud, and checked to do what its comment says.
+//
+// Every example must: use exactly the placeholder simulator account without credentials; start without
+// an unexpected node error; make each of its debug nodes show something (debug nodes fed by a Catch node
+// are for failures and may stay silent). Examples with a scenario below are also checked for what they
+// claim; an example without one gets the generic checks only, its inject buttons pressed once.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SIM_APP_ID, SIM_DEVICES, SIM_USERS } from '../src/simulator';
+import { openDebugSidebar, type DebugMessage, type DebugSidebar } from './e2e/debug-sidebar';
+import {
+  PACKAGE_NAME,
+  SIM_ACCOUNT_ID,
+  packedNodeRed,
+  simAccountFlowNode,
+  type PackedEnvironment,
+} from './e2e/packed-node-red';
+
+type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
+
+const EXAMPLES = path.resolve(__dirname, '..', 'examples');
+const PLACEHOLDER_ACCOUNT = {
+  id: SIM_ACCOUNT_ID,
+  type: 'gizwits-account',
+  name: 'Simulated cloud',
+  region: 'custom',
+  apiUrl: 'http://127.0.0.1:8181',
+  appId: SIM_APP_ID,
+  authMode: 'password',
+  secure: false,
+  configVersion: 1,
+};
+
+interface Run {
+  env: PackedEnvironment;
+  debug: DebugSidebar;
+  /** Index of the first sidebar message of this example. */
+  mark: number;
+  press(injectId: string): Promise<void>;
+  /** The next value shown by a debug node (from the start of this example) that satisfies `match`. */
+  shown(debugId: string, match?: (value: never) => boolean, ms?: number): Promise<unknown>;
+  sim(method: string, route: string, body?: unknown): Promise<Record<string, unknown>>;
+}
+
+/** What each example claims, by file name. */
+const SCENARIOS: Record<string, (run: Run) => Promise<void>> = {
+  async 'gizwits-account'(run) {
+    await run.press('ex-account-inject');
+    const user = (await run.shown('ex-account-debug')) as { uid: string; username: string };
+    assert.equal(user.uid, SIM_USERS.demo.uid);
+  },
+
+  async 'gizwits-api'(run) {
+    await run.press('ex-api-list-inject');
+    const devices = (await run.shown('ex-api-list-debug')) as Array<{ did: string }>;
+    assert.deepEqual(devices.map((d) => d.did).sort(), Object.values(SIM_DEVICES).sort());
+    await run.press('ex-api-latest-inject');
+    const latest = (await run.shown('ex-api-latest-debug')) as { did: string; attr: Record<string, unknown> };
+    assert.equal(latest.did, SIM_DEVICES.demoAc);
+    assert.ok('set_temp' in latest.attr, JSON.stringify(latest));
+  },
+
+  async 'gizwits-api-errors'(run) {
+    await run.press('ex-api-catch-inject');
+    const error = (await run.shown('ex-api-catch-debug')) as { message: string };
+    assert.match(error.message, /9042 GIZ_OPENAPI_DEVICE_OFFLINE/);
+  },
+
+  async 'gizwits-device-in'(run) {
+    const first = (await run.shown(
+      'ex-in-status-debug',
+      (m: { initial?: boolean }) => m.initial === true,
+    )) as {
+      did: string;
+      event: string;
+    };
+    assert.equal(first.did, SIM_DEVICES.demoAc);
+    assert.equal(first.event, 'status');
+    const roomTemp = 5 + Math.floor(Math.random() * 30);
+    await run.sim('POST', `/_sim/devices/${SIM_DEVICES.demoAc}/report`, { attrs: { room_temp: roomTemp } });
+    const change = (await run.shown(
+      'ex-in-status-debug',
+      (m: { changed?: Record<string, { new: unknown }> }) => m.changed?.room_temp?.new === roomTemp,
+    )) as { payload: Record<string, unknown> };
+    assert.equal(change.payload.room_temp, roomTemp);
+
+    await run.sim('POST', `/_sim/devices/${SIM_DEVICES.demoPlug1}/online`, { online: false });
+    const offline = (await run.shown(
+      'ex-in-online-debug',
+      (m: { did: string; event: string }) => m.did === SIM_DEVICES.demoPlug1 && m.event === 'offline',
+    )) as { payload: unknown };
+    assert.equal(offline.payload, false);
+    await run.sim('POST', `/_sim/devices/${SIM_DEVICES.demoPlug1}/online`, { online: true });
+    await run.shown(
+      'ex-in-online-debug',
+      (m: { did: string; event: string }) => m.did === SIM_DEVICES.demoPlug1 && m.event === 'online',
+    );
+  },
+
+  async 'gizwits-device-control'(run) {
+    await run.sim('POST', `/_sim/devices/${SIM_DEVICES.demoLamp1}/report`, { attrs: { brightness: 5 } });
+    await run.press('ex-control-lamp-inject');
+    const lamp = (await run.shown('ex-control-lamp-debug')) as Record<string, unknown>;
+    assert.equal(lamp.brightness, 60);
+    const device = await run.sim('GET', `/_sim/devices/${SIM_DEVICES.demoLamp1}`);
+    assert.equal((device.attrs as Record<string, unknown>).brightness, 60);
+
+    await run.sim('POST', `/_sim/devices/${SIM_DEVICES.demoAc}/report`, {
+      attrs: { switch: false, set_temp: 28 },
+    });
+    await run.press('ex-control-ac-inject');
+    await run.shown('ex-control-ac-debug');
+    const ac = (await run.sim('GET', `/_sim/devices/${SIM_DEVICES.demoAc}`)).attrs as Record<string, unknown>;
+    assert.equal(ac.switch, true);
+    assert.equal(ac.set_temp, 24);
+    assert.ok(ac.mode === '制冷' || ac.mode === 1, `mode is ${String(ac.mode)}`);
+  },
+
+  async 'gizwits-device-control-read'(run) {
+    await run.sim('POST', `/_sim/devices/${SIM_DEVICES.demoPlug1}/report`, { attrs: { countdown: 42 } });
+    await run.press('ex-read-inject');
+    const state = (await run.shown('ex-read-debug')) as Record<string, unknown>;
+    assert.equal(state.countdown, 42);
+    assert.ok('power' in state && 'switch' in state, JSON.stringify(state));
+  },
+
+  async 'gizwits-device-control-checks'(run) {
+    const before = (await run.sim('GET', `/_sim/devices/${SIM_DEVICES.demoLamp1}`)).attrs as Record<
+      string,
+      unknown
+    >;
+    const calls = (await run.sim('GET', '/_sim/calls')) as unknown as unknown[];
+    await run.press('ex-check-inject');
+    const error = (await run.shown('ex-check-debug')) as { message: string };
+    assert.match(error.message, /brightness/);
+    const after = (await run.sim('GET', `/_sim/devices/${SIM_DEVICES.demoLamp1}`)).attrs as Record<
+      string,
+      unknown
+    >;
+    assert.equal(after.brightness, before.brightness, 'nothing reached the device');
+    const controls = ((await run.sim('GET', '/_sim/calls')) as unknown as Array<{ path: string }>)
+      .slice(calls.length)
+      .filter((c) => c.path.startsWith('/app/control'));
+    assert.deepEqual(controls, []);
+  },
+};
+
+function readExample(file: string): FlowNode[] {
+  return JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[];
+}
+
+/** Debug nodes reachable from a Catch node report failures; the others must show something. */
+function debugNodesThatMustShow(nodes: FlowNode[]): string[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const downstreamOfCatch = new Set<string>();
+  const walk = (id: string) => {
+    if (downstreamOfCatch.has(id)) return;
+    downstreamOfCatch.add(id);
+    for (const next of (byId.get(id)?.wires ?? []).flat()) walk(next);
+  };
+  for (const n of nodes) if (n.type === 'catch') walk(n.id);
+  return nodes.filter((n) => n.type === 'debug' && !downstreamOfCatch.has(n.id)).map((n) => n.id);
+}
+
+/** Nodes whose errors a Catch node of the example handles (all of them for an unscoped Catch). */
+function caughtNodes(nodes: FlowNode[]): Set<string> | 'all' {
+  const caught = new Set<string>();
+  for (const n of nodes.filter((c) => c.type === 'catch')) {
+    if (!Array.isArray(n.scope)) return 'all';
+    for (const id of n.scope as string[]) caught.add(id);
+  }
+  return caught;
+}
+
+describe('examples, imported into a real Node-RED with the simulated cloud', function () {
+  this.timeout(120_000);
+  const files = fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  let env: PackedEnvironment;
+  let debug: DebugSidebar;
+
+  before(async () => {
+    env = await packedNodeRed();
+    debug = await openDebugSidebar(env.url);
+  });
+  after(() => debug?.close());
+
+  it('has the examples of the nodes built with the editor work, and scenarios only for examples that exist', () => {
+    const mine = ['gizwits-account', 'gizwits-api', 'gizwits-device-in', 'gizwits-device-control'];
+    for (const name of mine) assert.ok(files.includes(`${name}.json`), `examples/${name}.json is missing`);
+    for (const name of Object.keys(SCENARIOS))
+      assert.ok(files.includes(`${name}.json`), `scenario for a missing example ${name}`);
+  });
+
+  for (const file of files) {
+    const name = file.replace(/\.json$/, '');
+    const local = readExample(file);
+    const title =
+      (local.find((n) => n.type === 'comment')?.name as string | undefined) ?? '(no comment node)';
+
+    it(`${name}: ${title}`, async () => {
+      // The copy Node-RED's import menu gives users.
+      const answer = await fetch(`${env.url}/library/examples/flows/${PACKAGE_NAME}/${name}`);
+      assert.equal(answer.status, 200);
+      const nodes = (await answer.json()) as FlowNode[];
+
+      const comment = nodes.find((n) => n.type === 'comment');
+      assert.ok(comment && String(comment.name).trim(), 'a comment node says what the example shows');
+      const accounts = nodes.filter((n) => n.type === 'gizwits-account');
+      assert.deepEqual(
+        accounts,
+        [PLACEHOLDER_ACCOUNT],
+        'the placeholder simulator account, without credentials',
+      );
+      assert.ok(
+        nodes.some((n) => n.type.startsWith('gizwits-') && n.type !== 'gizwits-account'),
+        'uses a Gizwits node',
+      );
+
+      const tab = `tab-${name}`;
+      const flows = [
+        { id: tab, type: 'tab', label: name },
+        simAccountFlowNode(env.sim),
+        ...nodes.filter((n) => n.type !== 'gizwits-account').map((n) => ({ ...n, z: tab })),
+      ];
+      const mark = debug.messages.length;
+      await env.deploy(flows);
+
+      const run: Run = {
+        env,
+        debug,
+        mark,
+        async press(injectId) {
+          const pressed = await fetch(`${env.url}/inject/${injectId}`, { method: 'POST' });
+          assert.equal(pressed.status, 200, `pressing ${injectId}`);
+        },
+        async shown(debugId, match = () => true, ms = 10_000) {
+          const found = await debug.waitFor(
+            (m: DebugMessage) => m.id === debugId && m.level === undefined && match(m.value as never),
+            ms,
+            mark,
+          );
+          return found.value;
+        },
+        async sim(method, route, body) {
+          const reply = await fetch(`${env.sim.url}${route}`, {
+            method,
+            headers: body ? { 'Content-Type': 'application/json' } : {},
+            body: body ? JSON.stringify(body) : undefined,
+          });
+          assert.equal(reply.status, 200, `${method} ${route}: ${await reply.clone().text()}`);
+          return (await reply.json()) as Record<string, unknown>;
+        },
+      };
+
+      const scenario = SCENARIOS[name];
+      if (scenario) {
+        await scenario(run);
+      } else {
+        for (const inject of nodes.filter((n) => n.type === 'inject' && n.once !== true))
+          await run.press(inject.id);
+      }
+
+      for (const debugId of debugNodesThatMustShow(nodes)) await run.shown(debugId);
+
+      const ids = new Set(nodes.map((n) => n.id));
+      const caught = caughtNodes(nodes);
+      const unexpected = debug.messages
+        .slice(mark)
+        .filter((m) => m.level === 20 && ids.has(m.id))
+        .filter((m) => caught !== 'all' && !caught.has(m.id));
+      assert.deepEqual(
+        unexpected.map((m) => `${m.id}: ${JSON.stringify(m.value)}`),
+        [],
+        'node errors nothing in the example handles',
+      );
+    });
+  }
+});
