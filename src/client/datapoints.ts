@@ -268,6 +268,12 @@ export function rawFrame(bytes: number[], did?: string): number[] {
   return [0, 0, 0, 3, ...encodeVarLen(bytes.length + 3), 0, 0, 0x90, ...bytes];
 }
 
+/** Whether a frame built by {@link rawFrame} asks the device for an acknowledgement (command 0x93). */
+export function rawFrameWantsAck(frame: number[]): boolean {
+  const length = decodeVarLen(frame, 4);
+  return !!length && frame[4 + length.size + 2] === 0x93;
+}
+
 /** The payload of a frame (what the REST API's `raw` takes), or the bytes themselves if not a frame. */
 export function rawPayload(bytes: number[]): number[] {
   if (!(bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 3)) return bytes;

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { GizwitsError } from './errors';
+import { rawFrameWantsAck } from './datapoints';
 import type { AttrValues } from './types';
 
 export type SocketState = 'connecting' | 'authenticating' | 'online' | 'reconnecting' | 'failed' | 'closed';
@@ -80,6 +81,7 @@ export class DeviceSocket extends EventEmitter {
   private readonly initialReads = new Set<number>();
   private readonly pending = new Map<number, Pending>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private watchdogTimer: NodeJS.Timeout | undefined;
   private loginTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
@@ -130,8 +132,15 @@ export class DeviceSocket extends EventEmitter {
     return this.request('c2s_write', did, { did, attrs }, timeoutMs);
   }
 
+  /**
+   * Sends a raw frame. Only a 0x93 frame is acknowledged (`s2c_ack`), so only then is there an answer to
+   * wait for; a 0x90 frame is done once sent.
+   */
   writeRaw(did: string, raw: number[], timeoutMs: number): Promise<void> {
-    return this.request('c2s_raw', did, { did, raw }, timeoutMs);
+    if (rawFrameWantsAck(raw)) return this.request('c2s_raw', did, { did, raw }, timeoutMs);
+    if (this.stateValue !== 'online' || !this.ws) return Promise.reject(this.notOnline());
+    this.send({ cmd: 'c2s_raw', data: { did, raw } });
+    return Promise.resolve();
   }
 
   /** Asks the device for its state; resolves once it answers (the state arrives as a 'noti' event). */
@@ -149,14 +158,7 @@ export class DeviceSocket extends EventEmitter {
   }
 
   private request(cmd: string, did: string, data: Record<string, unknown>, timeoutMs: number): Promise<void> {
-    if (this.stateValue !== 'online' || !this.ws) {
-      return Promise.reject(
-        new GizwitsError({
-          code: 'NETWORK',
-          message: `Gizwits websocket ${this.url} is ${this.stateValue}, not online`,
-        }),
-      );
-    }
+    if (this.stateValue !== 'online' || !this.ws) return Promise.reject(this.notOnline());
     const sn = ++this.reqSn;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -170,6 +172,13 @@ export class DeviceSocket extends EventEmitter {
       }, timeoutMs);
       this.pending.set(sn, { did, resolve, reject, timer });
       this.send({ cmd, req_sn: sn, data });
+    });
+  }
+
+  private notOnline(): GizwitsError {
+    return new GizwitsError({
+      code: 'NETWORK',
+      message: `Gizwits websocket ${this.url} is ${this.stateValue}, not online`,
     });
   }
 
@@ -339,8 +348,17 @@ export class DeviceSocket extends EventEmitter {
   private onInvalid(code: number, msg: string): void {
     this.emit('invalid', { code, msg });
     if (code === 1009 || code === 1003) {
-      // The session died while the socket stayed open: log in again once on it, then reconnect.
-      if (!this.reloginTried) {
+      // Requests sent on the dead session get no answer; say so now rather than at their timeout.
+      this.rejectPending(
+        `the session ended (${code}) before the answer; the command may not have reached the device`,
+      );
+      // Frames sent before the session died are answered with more 1009s: the relogin under way covers them.
+      if (this.stateValue === 'authenticating') return;
+      // The session died while the socket stayed open: log in again once on it, then reconnect. A session
+      // that died later (days on, when the token expires) again gets its relogin on this socket; one that
+      // dies right after each login does not, or the two would loop without any backoff.
+      const stable = this.onlineSince > 0 && Date.now() - this.onlineSince >= this.options.stableMs;
+      if (!this.reloginTried || stable) {
         this.reloginTried = true;
         this.setState('authenticating');
         void this.relogin(false);
@@ -362,36 +380,51 @@ export class DeviceSocket extends EventEmitter {
 
   private startHeartbeat(): void {
     clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastFrameAt > 2 * this.options.pingIntervalMs) {
-        this.ws?.terminate(); // nothing heard for two periods: the connection is dead
-        return;
-      }
-      this.send({ cmd: 'ping' });
-    }, this.options.pingIntervalMs);
+    this.heartbeatTimer = setInterval(() => this.send({ cmd: 'ping' }), this.options.pingIntervalMs);
+    this.watch();
+  }
+
+  /**
+   * Ends the connection once nothing at all has been heard for two ping periods, counted from the last
+   * frame (checking only at ping time would let a dead link live up to a third period).
+   */
+  private watch(): void {
+    clearTimeout(this.watchdogTimer);
+    const limit = 2 * this.options.pingIntervalMs;
+    const silent = Date.now() - this.lastFrameAt;
+    if (silent >= limit) {
+      this.watchdogTimer = undefined;
+      this.ws?.terminate();
+      return;
+    }
+    this.watchdogTimer = setTimeout(() => this.watch(), limit - silent);
   }
 
   private send(frame: Record<string, unknown>): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
   }
 
-  private dropSocket(reason: string): void {
-    clearInterval(this.heartbeatTimer);
-    clearTimeout(this.loginTimer);
-    this.heartbeatTimer = undefined;
-    this.onlineSince = 0;
-    this.subscribed.clear();
-    this.initialReads.clear();
+  /** Ends every request still waiting for an answer: none will come on this session. */
+  private rejectPending(reason: string): void {
     for (const [sn, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.reject(
-        new GizwitsError({
-          code: 'NETWORK',
-          message: `Gizwits websocket to ${pending.did}: ${reason} before the answer`,
-        }),
+        new GizwitsError({ code: 'NETWORK', message: `Gizwits websocket to ${pending.did}: ${reason}` }),
       );
       this.pending.delete(sn);
     }
+  }
+
+  private dropSocket(reason: string): void {
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.watchdogTimer);
+    clearTimeout(this.loginTimer);
+    this.heartbeatTimer = undefined;
+    this.watchdogTimer = undefined;
+    this.onlineSince = 0;
+    this.subscribed.clear();
+    this.initialReads.clear();
+    this.rejectPending(`${reason} before the answer`);
     const ws = this.ws;
     this.ws = undefined;
     if (ws) {

@@ -151,6 +151,14 @@ function headerValue(value: unknown): string | undefined {
       : String(value);
 }
 
+function closedError(operation: string): GizwitsError {
+  return new GizwitsError({
+    code: 'CLOSED',
+    operation,
+    message: `Gizwits ${operation}: the client is closed`,
+  });
+}
+
 export class RequestPipeline {
   readonly baseUrl: string;
   readonly retry: RetryPolicy;
@@ -159,6 +167,9 @@ export class RequestPipeline {
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
   private readonly secrets: () => Iterable<string | undefined>;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Ends requests still in flight when the pipeline closes, so that none opens a socket afterwards. */
+  private readonly aborter = new AbortController();
+  private closed = false;
 
   constructor(options: PipelineOptions) {
     this.baseUrl = options.baseUrl;
@@ -184,9 +195,11 @@ export class RequestPipeline {
    */
   async send<R>(request: PreparedRequest, headers: HeaderSource): Promise<R> {
     for (let attempt = 1; ; attempt++) {
+      if (this.closed) throw closedError(request.operation);
       try {
         return await this.sendOnce<R>(request, await headers(request));
       } catch (error) {
+        if (this.closed) throw closedError(request.operation);
         const failure = this.scrub(toGizwitsError(request.operation, error));
         if (!shouldRetry(failure, attempt, request.row.idempotent, this.retry)) throw failure;
         await this.sleep(delayBeforeRetry(failure, attempt, this.retry));
@@ -201,6 +214,7 @@ export class RequestPipeline {
       params: request.query,
       data: request.body,
       headers: request.body ? { ...headers, 'Content-Type': 'application/json' } : headers,
+      signal: this.aborter.signal,
     });
     if (response.status < 200 || response.status >= 300) throw toGizwitsError(request.operation, response);
     const data: unknown = response.data;
@@ -231,7 +245,10 @@ export class RequestPipeline {
     });
   }
 
+  /** Refuses new requests, aborts those in flight and closes every kept-alive socket. */
   close(): void {
+    this.closed = true;
+    this.aborter.abort();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

@@ -13,7 +13,13 @@ import {
   toRestAttrs,
   type ProductSchema,
 } from './datapoints';
-import { DeviceSocket, type DeviceSocketOptions, type NotiEvent, type SocketState } from './device-socket';
+import {
+  DeviceSocket,
+  reconnectDelay,
+  type DeviceSocketOptions,
+  type NotiEvent,
+  type SocketState,
+} from './device-socket';
 import { GizwitsError } from './errors';
 import type { AttrValues, Binding } from './types';
 
@@ -84,7 +90,22 @@ export class DeviceRegistry extends EventEmitter {
   private readonly sockets = new Map<string, DeviceSocket>();
   private readonly wants = new Map<string, Want>();
   private loaded: Promise<void> | undefined;
+  /** Loads of the bindings run one after the other, so that an older list never lands last. */
+  private loadChain: Promise<void> = Promise.resolve();
+  private bindingsKnown = false;
+  /** Why the bindings could not be loaded for the followers; permanent ones are not retried. */
+  private loadFailure: { error: Error; permanent: boolean } | undefined;
+  private loadAttempt = 0;
+  private loadRetry: NodeJS.Timeout | undefined;
+  /** Local times of the last websocket report and online push, and of the last REST read, per device. */
+  private readonly pushedAt = new Map<string, number>();
+  private readonly onlinePushedAt = new Map<string, number>();
+  private readonly checkedAt = new Map<string, number>();
+  /** Confirmations and reads waiting on reports; close() ends them. */
+  private readonly waits = new Set<(error: GizwitsError) => void>();
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private reconciling = false;
+  private starting = false;
   private bindingRefresh: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly reconcileIntervalMs: number;
@@ -101,10 +122,16 @@ export class DeviceRegistry extends EventEmitter {
 
   /** Loads the bindings once; later calls wait for the same load. */
   ready(): Promise<void> {
-    this.loaded ??= this.loadBindings().catch((error) => {
-      this.loaded = undefined;
-      throw error;
-    });
+    this.loaded ??= this.loadBindings().then(
+      () => {
+        this.loadFailure = undefined;
+        this.loadAttempt = 0;
+      },
+      (error) => {
+        this.loaded = undefined;
+        throw error;
+      },
+    );
     return this.loaded;
   }
 
@@ -114,9 +141,7 @@ export class DeviceRegistry extends EventEmitter {
    */
   follow(owner: string, dids: 'all' | string[]): () => void {
     this.wants.set(owner, dids === 'all' ? ALL : new Set(dids));
-    void this.ready()
-      .then(() => this.applyWants())
-      .catch((error) => this.emit('error', error));
+    this.start();
     this.startReconciling();
     return () => {
       this.wants.delete(owner);
@@ -136,8 +161,10 @@ export class DeviceRegistry extends EventEmitter {
     return this.states.get(did);
   }
 
-  /** Aggregate connection state: the worst state of the sockets in use. */
+  /** Aggregate connection state: the worst state of the sockets in use (or of loading the bindings). */
   get state(): RegistryState {
+    if (this.closed) return 'closed';
+    if (this.loadFailure) return this.loadFailure.permanent ? 'failed' : 'reconnecting';
     const states = [...this.sockets.values()].map((s) => s.state);
     for (const s of ['failed', 'reconnecting', 'connecting', 'authenticating'] as const)
       if (states.includes(s)) return s;
@@ -145,6 +172,7 @@ export class DeviceRegistry extends EventEmitter {
   }
 
   get error(): Error | undefined {
+    if (this.loadFailure?.permanent) return this.loadFailure.error;
     return [...this.sockets.values()].find((s) => s.state === 'failed')?.error;
   }
 
@@ -171,15 +199,20 @@ export class DeviceRegistry extends EventEmitter {
     const attrs = encodeWrite(schema, values, did);
     const timeoutMs = options.timeoutMs ?? 10_000;
     const confirmation = options.confirm ? this.waitForReport(did, attrs, timeoutMs) : undefined;
-    confirmation?.catch(() => {});
-    const socket = this.socketFor(did);
-    if (this.useWebsocket(did, socket, options.transport ?? 'auto')) {
-      await socket!.write(did, attrs, timeoutMs);
-    } else {
-      await this.client.call('devices.control', { did, attrs: toRestAttrs(schema, attrs) });
+    try {
+      if (await this.useWebsocket(did, options.transport ?? 'auto', timeoutMs)) {
+        await this.socketFor(did)!.write(did, attrs, timeoutMs);
+      } else {
+        await this.client.call('devices.control', { did, attrs: toRestAttrs(schema, attrs) });
+      }
+    } catch (error) {
+      confirmation?.cancel();
+      throw error;
     }
-    if (confirmation) return confirmation;
-    return { ...(this.states.get(did)?.attrs ?? {}), ...attrs };
+    if (!confirmation) return { ...(this.states.get(did)?.attrs ?? {}), ...attrs };
+    // Devices report only what changed, so values the device already held bring no report: look now.
+    if (reportsMatch(attrs, this.states.get(did)?.attrs ?? {})) confirmation.check();
+    return confirmation.done;
   }
 
   /** Sends raw bytes: the websocket takes the whole frame (checked or built), REST the payload. */
@@ -187,9 +220,9 @@ export class DeviceRegistry extends EventEmitter {
     await this.ready();
     if (!this.devices.has(did)) await this.refreshAndFind(did);
     const frame = rawFrame(bytes, did);
-    const socket = this.socketFor(did);
-    if (this.useWebsocket(did, socket, options.transport ?? 'auto')) {
-      await socket!.writeRaw(did, frame, options.timeoutMs ?? 10_000);
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (await this.useWebsocket(did, options.transport ?? 'auto', timeoutMs)) {
+      await this.socketFor(did)!.writeRaw(did, frame, timeoutMs);
     } else {
       await this.client.call('devices.control', { did, raw: rawPayload(frame) });
     }
@@ -201,17 +234,21 @@ export class DeviceRegistry extends EventEmitter {
     if (!this.devices.has(did)) await this.refreshAndFind(did);
     const socket = this.socketFor(did);
     if (socket?.isSubscribed(did)) {
+      let stop = () => {};
       const answered = new Promise<void>((resolve) => {
-        const onStatus = (event: StatusEvent) => {
-          if (event.did !== did) return;
+        const finish = () => {
+          clearTimeout(timer);
           this.off('status', onStatus);
+          this.waits.delete(finish);
           resolve();
         };
+        const onStatus = (event: StatusEvent) => {
+          if (event.did === did) finish();
+        };
+        const timer = setTimeout(finish, timeoutMs);
         this.on('status', onStatus);
-        setTimeout(() => {
-          this.off('status', onStatus);
-          resolve();
-        }, timeoutMs).unref();
+        this.waits.add(finish);
+        stop = finish;
       });
       try {
         await socket.read(did, timeoutMs);
@@ -219,21 +256,19 @@ export class DeviceRegistry extends EventEmitter {
         const state = this.states.get(did);
         if (state) return { ...state.attrs };
       } catch {
-        // fall through to REST
+        stop(); // and fall through to REST
       }
     }
     await this.readOverRest(did);
     return { ...(this.states.get(did)?.attrs ?? {}) };
   }
 
-  /** Reads the bindings again (every page) and reports devices bound or unbound since. */
+  /**
+   * Reads the bindings again (every page) and reports devices bound or unbound, and online flags that
+   * changed, since the last read.
+   */
   async refreshBindings(): Promise<void> {
-    const before = new Set(this.bindings.keys());
     await this.loadBindings();
-    for (const did of this.bindings.keys())
-      if (!before.has(did)) this.emit('binding', { did, bind: true, device: this.devices.get(did) });
-    for (const did of before) if (!this.bindings.has(did)) this.emit('binding', { did, bind: false });
-    this.applyWants();
   }
 
   close(): void {
@@ -241,35 +276,105 @@ export class DeviceRegistry extends EventEmitter {
     this.closed = true;
     clearInterval(this.reconcileTimer);
     clearTimeout(this.bindingRefresh);
+    clearTimeout(this.loadRetry);
     for (const socket of this.sockets.values()) socket.close();
     this.sockets.clear();
     this.wants.clear();
+    const closing = new GizwitsError({
+      code: 'CLOSED',
+      message: 'Gizwits devices: the account was closed before the device answered',
+    });
+    for (const end of [...this.waits]) end(closing);
     this.removeAllListeners();
   }
 
   // --- internals
 
-  private async loadBindings(): Promise<void> {
+  /** Loads the bindings and opens the sockets the followers need; a transient failure is retried. */
+  private start(): void {
+    if (this.starting || this.closed) return; // the load under way serves every follower
+    this.starting = true;
+    clearTimeout(this.loadRetry);
+    this.loadRetry = undefined;
+    this.ready().then(
+      () => {
+        this.starting = false;
+        this.applyWants();
+      },
+      (error: Error) => {
+        this.starting = false;
+        if (this.closed) return;
+        const permanent = isPermanentFailure(error, this.client);
+        this.loadFailure = { error, permanent };
+        this.emit('state', this.state, this.error);
+        this.reportError(error);
+        // Refused credentials stay refused: no retry (the session's cooldown also guards the account).
+        if (permanent || this.wants.size === 0) return;
+        const socket = this.options.socket ?? {};
+        const delay = reconnectDelay(
+          this.loadAttempt++,
+          socket.backoffBaseMs ?? 1_000,
+          socket.backoffCapMs ?? 60_000,
+          socket.random,
+        );
+        this.loadRetry = setTimeout(() => this.start(), delay);
+      },
+    );
+  }
+
+  /** 'error' has no default listener: emitting it unheard would throw from a timer or a promise. */
+  private reportError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  private loadBindings(): Promise<void> {
+    const run = this.loadChain.catch(() => {}).then(() => this.fetchBindings());
+    this.loadChain = run;
+    return run;
+  }
+
+  private async fetchBindings(): Promise<void> {
+    const startedAt = Date.now();
     const all = (await this.client.listAll('bindings.list', { show_disabled: 0 })) as Binding[];
     if (this.closed) return;
+    const first = !this.bindingsKnown;
+    this.bindingsKnown = true;
     const seen = new Set<string>();
+    const bound: string[] = [];
+    const flipped: string[] = [];
     for (const binding of all) {
       if (binding.is_disabled) continue;
       seen.add(binding.did);
       this.bindings.set(binding.did, binding);
+      const info = infoOf(binding);
       const known = this.devices.get(binding.did);
-      this.devices.set(binding.did, {
-        ...infoOf(binding),
-        online: known ? known.online : binding.is_online === true,
-      });
-    }
-    for (const did of [...this.bindings.keys()]) {
-      if (!seen.has(did)) {
-        this.bindings.delete(did);
-        this.devices.delete(did);
-        this.states.delete(did);
+      if (!known) {
+        this.devices.set(binding.did, info);
+        bound.push(binding.did);
+        continue;
       }
+      // An online push that came while the list was on its way is newer than the list.
+      if ((this.onlinePushedAt.get(binding.did) ?? 0) >= startedAt) info.online = known.online;
+      if (info.online !== known.online) flipped.push(binding.did);
+      Object.assign(known, info);
     }
+    const unbound = [...this.bindings.keys()].filter((did) => !seen.has(did));
+    for (const did of unbound) {
+      this.bindings.delete(did);
+      this.devices.delete(did);
+      this.states.delete(did);
+      this.pushedAt.delete(did);
+      this.onlinePushedAt.delete(did);
+      this.checkedAt.delete(did);
+    }
+    if (first) return;
+    for (const did of bound) this.emit('binding', { did, bind: true, device: this.devices.get(did) });
+    for (const did of unbound) this.emit('binding', { did, bind: false });
+    for (const did of flipped) {
+      const device = this.devices.get(did)!;
+      this.emit('online', { did, online: device.online, device });
+    }
+    this.applyWants();
   }
 
   private async refreshAndFind(did: string): Promise<DeviceInfo> {
@@ -304,18 +409,32 @@ export class DeviceRegistry extends EventEmitter {
     return binding ? this.sockets.get(this.endpointOf(binding)) : undefined;
   }
 
-  private useWebsocket(did: string, socket: DeviceSocket | undefined, transport: Transport): boolean {
+  /**
+   * Whether a write goes over the websocket. `websocket` waits (up to `timeoutMs`) for a socket that is
+   * still connecting or reconnecting to subscribe the device, rather than failing a message that came
+   * just after a deploy or during a reconnect; `auto` takes REST at once instead.
+   */
+  private async useWebsocket(did: string, transport: Transport, timeoutMs: number): Promise<boolean> {
     if (transport === 'rest') return false;
-    if (transport === 'websocket') {
-      if (!socket?.isSubscribed(did)) {
+    if (transport === 'auto')
+      return !!this.socketFor(did)?.isSubscribed(did) && this.devices.get(did)?.online === true;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const socket = this.socketFor(did);
+      if (socket?.isSubscribed(did)) return true;
+      const state = socket?.state;
+      // No follower wants the device, so no subscription is coming for it: waiting would only delay the error.
+      const coming = this.wantedDids().has(did);
+      if (this.closed || !coming || state === 'failed' || state === 'closed' || Date.now() >= deadline) {
         throw new GizwitsError({
           code: 'NETWORK',
-          message: `Gizwits device ${did}: the websocket is not connected (${socket?.state ?? 'not started'}); use transport auto or rest`,
+          message: coming
+            ? `Gizwits device ${did}: the websocket is not connected (${state ?? 'not started'}); use transport auto or rest`
+            : `Gizwits device ${did}: the websocket does not follow this device (nothing listens to its events); use transport auto or rest`,
         });
       }
-      return true;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
     }
-    return !!socket?.isSubscribed(did) && this.devices.get(did)?.online === true;
   }
 
   private applyWants(): void {
@@ -358,17 +477,36 @@ export class DeviceRegistry extends EventEmitter {
       },
     });
     socket.on('state', () => this.emit('state', this.state, this.error));
-    socket.on('noti', (event: NotiEvent) => this.onReport(event.did, event.attrs, event.initial));
+    socket.on('noti', (event: NotiEvent) => {
+      this.pushedAt.set(event.did, Date.now());
+      this.onReport(event.did, event.attrs, event.initial);
+    });
     socket.on('online', (event: { did: string; online: boolean }) => this.onOnline(event.did, event.online));
     socket.on('raw', (event: { did: string; raw: number[] }) =>
       this.emit('raw', { ...event, device: this.devices.get(event.did) }),
     );
     socket.on('binding', () => this.scheduleBindingRefresh());
-    socket.on('login', () => this.emit('login', url));
+    let loggedIn = false;
+    socket.on('login', () => {
+      // Back after a drop: devices may have gone on- or offline, or been bound, while nobody listened.
+      if (loggedIn) this.scheduleBindingRefresh();
+      loggedIn = true;
+      this.emit('login', url);
+    });
     return socket;
   }
 
-  private onReport(did: string, attrs: Record<string, unknown>, initial: boolean, at = Date.now()): void {
+  /**
+   * Takes a report into the device's state and emits it. `onlyChanges`: a state read over REST is no
+   * update from the device, so it is emitted only when it differs from what is known.
+   */
+  private onReport(
+    did: string,
+    attrs: Record<string, unknown>,
+    initial: boolean,
+    at = Date.now(),
+    onlyChanges = false,
+  ): void {
     const device = this.devices.get(did);
     if (!device) return;
     const first = !this.states.has(did);
@@ -378,6 +516,7 @@ export class DeviceRegistry extends EventEmitter {
       const old = state.attrs[name];
       if (JSON.stringify(old) !== JSON.stringify(value)) changed[name] = { old, new: value };
     }
+    if (onlyChanges && !first && Object.keys(changed).length === 0) return;
     state.attrs = { ...state.attrs, ...attrs };
     state.updatedAt = at;
     this.states.set(did, state);
@@ -393,6 +532,7 @@ export class DeviceRegistry extends EventEmitter {
 
   private onOnline(did: string, online: boolean): void {
     const device = this.devices.get(did);
+    this.onlinePushedAt.set(did, Date.now());
     if (!device || device.online === online) return;
     device.online = online;
     this.emit('online', { did, online, device });
@@ -401,50 +541,82 @@ export class DeviceRegistry extends EventEmitter {
   private scheduleBindingRefresh(): void {
     clearTimeout(this.bindingRefresh);
     this.bindingRefresh = setTimeout(() => {
-      this.refreshBindings().catch((error) => this.emit('error', error));
+      this.refreshBindings().catch((error) => this.reportError(error));
     }, 200);
   }
 
-  private waitForReport(did: string, attrs: AttrValues, timeoutMs: number): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const onStatus = (event: StatusEvent) => {
-        if (event.did === did && reportsMatch(attrs, event.attrs)) finish();
-      };
-      const finish = () => {
+  /**
+   * Waits until the device reports the written values. `check()` looks over REST at once; `cancel()`
+   * gives up (the write failed). On timeout the state is read over REST once before giving up.
+   */
+  private waitForReport(did: string, attrs: AttrValues, timeoutMs: number) {
+    const current = () => ({ ...(this.states.get(did)?.attrs ?? {}) });
+    const matches = () => reportsMatch(attrs, this.states.get(did)?.attrs ?? {});
+    const readBack = async () => {
+      try {
+        await this.readOverRest(did);
+      } catch {
+        // the caller decides with what is known
+      }
+      return matches();
+    };
+    let finished = false;
+    let settle: (outcome: Record<string, unknown> | GizwitsError) => void = () => {};
+    const done = new Promise<Record<string, unknown>>((resolve, reject) => {
+      settle = (outcome) => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         this.off('status', onStatus);
-        resolve({ ...(this.states.get(did)?.attrs ?? {}) });
+        this.waits.delete(settle);
+        if (outcome instanceof GizwitsError) reject(outcome);
+        else resolve(outcome);
       };
-      const timer = setTimeout(async () => {
-        this.off('status', onStatus);
-        try {
-          await this.readOverRest(did);
-          if (reportsMatch(attrs, this.states.get(did)?.attrs ?? {}))
-            return resolve({ ...this.states.get(did)!.attrs });
-        } catch {
-          // reported below
-        }
-        reject(
-          new GizwitsError({
-            code: 'TIMEOUT',
-            message: `Gizwits device ${did} did not report ${Object.keys(attrs).join(', ')} as written within ${timeoutMs / 1000} s: the device may be offline or refused the values`,
-          }),
-        );
-      }, timeoutMs);
-      this.on('status', onStatus);
     });
+    done.catch(() => {}); // the caller may have stopped listening (the write itself failed)
+    const onStatus = (event: StatusEvent) => {
+      if (event.did === did && reportsMatch(attrs, event.attrs)) settle(current());
+    };
+    const timer = setTimeout(async () => {
+      if (await readBack()) return settle(current());
+      settle(
+        new GizwitsError({
+          code: 'TIMEOUT',
+          message: `Gizwits device ${did} did not report ${Object.keys(attrs).join(', ')} as written within ${timeoutMs / 1000} s: the device may be offline or refused the values`,
+        }),
+      );
+    }, timeoutMs);
+    this.on('status', onStatus);
+    this.waits.add(settle);
+    return {
+      done,
+      cancel: () =>
+        settle(
+          new GizwitsError({ code: 'CLOSED', message: `Gizwits write to ${did} failed: not confirmed` }),
+        ),
+      check: () => {
+        if (finished) return;
+        void readBack().then((ok) => {
+          if (ok) settle(current());
+        });
+      },
+    };
   }
 
   private async readOverRest(did: string): Promise<void> {
+    const startedAt = Date.now();
     const latest = await this.client.call('devices.latest', { did });
+    const productKey = this.devices.get(did)?.productKey;
+    const schema = productKey ? await this.schema(productKey).catch(() => undefined) : undefined;
+    if (this.closed || !latest.attr) return;
+    this.checkedAt.set(did, Date.now());
+    // A websocket report that arrived while this answer was on its way is newer than it. (Comparing with
+    // `updated_at` cannot tell: it has whole seconds, and comes from the cloud's clock.)
+    if ((this.pushedAt.get(did) ?? 0) >= startedAt) return;
     const updated = Number(latest.updated_at);
     const at =
       Number.isFinite(updated) && updated > 0 ? (updated > 1e11 ? updated : updated * 1000) : Date.now();
-    const known = this.states.get(did);
-    if (!latest.attr || (known && at < known.updatedAt)) return;
-    const productKey = this.devices.get(did)?.productKey;
-    const schema = productKey ? await this.schema(productKey).catch(() => undefined) : undefined;
-    this.onReport(did, decodeReport(schema, latest.attr), !known, at);
+    this.onReport(did, decodeReport(schema, latest.attr), !this.states.has(did), at, true);
   }
 
   private startReconciling(): void {
@@ -455,18 +627,34 @@ export class DeviceRegistry extends EventEmitter {
 
   /** Reads over REST the followed devices whose socket is down or that have been silent for long. */
   private async reconcile(): Promise<void> {
-    const now = Date.now();
-    for (const did of this.wantedDids()) {
-      if (this.closed) return;
-      const socket = this.socketFor(did);
-      const state = this.states.get(did);
-      const stale = !socket?.isSubscribed(did) || !state || now - state.updatedAt > this.silentAfterMs;
-      if (!stale) continue;
-      try {
-        await this.readOverRest(did);
-      } catch {
-        // The next round tries again; a dead cloud is reported through the connection state.
+    if (this.reconciling) return; // a slow round is still going: no second one beside it
+    this.reconciling = true;
+    try {
+      for (const did of this.wantedDids()) {
+        if (this.closed) return;
+        if (!this.isStale(did, Date.now())) continue;
+        try {
+          await this.readOverRest(did);
+        } catch {
+          // The next round tries again; a dead cloud is reported through the connection state.
+        }
       }
+    } finally {
+      this.reconciling = false;
     }
   }
+
+  /** Not subscribed, nothing known, or nothing heard (pushed or read) for `silentAfterMs`. */
+  private isStale(did: string, now: number): boolean {
+    if (!this.socketFor(did)?.isSubscribed(did) || !this.states.has(did)) return true;
+    const heard = Math.max(this.pushedAt.get(did) ?? 0, this.checkedAt.get(did) ?? 0);
+    return now - heard > this.silentAfterMs;
+  }
+}
+
+/** Load failures another attempt cannot cure: refused credentials (or a given token), configuration. */
+function isPermanentFailure(error: unknown, client: GizwitsClient): boolean {
+  if (!(error instanceof GizwitsError)) return false;
+  if (error.isBadCredentials || (error.isTokenError && client.session.mode === 'token')) return true;
+  return error.code === 'LOGIN_COOLDOWN' || error.code === 'INVALID_CONFIG' || error.code === 'CLOSED';
 }

@@ -157,6 +157,22 @@ describe('client against the simulated cloud', () => {
         (e: GizwitsError) => e.code === 'TIMEOUT' && /did not answer in time/.test(e.message),
       );
     });
+    it('close() ends a request in flight at once and refuses new ones', async () => {
+      const client = simClient(ctx.sim, 'demo', { timeoutMs: 10_000 });
+      await client.call('users.get');
+      ctx.sim.faults.setLatency(2000);
+      const started = Date.now();
+      const inFlight = client.call('bindings.list');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      client.close();
+      await assert.rejects(inFlight, (e: GizwitsError) => {
+        assert.equal(e.code, 'CLOSED');
+        assert.match(e.message, /bindings\.list: the client is closed/);
+        return true;
+      });
+      assert.ok(Date.now() - started < 1000, 'not left to the latency or the timeout');
+      await assert.rejects(client.call('users.get'), (e: GizwitsError) => e.code === 'CLOSED');
+    });
   });
 
   describe('listings', () => {
