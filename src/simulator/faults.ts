@@ -17,6 +17,11 @@ export interface SimulatorFaults {
   setLatency(ms: number): void;
   /** Also pushes `s2c_online_status` to the device's websocket subscribers. */
   setOnline(did: string, online: boolean): void;
+  /**
+   * While on, the device takes writes (REST and websocket answer as usual, its log shows them) but
+   * neither changes nor reports anything, as a device whose firmware dropped the command.
+   */
+  ignoreWrites(did: string, on: boolean): void;
   /** Ends every websocket (both endpoints) abruptly, without a close frame. */
   dropAllSockets(): void;
   /** Sends `s2c_invalid_msg` with that code to every logged-in socket and ends its login; 1011 closes it. */
@@ -24,7 +29,7 @@ export interface SimulatorFaults {
   /** While on, no websocket gets anything at all: no pong, no answer, no push, new sockets included. */
   stopAnsweringPings(on: boolean): void;
   /**
-   * Clears throttling, failures, latency and websocket silence, and puts the fixture devices back to their
+   * Clears throttling, failures, latency, websocket silence and ignored writes, and puts the fixture devices back to their
    * online state.
    */
   reset(): void;
@@ -73,6 +78,13 @@ export class FaultSwitches implements SimulatorFaults {
     this.model.setOnline(did, online);
   }
 
+  ignoreWrites(did: string, on: boolean): void {
+    const device = this.model.devices.get(did);
+    if (!device) throw new RangeError(`ignoreWrites: unknown device ${did}`);
+    if (typeof on !== 'boolean') throw new RangeError('ignoreWrites: on must be true or false');
+    device.ignoresWrites = on;
+  }
+
   dropAllSockets(): void {
     this.sockets.dropAllSockets();
   }
@@ -93,6 +105,7 @@ export class FaultSwitches implements SimulatorFaults {
     this.latencyMs = 0;
     this.throttleLeft = 0;
     this.failuresLeft = 0;
+    for (const device of this.model.devices.values()) device.ignoresWrites = false;
     for (const fixture of SIM_DEVICE_FIXTURES) this.model.setOnline(fixture.did, fixture.online);
   }
 

@@ -114,6 +114,30 @@ describe('simulator: faults, the call log and the pipeline', () => {
     assert.equal((await post('/_sim/faults/throttle', { count: 'x' })).status, 400);
   });
 
+  it('makes a device drop written commands: logged, but nothing changes or is reported', async () => {
+    const did = SIM_DEVICES.demoPlug1;
+    const token = await login(ctx.sim);
+    const post = (path: string, body: unknown) =>
+      fetch(`${ctx.sim.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const before = ctx.sim.model.devices.get(did)!;
+    const wasOn = before.values.get('switch');
+    const logged = before.log.length;
+    assert.equal((await post(`/_sim/devices/${did}/ignore-writes`, { on: true })).status, 200);
+    const answer = await call(ctx.sim, 'POST', `/app/control/${did}`, {
+      token,
+      body: { attrs: { switch: !wasOn } },
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(before.values.get('switch'), wasOn);
+    assert.equal(before.log.length, logged + 1);
+    assert.equal(before.log.at(-1)?.type, 'app2dev');
+    assert.equal((await post(`/_sim/devices/${did}/ignore-writes`, { on: 'yes' })).status, 400);
+    ctx.sim.faults.reset();
+    await call(ctx.sim, 'POST', `/app/control/${did}`, { token, body: { attrs: { switch: !wasOn } } });
+    assert.equal(before.values.get('switch'), !wasOn);
+    await call(ctx.sim, 'POST', `/app/control/${did}`, { token, body: { attrs: { switch: wasOn } } });
+  });
+
   it('closes: the server stops accepting, readings stop drifting, and closing twice is harmless', async () => {
     const servers = (): number =>
       process.getActiveResourcesInfo().filter((kind) => kind === 'TCPServerWrap').length;

@@ -157,7 +157,7 @@ export class SimulatorModel extends EventEmitter<SimulatorEvents> {
     const device = this.requireDevice(did);
     const written = Buffer.from(JSON.stringify(Object.fromEntries(values)));
     device.record({ type: 'app2dev', payload_bin: logPayload(0x90, written), ...origin });
-    return this.report(device, values);
+    return device.ignoresWrites ? [] : this.report(device, values);
   }
 
   /** A raw command reaches the device's log; the simulated devices do not interpret raw bytes. */

@@ -36,6 +36,8 @@ export class VirtualDevice {
   readonly passcode: string;
   readonly sandbox: boolean;
   online: boolean;
+  /** A device whose firmware drops commands: writes reach its log but change nothing and report nothing. */
+  ignoresWrites = false;
   /** Milliseconds since the epoch of the last report. */
   updatedAt: number;
   readonly values = new Map<string, StoredValue>();

@@ -65,6 +65,12 @@ export function simControlRoutes(
       requireDevice(context, context.params.did);
       return guarded(() => faults.setOnline(context.params.did, online));
     }),
+    route('POST', '/_sim/devices/:did/ignore-writes', 'none', (context) => {
+      const on = bodyObject(context).on;
+      if (typeof on !== 'boolean') throw formInvalid('on must be true or false');
+      requireDevice(context, context.params.did);
+      return guarded(() => faults.ignoreWrites(context.params.did, on));
+    }),
     route('POST', '/_sim/devices/:did/report', 'none', deviceReport),
     route('POST', '/_sim/devices/:did/raw', 'none', deviceRaw),
     route('GET', '/_sim/devices/:did', 'none', deviceState),
