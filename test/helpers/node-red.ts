@@ -65,12 +65,12 @@ export function nextMessage<T = Record<string, unknown>>(
 
 /** Resolves when the node calls done(err), with that error. */
 export function nextError(
-  node: { on(event: 'call:error', cb: (call: { args: unknown[] }) => void): void },
+  node: { once(event: 'call:error', cb: (call: { args: unknown[] }) => void): void },
   ms = 5000,
 ): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no error within ${ms} ms`)), ms);
-    node.on('call:error', (call) => {
+    node.once('call:error', (call) => {
       clearTimeout(timer);
       resolve(call.args);
     });

@@ -7,6 +7,7 @@ declare module 'node-red-node-test-helper' {
     id: string;
     type: string;
     on(event: string, listener: (...args: never[]) => void): void;
+    once(event: string, listener: (...args: never[]) => void): void;
     receive(msg: Record<string, unknown>): void;
     status: SinonSpy;
     error: SinonSpy;
@@ -23,6 +24,12 @@ declare module 'node-red-node-test-helper' {
       credentials?: Record<string, Record<string, unknown>>,
     ): Promise<void>;
     unload(): Promise<void>;
+    /** Deploys a new flow to the running runtime: 'full', 'nodes' or 'flows', as the editor would. */
+    setFlows(
+      flow: Array<Record<string, unknown>>,
+      type: 'full' | 'nodes' | 'flows',
+      credentials?: Record<string, Record<string, unknown>>,
+    ): Promise<void>;
     getNode(id: string): TestNode;
     startServer(): Promise<void>;
     stopServer(): Promise<void>;

@@ -35,3 +35,48 @@ export function devicesStatus(
   const text = `${online}/${devices.length} online${lastUpdate ? ` · ${clockTime(lastUpdate)}` : ''}`;
   return { fill: online === devices.length && devices.length > 0 ? 'green' : 'yellow', shape: 'dot', text };
 }
+
+/**
+ * Shows a status computed on demand, at most once per `intervalMs`: a burst of device events costs one
+ * status update (counting online devices is O(devices), and each update goes to every open editor),
+ * and the last state of a burst is always shown. An unchanged status is not sent again.
+ */
+export function throttledStatus(
+  show: (status: NodeStatus) => void,
+  compute: () => NodeStatus,
+  intervalMs = 1000,
+): { update(): void; now(): void; set(status: NodeStatus): void; stop(): void } {
+  let last = 0;
+  let shown = '';
+  let timer: NodeJS.Timeout | undefined;
+  const set = (status: NodeStatus) => {
+    const key = JSON.stringify(status);
+    if (key === shown) return;
+    shown = key;
+    show(status);
+  };
+  const apply = () => {
+    timer = undefined;
+    last = Date.now();
+    set(compute());
+  };
+  return {
+    update() {
+      if (timer) return;
+      const wait = last + intervalMs - Date.now();
+      if (wait <= 0) apply();
+      else timer = setTimeout(apply, wait);
+    },
+    /** Shows the computed status at once (a connection state change is rare and must not be missed). */
+    now() {
+      if (timer) clearTimeout(timer);
+      apply();
+    },
+    /** Shows this status now (an error that is not part of the computed state). */
+    set,
+    stop() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

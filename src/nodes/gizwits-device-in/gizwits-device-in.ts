@@ -1,7 +1,7 @@
 // gizwits-device-in: device events into flows, from the account's device websocket.
 import type { DeviceInfo, DeviceRegistry, StatusEvent } from '../../client';
 import { useAccount } from '../common/account-user';
-import { devicesStatus } from '../common/device-status';
+import { devicesStatus, throttledStatus } from '../common/device-status';
 import { migrateConfig } from '../common/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../common/red';
 import { errorStatus } from '../common/status';
@@ -59,7 +59,11 @@ export = function (RED: NodeAPI) {
       return;
     }
     let lastUpdate: Date | undefined;
-    const showStatus = () => node.status(devicesStatus(registry, dids.length ? dids : 'all', lastUpdate));
+    const status = throttledStatus(
+      (shown) => node.status(shown),
+      () => devicesStatus(registry, dids.length ? dids : 'all', lastUpdate),
+    );
+    const showStatus = () => status.update();
 
     const message = (
       did: string,
@@ -76,7 +80,8 @@ export = function (RED: NodeAPI) {
 
     const onStatus = (event: StatusEvent) => {
       if (!events.has('status') || !follows(event.did)) return;
-      const changed = pick(event.changed, attrNames) as StatusEvent['changed'];
+      // The first state known is no change: nothing had an old value.
+      const changed = event.first ? {} : (pick(event.changed, attrNames) as StatusEvent['changed']);
       const anyChange = Object.keys(changed).length > 0;
       if (event.initial || event.first) {
         // State read after (re)connecting: sent when the node asks for it, else only if it moved.
@@ -111,7 +116,11 @@ export = function (RED: NodeAPI) {
     registry.on('online', onOnline);
     registry.on('raw', onRaw);
     registry.on('binding', onBinding);
-    registry.on('state', showStatus);
+    const onState = () => status.now();
+    registry.on('state', onState);
+    // Failures outside the socket (the device list could not be loaded: wrong password, cloud down).
+    const onError = (error: Error) => status.set(errorStatus(error));
+    registry.on('error', onError);
     const unfollow = registry.follow(node.id, dids.length ? dids : 'all');
     showStatus();
 
@@ -130,7 +139,7 @@ export = function (RED: NodeAPI) {
             });
           }
         })
-        .catch((error: Error) => node.status(errorStatus(error)));
+        .catch((error: Error) => status.set(errorStatus(error)));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {
@@ -139,7 +148,9 @@ export = function (RED: NodeAPI) {
       registry.off('online', onOnline);
       registry.off('raw', onRaw);
       registry.off('binding', onBinding);
-      registry.off('state', showStatus);
+      registry.off('state', onState);
+      registry.off('error', onError);
+      status.stop();
       done();
     });
   }
