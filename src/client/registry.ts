@@ -105,6 +105,7 @@ export class DeviceRegistry extends EventEmitter {
   private readonly waits = new Set<(error: GizwitsError) => void>();
   private reconcileTimer: NodeJS.Timeout | undefined;
   private reconciling = false;
+  private readonly offlineReads = new Set<string>();
   private starting = false;
   private bindingRefresh: NodeJS.Timeout | undefined;
   private closed = false;
@@ -460,6 +461,27 @@ export class DeviceRegistry extends EventEmitter {
       socket.setWanted(dids);
     }
     this.emit('state', this.state, this.error);
+    void this.readOffline();
+  }
+
+  /**
+   * An offline device answers no websocket read, so its last known state is read over REST at once:
+   * followers get every device's state after a deploy, not only the online ones' (and not a minute on).
+   */
+  private async readOffline(): Promise<void> {
+    for (const did of this.wantedDids()) {
+      if (this.closed) return;
+      if (this.devices.get(did)?.online !== false || this.states.has(did) || this.offlineReads.has(did))
+        continue;
+      this.offlineReads.add(did);
+      try {
+        await this.readOverRest(did);
+      } catch {
+        // The reconcile rounds try again; a dead cloud shows in the connection state.
+      } finally {
+        this.offlineReads.delete(did);
+      }
+    }
   }
 
   private makeSocket(url: string): DeviceSocket {

@@ -151,6 +151,22 @@ describe('gizwits-device-in', function () {
     assert.equal(out.all.filter((m) => m.event === 'status').length, 0, 'status events were not asked for');
   });
 
+  it('sends an offline device’s last known state at deploy, read over REST, marked offline', async () => {
+    const did = SIM_DEVICES.demoPlug2Offline;
+    const { out } = await start({ devices: [did, SIM_DEVICES.demoPlug1] });
+    const first = await out.until((all) => all.length >= 2, 3000);
+    const offline = first.find((m) => m.did === did)!;
+    assert.equal(offline.initial, true);
+    assert.equal(offline.device.online, false);
+    assert.deepEqual(offline.changed, {});
+    const real = await deviceState(ctx.sim, did);
+    assert.equal(offline.payload.switch, real.attrs.switch);
+    assert.equal(offline.payload.power, real.attrs.power);
+    assert.equal(ctx.sim.calls.filter((c) => c.path === `/app/devdata/${did}/latest`).length, 1);
+    await out.quiet(150);
+    assert.equal(out.all.length, 2, 'one initial message each');
+  });
+
   it('sends raw frames with the did suffix cut off', async () => {
     const did = SIM_DEVICES.demoLamp1;
     const mark = ctx.sim.ws.received.at(-1)?.seq ?? 0;
@@ -166,8 +182,8 @@ describe('gizwits-device-in', function () {
 
   it('follows devices bound later when it follows all, and says bound/unbound', async () => {
     const { out } = await start({ devices: [], events: ['status', 'binding'] });
-    // Every online device (demoPlug2Offline cannot answer a read).
-    await out.until((all) => new Set(all.filter((m) => m.initial).map((m) => m.did)).size >= 4);
+    // Every device: the online ones over the websocket, demoPlug2Offline over REST.
+    await out.until((all) => new Set(all.filter((m) => m.initial).map((m) => m.did)).size >= 5);
     const uid = ctx.sim.model.accounts.findByLoginName(SIM_USERS.demo.username)!.uid;
     const did = simManyPlugDid(1);
     try {
