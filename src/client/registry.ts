@@ -422,7 +422,13 @@ export class DeviceRegistry extends EventEmitter {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const socket = this.socketFor(did);
-      if (socket?.isSubscribed(did)) return true;
+      if (socket?.isSubscribed(did)) {
+        // The cloud answers a write to an offline device with an s2c_invalid_msg that names no request,
+        // so the write would only end at its timeout: refuse it now, as REST does (9042).
+        if (this.devices.get(did)?.online === false)
+          throw new GizwitsError({ code: 9042, operation: `websocket write to ${did}`, retryable: false });
+        return true;
+      }
       const state = socket?.state;
       // No follower wants the device, so no subscription is coming for it: waiting would only delay the error.
       const coming = this.wantedDids().has(did);

@@ -468,14 +468,22 @@ describe('device registry against the simulated cloud', function () {
     assert.ok(Date.now() - started >= 290);
     assert.equal(simAttrs(sim, demoLamp1).LED_R, value);
 
-    // Offline device over the websocket: the cloud never acknowledges.
+    // Offline device over the websocket: the cloud would never acknowledge, so nothing is sent.
     sim.faults.ignoreWrites(demoLamp1, false);
     sim.faults.setOnline(demoLamp1, false);
     await made.events.next('online', (e) => e.did === demoLamp1 && !e.online, 2000, 0);
+    const writesBefore = sim.ws.received.filter((f) => f.cmd === 'c2s_write').length;
+    started = Date.now();
     await assert.rejects(
-      made.registry.write(demoLamp1, { LED_R: 1 }, { transport: 'websocket', confirm: true, timeoutMs: 300 }),
-      /no answer within 300 ms/,
+      made.registry.write(
+        demoLamp1,
+        { LED_R: 1 },
+        { transport: 'websocket', confirm: true, timeoutMs: 2000 },
+      ),
+      (error: GizwitsError) => error.code === 9042 && /GIZ_OPENAPI_DEVICE_OFFLINE/.test(error.message),
     );
+    assert.ok(Date.now() - started < 1000, 'refused at once, not at the timeout');
+    assert.equal(sim.ws.received.filter((f) => f.cmd === 'c2s_write').length, writesBefore);
     // auto falls back to REST, which says the device is offline.
     await assert.rejects(
       made.registry.write(demoLamp1, { LED_R: 1 }, { confirm: true, timeoutMs: 300 }),

@@ -109,6 +109,23 @@ describe('gizwits-device-control', function () {
     assert.equal(out.all.length, 0);
   });
 
+  it('refuses at once a websocket write to an offline device (transport websocket), sending nothing', async () => {
+    const { node, caught, out } = await start({
+      device: SIM_DEVICES.demoPlug2Offline,
+      transport: 'websocket',
+      timeout: 10,
+    });
+    await waitFor(() => ctx.sim.ws.received.some((f) => f.seq > mark && f.cmd === 'subscribe_req'));
+    const writes = watchWrites();
+    const started = Date.now();
+    node.receive({ payload: { switch: true } });
+    const [error] = await caught.next();
+    assert.match(error.error.message, /9042 GIZ_OPENAPI_DEVICE_OFFLINE/);
+    assert.ok(Date.now() - started < 3000, 'not left to the 10 s timeout');
+    assert.equal(writes.socket().length + writes.rest().length, 0);
+    assert.equal(out.all.length, 0);
+  });
+
   it('with confirm, answers with the device’s reported state after the write', async () => {
     const { node, out } = await start({ device: SIM_DEVICES.demoAc, confirm: true });
     await online();
