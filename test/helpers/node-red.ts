@@ -1,15 +1,26 @@
 // node-red-node-test-helper, started once per suite, with our nodes and the core nodes tests use.
+import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import type { Simulator } from '../../src/simulator';
 import { SIM_APP_ID, SIM_USERS } from '../../src/simulator';
 
-helper.init(require.resolve('node-red'));
+/**
+ * The runtime under test: Node-RED 4 (the dev dependency), or another install named by
+ * NODE_RED_RUNTIME, as test/e2e/node-red-5.test.ts does for the compatibility check with Node-RED 5.
+ */
+export const RUNTIME = process.env.NODE_RED_RUNTIME || 'node-red';
+helper.init(require.resolve(RUNTIME));
 
 export { helper };
 
 export const accountNode = require('../../src/nodes/gizwits-account/gizwits-account');
 export const apiNode = require('../../src/nodes/gizwits-api/gizwits-api');
-export const catchNode = require('@node-red/nodes/core/common/25-catch');
+/** The runtime's own Catch node (the helper loads that one for flows that hold a Catch node). */
+export const catchNode = require(
+  require.resolve('@node-red/nodes/core/common/25-catch', {
+    paths: [path.dirname(require.resolve(`${RUNTIME}/package.json`))],
+  }),
+);
 
 export function useNodeRed(): void {
   before(() => helper.startServer());
