@@ -42,6 +42,48 @@ function catalogue(type: string, lang: string): Map<string, string> {
   return flatten(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
 
+/** Keys of `say('key', ...)` calls: a node's own texts, looked up in its catalogue. */
+function sayKeys(source: string): string[] {
+  return [...source.matchAll(/\bsay\(\s*'([^']+)'/g)].map((m) => m[1]);
+}
+
+/** Prefixes of keys built from a value: `say(`status.task.${status}`, ...)` gives `status.task`. */
+function builtKeyPrefixes(source: string): string[] {
+  return [...source.matchAll(/\bsay\(\s*`([\w.]+)\.\$\{/g)].map((m) => m[1]);
+}
+
+/** Modules of src/nodes/common a node imports. */
+function sharedModulesOf(source: string): string[] {
+  return [...source.matchAll(/from '\.\.\/common\/([\w-]+)'/g)].map((m) => m[1]);
+}
+
+/**
+ * Keys a node builds from a value, by node type and key prefix: the array constant in the node's source
+ * that lists the values (less those that have texts of their own), so that a value added there without a
+ * text fails here; or, where the values are not listed in one place, the values themselves.
+ */
+const BUILT_KEYS: Record<
+  string,
+  Record<string, { list: string; except: string[] } | { values: string[] }>
+> = {
+  // The scene's task status as the API reports it: running, done, failed, idle.
+  'gizwits-scene-trigger': { 'status.task': { list: 'STATUS_NAMES', except: [] } },
+  // The actions other than control, which has its own statuses (controlling, controlled).
+  'gizwits-group-control': { 'status.actions': { list: 'ACTIONS', except: ['control'] } },
+  // status.${outcome} after a read or a write.
+  'gizwits-device-control': { status: { values: ['read', 'written', 'confirmed'] } },
+};
+
+/** The values a node builds keys from, as BUILT_KEYS says where to find them. */
+function builtValues(source: string, built: { list: string; except: string[] } | { values: string[] }) {
+  if ('values' in built) return built.values;
+  const list = new RegExp(`const ${built.list} = \\[([^\\]]*)\\]`).exec(source);
+  assert.ok(list, `the node has no const ${built.list} = [...]`);
+  return [...list[1].matchAll(/'([^']+)'/g)]
+    .map((m) => m[1])
+    .filter((value) => !built.except.includes(value));
+}
+
 function placeholders(text: string): string[] {
   return [...text.matchAll(/__(\w+)__/g)].map((m) => m[1]).sort();
 }
@@ -92,16 +134,45 @@ describe('editor texts, help and icons of every node', () => {
         assert.deepEqual(missing, [], `used in ${type}.html but not in its catalogue`);
       });
 
-      it('defines every key its runtime asks for', () => {
+      it('defines every key its runtime asks for, and those the shared modules it uses ask for', () => {
         const ts = path.join(NODES, type, `${type}.ts`);
         const source = fs.existsSync(ts) ? fs.readFileSync(ts, 'utf8') : '';
         const en = catalogue(type, 'en-US');
         const used = [
-          ...[...source.matchAll(/\bsay\(\s*'([^']+)'/g)].map((m) => `${type}.${m[1]}`),
+          ...sayKeys(source).map((key) => `${type}.${key}`),
           ...[...source.matchAll(/RED\._\(\s*'([^']+)'/g)].map((m) => m[1]),
         ].filter((key) => key.startsWith(`${type}.`));
         const missing = used.filter((key) => !en.has(key));
         assert.deepEqual(missing, [], `asked for by ${type}.ts but not in its catalogue`);
+        // Shared modules (src/nodes/common) word their statuses with the `say` of the node using them
+        // (`status.noAccount` of useAccount, `status.online` of devicesStatus...).
+        for (const module of sharedModulesOf(source)) {
+          const missingShared = sayKeys(fs.readFileSync(path.join(NODES, 'common', `${module}.ts`), 'utf8'))
+            .map((key) => `${type}.${key}`)
+            .filter((key) => !en.has(key));
+          assert.deepEqual(
+            missingShared,
+            [],
+            `asked for by common/${module}.ts but not in ${type}'s catalogue`,
+          );
+        }
+      });
+
+      it('defines every key its runtime builds from a value', () => {
+        const ts = path.join(NODES, type, `${type}.ts`);
+        const source = fs.existsSync(ts) ? fs.readFileSync(ts, 'utf8') : '';
+        const en = catalogue(type, 'en-US');
+        for (const prefix of builtKeyPrefixes(source)) {
+          const built = BUILT_KEYS[type]?.[prefix];
+          assert.ok(
+            built,
+            `${type}.ts builds keys ${prefix}.*: list where their values come from in BUILT_KEYS`,
+          );
+          const values = builtValues(source, built);
+          assert.ok(values.length > 0, `no values for ${type}.${prefix}.*`);
+          const missing = values.map((value) => `${type}.${prefix}.${value}`).filter((key) => !en.has(key));
+          assert.deepEqual(missing, [], `built by ${type}.ts but not in its catalogue`);
+        }
       });
 
       for (const lang of LANGS) {

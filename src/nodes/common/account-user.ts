@@ -2,7 +2,7 @@
 // the node's status, and let go of it on close so the account can close its client.
 import { GizwitsError } from '../../client';
 import { findAccount, type GizwitsAccountNode } from './account-node';
-import type { Node, NodeAPI } from './red';
+import { translator, type Node, type NodeAPI } from './red';
 import { stateStatus } from './status';
 
 export interface AccountUse {
@@ -18,7 +18,9 @@ export function useAccount(
 ): AccountUse {
   const account = findAccount(RED, accountId);
   if (!account) {
-    node.status({ fill: 'red', shape: 'ring', text: 'no account' });
+    // Every node that uses an account has `status.noAccount` in its own catalogue.
+    const say = translator(RED, node.type);
+    node.status({ fill: 'red', shape: 'ring', text: say('status.noAccount', 'no account') });
     return {
       require() {
         throw new GizwitsError({

@@ -1,15 +1,23 @@
 // Status of the nodes that use the device websocket: its connection state, else devices online.
 import type { DeviceRegistry, RegistryState } from '../../client';
-import type { NodeStatus } from './red';
+import type { NodeStatus, Say } from './red';
 import { clockTime, errorStatus } from './status';
 
-export function connectionStatus(state: RegistryState, error?: Error): NodeStatus | undefined {
+/**
+ * The status of the websocket's connection state, or undefined when it is connected. `say` words the
+ * texts of the node's own catalogue (`status.reconnecting`); the core's keys need none.
+ */
+export function connectionStatus(
+  state: RegistryState,
+  error: Error | undefined,
+  say: Say,
+): NodeStatus | undefined {
   switch (state) {
     case 'connecting':
     case 'authenticating':
       return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
     case 'reconnecting':
-      return { fill: 'yellow', shape: 'ring', text: 'reconnecting' };
+      return { fill: 'yellow', shape: 'ring', text: say('status.reconnecting', 'reconnecting') };
     case 'failed':
       return error
         ? errorStatus(error)
@@ -21,18 +29,26 @@ export function connectionStatus(state: RegistryState, error?: Error): NodeStatu
   }
 }
 
-/** "2/3 online · 14:05:33": how many followed devices are online, and when the last update came. */
+/**
+ * "2/3 online · 14:05:33": how many followed devices are online, and when the last update came, in the
+ * words of the node's catalogue (`status.online`, `status.onlineAt`) through `say`.
+ */
 export function devicesStatus(
   registry: DeviceRegistry,
   dids: string[] | 'all',
   lastUpdate: Date | undefined,
+  say: Say,
 ): NodeStatus {
-  const connection = connectionStatus(registry.state, registry.error);
+  const connection = connectionStatus(registry.state, registry.error, say);
   if (connection) return connection;
   const devices =
     dids === 'all' ? registry.list() : dids.map((did) => registry.device(did)).filter((d) => d !== undefined);
   const online = devices.filter((d) => d.online).length;
-  const text = `${online}/${devices.length} online${lastUpdate ? ` · ${clockTime(lastUpdate)}` : ''}`;
+  const total = devices.length;
+  const time = lastUpdate ? clockTime(lastUpdate) : undefined;
+  const text = time
+    ? say('status.onlineAt', `${online}/${total} online · ${time}`, { online, total, time })
+    : say('status.online', `${online}/${total} online`, { online, total });
   return { fill: online === devices.length && devices.length > 0 ? 'green' : 'yellow', shape: 'dot', text };
 }
 

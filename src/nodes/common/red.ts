@@ -37,9 +37,15 @@ export function evaluateProperty(
  * A translator for one node set's catalogue: the text in the runtime's language, or the English given
  * where no catalogue is loaded (as under the unit-test helper).
  */
-export function translator(RED: NodeAPI, type: string) {
-  return (key: string, english: string, params: Record<string, string> = {}): string => {
+export function translator(RED: NodeAPI, type: string): Say {
+  return (key, english, params = {}) => {
     const translated = RED._(`${type}.${key}`, params);
     return translated && translated !== `${type}.${key}` ? translated : english;
   };
 }
+
+/**
+ * Looks `key` up in one node set's catalogue, with `__name__` placeholders filled from `params`; the
+ * `english` text (already filled in) where the runtime has no catalogue.
+ */
+export type Say = (key: string, english: string, params?: Record<string, string | number>) => string;

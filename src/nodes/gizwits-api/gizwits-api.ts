@@ -64,7 +64,13 @@ export = function (RED: NodeAPI) {
             : await client.call(operation, params as never);
         msg.payload = answer;
         msg.operation = operation;
-        node.status({ fill: 'green', shape: 'dot', text: `${operation} ${clockTime()}` });
+        const time = clockTime();
+        // The operation id is the API's name for it, the same in every language.
+        node.status({
+          fill: 'green',
+          shape: 'dot',
+          text: say('status.done', `${operation} ${time}`, { operation, time }),
+        });
         send(msg);
         done();
       } catch (error) {

@@ -4,6 +4,7 @@ import { useAccount } from '../common/account-user';
 import { devicesStatus, throttledStatus } from '../common/device-status';
 import { migrateConfig } from '../common/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../common/red';
+import { translator } from '../common/red';
 import { errorStatus } from '../common/status';
 
 type EventKind = 'status' | 'online' | 'raw' | 'binding';
@@ -43,6 +44,7 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig('gizwits-device-in', def);
     const node = this;
+    const say = translator(RED, 'gizwits-device-in');
     const account = useAccount(RED, node, config.account, { mirrorState: false });
     const dids = listOf(config.devices);
     const attrNames = new Set(listOf(config.attrs));
@@ -61,7 +63,7 @@ export = function (RED: NodeAPI) {
     let lastUpdate: Date | undefined;
     const status = throttledStatus(
       (shown) => node.status(shown),
-      () => devicesStatus(registry, dids.length ? dids : 'all', lastUpdate),
+      () => devicesStatus(registry, dids.length ? dids : 'all', lastUpdate, say),
     );
     const showStatus = () => status.update();
 

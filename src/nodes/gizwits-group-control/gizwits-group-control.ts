@@ -6,6 +6,7 @@ import { useAccount } from '../common/account-user';
 import { chooseAction, inputError, nonEmptyText } from '../common/automation';
 import { migrateConfig } from '../common/migrate';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
+import { translator } from '../common/red';
 import { asError, clockTime, errorStatus } from '../common/status';
 
 const TYPE = 'gizwits-group-control';
@@ -102,6 +103,7 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig(TYPE, def);
     const node = this;
+    const say = translator(RED, TYPE);
     const account = useAccount(RED, node, config.account, { mirrorState: false });
 
     async function control(request: Extract<Request, { action: 'control' }>, msg: GroupMessage) {
@@ -134,7 +136,7 @@ export = function (RED: NodeAPI) {
           );
         }
       }
-      node.status({ fill: 'blue', shape: 'dot', text: 'controlling' });
+      node.status({ fill: 'blue', shape: 'dot', text: say('status.controlling', 'controlling') });
       const results = await client.call('groups.control', body);
       if (!Array.isArray(results))
         throw new GizwitsError({
@@ -146,16 +148,20 @@ export = function (RED: NodeAPI) {
       msg.payload = results;
       msg.failed = failed;
       const ok = results.length - failed.length;
+      const total = results.length;
+      const time = clockTime();
       node.status({
         fill: failed.length === 0 ? 'green' : ok === 0 ? 'red' : 'yellow',
         shape: failed.length === 0 ? 'dot' : 'ring',
-        text: `${ok} of ${results.length} ok · ${clockTime()}`,
+        text: say('status.controlled', `${ok} of ${total} ok · ${time}`, { ok, total, time }),
       });
     }
 
     async function manage(request: Exclude<Request, { action: 'control' }>, msg: GroupMessage) {
       const client = account.require().client();
-      node.status({ fill: 'blue', shape: 'dot', text: request.action });
+      // What the action does, in a few words: status.actions.list, .devices, .create, ...
+      const doing = say(`status.actions.${request.action}`, request.action);
+      node.status({ fill: 'blue', shape: 'dot', text: doing });
       switch (request.action) {
         case 'list':
           msg.payload = await client.call('groups.list', {});
@@ -195,7 +201,12 @@ export = function (RED: NodeAPI) {
           break;
         }
       }
-      node.status({ fill: 'green', shape: 'dot', text: `${request.action} ${clockTime()}` });
+      const time = clockTime();
+      node.status({
+        fill: 'green',
+        shape: 'dot',
+        text: say('status.done', `${doing} ${time}`, { action: doing, time }),
+      });
     }
 
     node.on('input', async (msg: GroupMessage, send: Send, done: Done) => {

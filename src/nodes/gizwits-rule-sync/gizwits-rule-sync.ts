@@ -18,6 +18,7 @@ import { useAccount } from '../common/account-user';
 import { applyInOrder, plannedChanges, withNodeName } from '../common/automation';
 import { migrateConfig } from '../common/migrate';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
+import { translator } from '../common/red';
 import { asError, clockTime, errorStatus } from '../common/status';
 
 const TYPE = 'gizwits-rule-sync';
@@ -67,6 +68,7 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig(TYPE, def);
     const node = this;
+    const say = translator(RED, TYPE);
     const account = useAccount(RED, node, config.account, { mirrorState: false });
     const prune = config.prune === true;
     const mode = config.mode === 'apply' ? 'apply' : 'plan';
@@ -102,7 +104,7 @@ export = function (RED: NodeAPI) {
         }
         const acc = account.require();
         const client = acc.client();
-        node.status({ fill: 'blue', shape: 'dot', text: 'checking' });
+        node.status({ fill: 'blue', shape: 'dot', text: say('status.checking', 'checking') });
         let checked: Rule[];
         try {
           checked = await checkedRules(acc, declared);
@@ -112,7 +114,12 @@ export = function (RED: NodeAPI) {
         const cloud = (await client.listAll('rules.list')) as Rule[];
         const plan = planRules(checked, cloud, prune);
         if (mode === 'apply') {
-          node.status({ fill: 'blue', shape: 'dot', text: `applying ${summary(plan)}` });
+          const changes = summary(plan);
+          node.status({
+            fill: 'blue',
+            shape: 'dot',
+            text: say('status.applying', `applying ${changes}`, { changes }),
+          });
           try {
             await apply(client, plan);
           } catch (error) {
@@ -131,10 +138,15 @@ export = function (RED: NodeAPI) {
           unchanged: plan.unchanged,
         };
         msg.changes = plan.changes;
+        const changes = summary(plan);
+        const time = clockTime();
         node.status({
           fill: 'green',
           shape: 'dot',
-          text: `${mode === 'apply' ? 'applied' : 'plan'} ${summary(plan)} · ${clockTime()}`,
+          text:
+            mode === 'apply'
+              ? say('status.applied', `applied ${changes} · ${time}`, { changes, time })
+              : say('status.planned', `plan ${changes} · ${time}`, { changes, time }),
         });
         send(msg);
         done();

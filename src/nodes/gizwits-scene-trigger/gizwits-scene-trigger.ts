@@ -5,6 +5,7 @@ import { useAccount } from '../common/account-user';
 import { inputError, nonEmptyText, secondsOf } from '../common/automation';
 import { migrateConfig } from '../common/migrate';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
+import { translator } from '../common/red';
 import { asError, clockTime, errorStatus } from '../common/status';
 
 const TYPE = 'gizwits-scene-trigger';
@@ -44,6 +45,7 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig(TYPE, def);
     const node = this;
+    const say = translator(RED, TYPE);
     const account = useAccount(RED, node, config.account, { mirrorState: false });
     const timeoutMs = secondsOf(config.timeout, 60) * 1000;
     /** The pauses of polls in flight, so that close can end them at once. */
@@ -120,25 +122,32 @@ export = function (RED: NodeAPI) {
             `unknown msg.action ${JSON.stringify(msg.action)}: use "list", "run" or leave it out`,
           );
         if (msg.action === 'list') {
-          node.status({ fill: 'blue', shape: 'dot', text: 'listing' });
+          node.status({ fill: 'blue', shape: 'dot', text: say('status.listing', 'listing') });
           msg.payload = await account.require().client().call('scenes.list', {});
-          node.status({ fill: 'green', shape: 'dot', text: `listed ${clockTime()}` });
+          const time = clockTime();
+          node.status({
+            fill: 'green',
+            shape: 'dot',
+            text: say('status.listed', `listed ${time}`, { time }),
+          });
           send(msg);
           return done();
         }
         const { id } = await sceneIdOf(msg);
         const client = account.require().client();
-        node.status({ fill: 'blue', shape: 'dot', text: 'running' });
+        node.status({ fill: 'blue', shape: 'dot', text: say('status.running', 'running') });
         await client.call('scenes.run', { id });
         const status = config.wait
           ? await waitForEnd(id)
           : statusName(await client.call('scenes.taskStatus', { id }));
         msg.payload = { sceneId: id, status };
         msg.sceneId = id;
+        const time = clockTime();
         node.status({
           fill: status === 'failed' ? 'red' : status === 'running' ? 'blue' : 'green',
           shape: status === 'failed' ? 'ring' : 'dot',
-          text: `${status} ${clockTime()}`,
+          // The task's status as the scene left it: status.task.running, .done, .failed or .idle.
+          text: say(`status.task.${status}`, `${status} ${time}`, { time }),
         });
         send(msg);
         done();

@@ -30,6 +30,7 @@ import {
 } from '../common/automation';
 import { migrateConfig } from '../common/migrate';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
+import { translator } from '../common/red';
 import { asError, clockTime, errorStatus } from '../common/status';
 
 const TYPE = 'gizwits-scheduler';
@@ -98,6 +99,7 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig(TYPE, def);
     const node = this;
+    const say = translator(RED, TYPE);
     const account = useAccount(RED, node, config.account, { mirrorState: false });
 
     /** Checks of a task's command that need no call: scenes take none, devices and groups need one. */
@@ -197,18 +199,20 @@ export = function (RED: NodeAPI) {
           }
         };
         const warnings: string[] = [];
-        let text: string = action;
+        /** The status text of the outcome, given the time the action ended. */
+        let outcome: (time: string) => string;
 
         if (action === 'list') {
           const tasks = await listTarget(account.require().client(), target, targetId);
           msg.payload = tasks.map(view);
-          text = `${tasks.length} tasks`;
+          outcome = (time) =>
+            say('status.listed', `${tasks.length} tasks · ${time}`, { tasks: tasks.length, time });
         } else if (action === 'delete') {
           const id = nonEmptyText(isObject(msg.payload) ? msg.payload.id : msg.payload);
           if (!id) throw inputError(TYPE, 'delete needs the task id: msg.payload = "<id>" or {"id": "<id>"}');
           await account.require().client().call('commonSchedulers.delete', { id });
           msg.payload = { id };
-          text = 'deleted';
+          outcome = (time) => say('status.deleted', `deleted · ${time}`, { time });
         } else if (action === 'create') {
           const conversion = convert(msg.payload, '');
           warnings.push(...conversion.warnings);
@@ -217,7 +221,7 @@ export = function (RED: NodeAPI) {
           const task = encoded(conversion.schedule, target, targetId, schema, '');
           const { id } = await acc.client().call('commonSchedulers.create', task);
           msg.payload = view({ ...task, id });
-          text = 'created';
+          outcome = (time) => say('status.created', `created · ${time}`, { time });
         } else if (action === 'update') {
           const id = isObject(msg.payload) ? nonEmptyText(msg.payload.id) : undefined;
           if (!id)
@@ -234,7 +238,7 @@ export = function (RED: NodeAPI) {
           const task = encoded(conversion.schedule, target, targetId, schema, '');
           await acc.client().call('commonSchedulers.update', { ...task, id });
           msg.payload = view({ ...task, id });
-          text = 'updated';
+          outcome = (time) => say('status.updated', `updated · ${time}`, { time });
         } else {
           const plan = await sync(msg, target, targetId, convert, warnings);
           msg.payload = {
@@ -244,7 +248,8 @@ export = function (RED: NodeAPI) {
             unchanged: plan.unchanged.map(view),
           };
           msg.changes = plan.changes;
-          text = `synced +${plan.create.length} ~${plan.update.length} -${plan.delete.length} =${plan.unchanged.length}`;
+          const changes = `+${plan.create.length} ~${plan.update.length} -${plan.delete.length} =${plan.unchanged.length}`;
+          outcome = (time) => say('status.synced', `synced ${changes} · ${time}`, { changes, time });
         }
         if (warnings.length) {
           msg.warnings = warnings;
@@ -253,7 +258,7 @@ export = function (RED: NodeAPI) {
         node.status({
           fill: warnings.length ? 'yellow' : 'green',
           shape: 'dot',
-          text: `${text} · ${clockTime()}`,
+          text: outcome(clockTime()),
         });
         send(msg);
         done();
