@@ -9,7 +9,8 @@ import {
   type ParamsOf,
   type ResultOf,
 } from './endpoints';
-import { GizwitsError } from './errors';
+import { ERROR_TABLE } from './error-table';
+import { GizwitsError, keyed } from './errors';
 import { RequestPipeline, prepareRequest, type PreparedRequest } from './pipeline';
 import { resolveApiUrl, type Region } from './regions';
 import type { RetryPolicy } from './retry';
@@ -90,7 +91,10 @@ export class GizwitsClient extends EventEmitter {
   constructor(options: ClientOptions) {
     super();
     if (!options.appId || typeof options.appId !== 'string') {
-      throw new GizwitsError({ code: 'INVALID_CONFIG', message: 'The gizwits-account node needs an AppID' });
+      throw new GizwitsError({
+        code: 'INVALID_CONFIG',
+        ...keyed('config.noAppId', {}, 'The gizwits-account node needs an AppID'),
+      });
     }
     this.appId = options.appId.trim();
     this.baseUrl = resolveApiUrl(options.region, options.apiUrl);
@@ -135,14 +139,18 @@ export class GizwitsClient extends EventEmitter {
     if (!isOperationId(operation)) {
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
-        message: `Unknown Gizwits operation "${String(operation)}": use an id of spec/endpoints.tsv such as bindings.list`,
+        ...keyed(
+          'request.unknownOperation',
+          { operation: String(operation) },
+          `Unknown Gizwits operation "${String(operation)}": use an id of spec/endpoints.tsv such as bindings.list`,
+        ),
       });
     }
     if (this.stateValue === 'closed')
       throw new GizwitsError({
         code: 'CLOSED',
         operation,
-        message: `Gizwits ${operation}: the client is closed`,
+        ...keyed('request.closed', { operation }, `Gizwits ${operation}: the client is closed`),
       });
     const request = prepareRequest(operation, params as Record<string, unknown> | undefined);
     if (request.row.auth !== 'user')
@@ -158,12 +166,23 @@ export class GizwitsClient extends EventEmitter {
     } catch (error) {
       if (!(error instanceof GizwitsError) || !error.isTokenError || options.noRelogin || !used) throw error;
       if (!this.session.invalidate(used.token)) {
+        // Worded as every cloud refusal is (code, name, the server's message), with its own hint.
+        const code = error.code as number; // 9004 or 9006: a token error
         throw new GizwitsError({
-          code: error.code,
+          code,
           status: error.status,
           operation,
           serverMessage: error.serverMessage,
           hint: 'the token given in the gizwits-account node was refused: give a new one, or use password mode so the node can log in by itself',
+          text: {
+            key: 'request.tokenRefused',
+            params: {
+              operation,
+              code,
+              name: error.errorName ?? 'GIZ_OPENAPI_UNDOCUMENTED_CODE',
+              message: error.serverMessage || ERROR_TABLE[code]?.[1] || 'no message',
+            },
+          },
         });
       }
       // The token was refused before anything happened, so one repeat is safe even for device commands.
@@ -189,6 +208,7 @@ export class GizwitsClient extends EventEmitter {
           code: 'BAD_RESPONSE',
           operation,
           serverMessage: 'the answer was not a list',
+          text: { key: 'request.notList', params: { operation } },
         });
       return items;
     }
@@ -206,6 +226,7 @@ export class GizwitsClient extends EventEmitter {
           code: 'BAD_RESPONSE',
           operation,
           serverMessage: `the answer had no "${row.paged}" list`,
+          text: { key: 'request.noList', params: { operation, field: row.paged } },
         });
       }
       const first = items.length ? JSON.stringify(items[0]) : undefined;
@@ -214,6 +235,7 @@ export class GizwitsClient extends EventEmitter {
           code: 'BAD_RESPONSE',
           operation,
           serverMessage: 'the cloud answered the same page twice (skip ignored)',
+          text: { key: 'request.samePage', params: { operation } },
         });
       }
       previousFirst = first;
@@ -223,6 +245,7 @@ export class GizwitsClient extends EventEmitter {
           code: 'BAD_RESPONSE',
           operation,
           serverMessage: `more than ${maxItems} items; stopped listing`,
+          text: { key: 'request.tooMany', params: { operation, max: maxItems } },
         });
       }
       const total =
@@ -276,7 +299,11 @@ export class GizwitsClient extends EventEmitter {
         throw new GizwitsError({
           code: 'INVALID_CONFIG',
           operation: request.operation,
-          message: `Gizwits ${request.operation} is signed with the product secret, and the gizwits-account node has none for product "${productKey}"`,
+          ...keyed(
+            'config.noProductSecret',
+            { operation: request.operation, productKey },
+            `Gizwits ${request.operation} is signed with the product secret, and the gizwits-account node has none for product "${productKey}"`,
+          ),
         });
       }
       const timestamp = String(Math.floor(this.now() / 1000));
@@ -291,7 +318,11 @@ export class GizwitsClient extends EventEmitter {
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
       operation: request.operation,
-      message: `Gizwits ${request.operation} needs the app secret: set it in the gizwits-account node`,
+      ...keyed(
+        'config.noAppSecret',
+        { operation: request.operation },
+        `Gizwits ${request.operation} needs the app secret: set it in the gizwits-account node`,
+      ),
     });
   }
 

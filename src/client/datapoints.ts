@@ -1,5 +1,5 @@
 // A product's data points, read from `GET /app/datapoint`, and the validation and encoding of writes.
-import { GizwitsError } from './errors';
+import { GizwitsError, keyed, type ErrorText } from './errors';
 import type { AttrValues, DatapointAttr, Json, ProductDatapoints } from './types';
 
 export type DatapointKind = 'writable' | 'readonly' | 'alert' | 'fault';
@@ -78,10 +78,20 @@ export function toProductSchema(answer: ProductDatapoints): ProductSchema {
   return { productKey: answer.product_key, name: answer.name ?? answer.product_key, datapoints };
 }
 
-function invalid(did: string | undefined, message: string): GizwitsError {
+/**
+ * A write refused before anything is sent. `key` names the reason in the catalogue (`write.*`, `raw.*`);
+ * its text starts with `__target__`, the device written to (` to <did>`) when one is known.
+ */
+function invalid(
+  did: string | undefined,
+  key: string,
+  params: Record<string, string | number | ErrorText>,
+  message: string,
+): GizwitsError {
+  const target: string | ErrorText = did ? { key: 'write.target', params: { did } } : '';
   return new GizwitsError({
     code: 'INVALID_PARAMS',
-    message: `Cannot write${did ? ` to ${did}` : ''}: ${message}`,
+    ...keyed(key, { target, ...params }, `Cannot write${did ? ` to ${did}` : ''}: ${message}`),
   });
 }
 
@@ -104,13 +114,20 @@ export function toBytes(value: unknown): number[] | undefined {
  * a byte array padded to the point's length.
  */
 export function encodeValue(point: Datapoint, value: unknown, did?: string): Json {
-  const where = `"${point.name}"`;
+  const name = point.name;
+  const where = `"${name}"`;
+  const shown = () => String(JSON.stringify(value));
   switch (point.dataType) {
     case 'bool':
       if (typeof value === 'boolean') return value;
       if (value === 0 || value === 1) return value === 1;
       if (value === 'true' || value === 'false') return value === 'true';
-      throw invalid(did, `${where} takes true or false, not ${JSON.stringify(value)}`);
+      throw invalid(
+        did,
+        'write.bool',
+        { name, value: shown() },
+        `${where} takes true or false, not ${shown()}`,
+      );
     case 'enum': {
       const labels = point.labels ?? [];
       if (typeof value === 'string' && labels.includes(value)) return value;
@@ -121,16 +138,33 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
             ? Number(value)
             : NaN;
       if (Number.isInteger(index) && index >= 0 && index < labels.length) return labels[index];
+      const choices = labels.map((l, i) => `${i} "${l}"`).join(', ');
       throw invalid(
         did,
-        `${where} takes one of ${labels.map((l, i) => `${i} "${l}"`).join(', ')}; not ${JSON.stringify(value)}`,
+        'write.enum',
+        { name, labels: choices, value: shown() },
+        `${where} takes one of ${choices}; not ${shown()}`,
       );
     }
     case 'binary': {
       const bytes = toBytes(value);
-      if (!bytes) throw invalid(did, `${where} takes hex text, "base64:..." text or an array of bytes`);
+      if (!bytes) {
+        throw invalid(
+          did,
+          'write.binary',
+          { name },
+          `${where} takes hex text, "base64:..." text or an array of bytes`,
+        );
+      }
       const length = point.bytes ?? bytes.length;
-      if (bytes.length > length) throw invalid(did, `${where} holds ${length} bytes; ${bytes.length} given`);
+      if (bytes.length > length) {
+        throw invalid(
+          did,
+          'write.binaryLength',
+          { name, bytes: length, given: bytes.length },
+          `${where} holds ${length} bytes; ${bytes.length} given`,
+        );
+      }
       return [...bytes, ...new Array(length - bytes.length).fill(0)];
     }
     default: {
@@ -141,10 +175,17 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
             ? Number(value)
             : NaN;
       if (!Number.isFinite(number))
-        throw invalid(did, `${where} takes a number, not ${JSON.stringify(value)}`);
+        throw invalid(
+          did,
+          'write.number',
+          { name, value: shown() },
+          `${where} takes a number, not ${shown()}`,
+        );
       if (point.min !== undefined && point.max !== undefined && (number < point.min || number > point.max)) {
         throw invalid(
           did,
+          'write.range',
+          { name, min: point.min, max: point.max, value: number },
           `${where} must be between ${point.min} and ${point.max}; ${number} is out of range`,
         );
       }
@@ -153,6 +194,8 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
         if (Math.abs(steps - Math.round(steps)) > 1e-6) {
           throw invalid(
             did,
+            'write.step',
+            { name, step: point.step, min: point.min, value: number },
             `${where} moves in steps of ${point.step} from ${point.min}; ${number} is between steps`,
           );
         }
@@ -165,10 +208,15 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
 /** Validates a whole write before anything is sent; the first problem found is the error. */
 export function encodeWrite(schema: ProductSchema, values: unknown, did?: string): AttrValues {
   if (!values || typeof values !== 'object' || Array.isArray(values) || Buffer.isBuffer(values)) {
-    throw invalid(did, 'give an object of data point values, such as {"switch": true}');
+    throw invalid(
+      did,
+      'write.notObject',
+      {},
+      'give an object of data point values, such as {"switch": true}',
+    );
   }
   const entries = Object.entries(values as Record<string, unknown>);
-  if (entries.length === 0) throw invalid(did, 'no data point values given');
+  if (entries.length === 0) throw invalid(did, 'write.empty', {}, 'no data point values given');
   const out: AttrValues = {};
   for (const [name, value] of entries) {
     const point = schema.datapoints.get(name);
@@ -176,13 +224,17 @@ export function encodeWrite(schema: ProductSchema, values: unknown, did?: string
       const known = [...schema.datapoints.values()].filter((p) => p.kind === 'writable').map((p) => p.name);
       throw invalid(
         did,
+        'write.unknown',
+        { name, product: schema.name, writable: known.join(', ') },
         `"${name}" is not a data point of ${schema.name}; writable ones are ${known.join(', ')}`,
       );
     }
     if (point.kind !== 'writable') {
       const what =
         point.kind === 'readonly' ? 'read-only' : point.kind === 'alert' ? 'an alert point' : 'a fault point';
-      throw invalid(did, `"${name}" is ${what} and cannot be written`);
+      const key =
+        point.kind === 'readonly' ? 'write.readonly' : point.kind === 'alert' ? 'write.alert' : 'write.fault';
+      throw invalid(did, key, { name }, `"${name}" is ${what} and cannot be written`);
     }
     out[name] = encodeValue(point, value, did);
   }
@@ -244,14 +296,21 @@ function decodeVarLen(bytes: number[], offset: number): { value: number; size: n
  */
 export function rawFrame(bytes: number[], did?: string): number[] {
   if (!bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255))
-    throw invalid(did, 'raw data must be bytes (integers 0-255)');
-  if (bytes.length === 0) throw invalid(did, 'raw data is empty');
+    throw invalid(did, 'raw.notBytes', {}, 'raw data must be bytes (integers 0-255)');
+  if (bytes.length === 0) throw invalid(did, 'raw.empty', {}, 'raw data is empty');
   if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 3) {
     const length = decodeVarLen(bytes, 4);
-    if (!length) throw invalid(did, 'the raw frame has a broken length field after 0,0,0,3');
+    if (!length)
+      throw invalid(did, 'raw.badLength', {}, 'the raw frame has a broken length field after 0,0,0,3');
     const body = bytes.length - 4 - length.size;
-    if (length.value !== body)
-      throw invalid(did, `the raw frame says ${length.value} bytes follow its length field; ${body} do`);
+    if (length.value !== body) {
+      throw invalid(
+        did,
+        'raw.lengthMismatch',
+        { declared: length.value, actual: body },
+        `the raw frame says ${length.value} bytes follow its length field; ${body} do`,
+      );
+    }
     const command = bytes[4 + length.size + 2];
     if (
       bytes[4 + length.size] !== 0 ||
@@ -260,6 +319,8 @@ export function rawFrame(bytes: number[], did?: string): number[] {
     ) {
       throw invalid(
         did,
+        'raw.badCommand',
+        {},
         'a raw frame for a device must carry flag 0 and command 0x0090 (or 0x0093 with ack)',
       );
     }

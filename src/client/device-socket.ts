@@ -2,7 +2,7 @@
 // reconnects, replies correlated by req_sn, ping + watchdog, and reconnects that never storm.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { GizwitsError } from './errors';
+import { GizwitsError, keyed, type ErrorText } from './errors';
 import { rawFrameWantsAck } from './datapoints';
 import type { AttrValues } from './types';
 
@@ -43,6 +43,14 @@ interface Pending {
   reject: (error: GizwitsError) => void;
   timer: NodeJS.Timeout;
 }
+
+/** Why a socket is dropped, and the catalogue's key for the requests it ends. */
+type DropReason = 'closed' | 'socket closed' | 'login refused';
+const DROP_KEYS: Record<DropReason, string> = {
+  closed: 'device.dropped.closed',
+  'socket closed': 'device.dropped.socketClosed',
+  'login refused': 'device.dropped.loginRefused',
+};
 
 type Frame = { cmd?: string; data?: unknown; req_sn?: number; res_sn?: number; did?: string };
 
@@ -166,7 +174,11 @@ export class DeviceSocket extends EventEmitter {
         reject(
           new GizwitsError({
             code: 'TIMEOUT',
-            message: `Gizwits ${cmd} to ${did}: no answer within ${timeoutMs} ms`,
+            ...keyed(
+              'device.noAnswer',
+              { command: cmd, did, ms: timeoutMs },
+              `Gizwits ${cmd} to ${did}: no answer within ${timeoutMs} ms`,
+            ),
           }),
         );
       }, timeoutMs);
@@ -178,7 +190,11 @@ export class DeviceSocket extends EventEmitter {
   private notOnline(): GizwitsError {
     return new GizwitsError({
       code: 'NETWORK',
-      message: `Gizwits websocket ${this.url} is ${this.stateValue}, not online`,
+      ...keyed(
+        'device.socketNotOnline',
+        { url: this.url, state: this.stateValue },
+        `Gizwits websocket ${this.url} is ${this.stateValue}, not online`,
+      ),
     });
   }
 
@@ -310,7 +326,11 @@ export class DeviceSocket extends EventEmitter {
       return this.fail(
         new GizwitsError({
           code: 'NOT_LOGGED_IN',
-          message: `Gizwits websocket ${this.url} refused the login with a fresh token: check the AppID and the account; not retrying`,
+          ...keyed(
+            'device.loginRefused',
+            { url: this.url },
+            `Gizwits websocket ${this.url} refused the login with a fresh token: check the AppID and the account; not retrying`,
+          ),
         }),
       );
     }
@@ -350,6 +370,7 @@ export class DeviceSocket extends EventEmitter {
     if (code === 1009 || code === 1003) {
       // Requests sent on the dead session get no answer; say so now rather than at their timeout.
       this.rejectPending(
+        { key: 'device.sessionEnded', params: { code } },
         `the session ended (${code}) before the answer; the command may not have reached the device`,
       );
       // Frames sent before the session died are answered with more 1009s: the relogin under way covers them.
@@ -404,18 +425,28 @@ export class DeviceSocket extends EventEmitter {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
   }
 
-  /** Ends every request still waiting for an answer: none will come on this session. */
-  private rejectPending(reason: string): void {
+  /**
+   * Ends every request still waiting for an answer: none will come on this session. `reason` is the
+   * catalogue's text for `message`, the English reason.
+   */
+  private rejectPending(reason: ErrorText, message: string): void {
     for (const [sn, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.reject(
-        new GizwitsError({ code: 'NETWORK', message: `Gizwits websocket to ${pending.did}: ${reason}` }),
+        new GizwitsError({
+          code: 'NETWORK',
+          ...keyed(
+            'device.requestEnded',
+            { did: pending.did, reason },
+            `Gizwits websocket to ${pending.did}: ${message}`,
+          ),
+        }),
       );
       this.pending.delete(sn);
     }
   }
 
-  private dropSocket(reason: string): void {
+  private dropSocket(reason: DropReason): void {
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.watchdogTimer);
     clearTimeout(this.loginTimer);
@@ -424,7 +455,7 @@ export class DeviceSocket extends EventEmitter {
     this.onlineSince = 0;
     this.subscribed.clear();
     this.initialReads.clear();
-    this.rejectPending(`${reason} before the answer`);
+    this.rejectPending({ key: DROP_KEYS[reason] }, `${reason} before the answer`);
     const ws = this.ws;
     this.ws = undefined;
     if (ws) {

@@ -12,9 +12,29 @@ export type LocalErrorCode =
   | 'NOT_LOGGED_IN'
   | 'CLOSED';
 
+/**
+ * A message's key in the nodes' error catalogue and the values it names, so that the nodes can say it in
+ * the runtime's language; `message` stays the English wording.
+ */
+export interface ErrorText {
+  key: string;
+  /** Values named in the text; a nested ErrorText is itself translated (a message inside a message). */
+  params?: Record<string, string | number | ErrorText>;
+}
+
+/** Tags an English message with its catalogue key: `keyed('write.bool', {name}, \`"${name}" takes...\`)`. */
+export function keyed(
+  key: string,
+  params: Record<string, string | number | ErrorText>,
+  message: string,
+): { message: string; text: ErrorText } {
+  return { message, text: { key, params } };
+}
+
 export interface GizwitsErrorInit {
   code: number | LocalErrorCode;
   message?: string;
+  text?: ErrorText;
   status?: number;
   operation?: string;
   serverMessage?: string;
@@ -30,7 +50,7 @@ const RETRYABLE_API_CODES = new Set([9041, 9008]);
 const RETRYABLE_HTTP = new Set([429, 502, 503, 504]);
 
 /** What a user can do about the commonest codes; shown after the error so a Catch node says it. */
-const HINTS: Record<number, string> = {
+export const ERROR_HINTS: Readonly<Record<number, string>> = {
   9003: 'check the AppID of the gizwits-account node',
   9004: 'the user token is invalid: log in again, or use password mode so the node can',
   9005: 'no such user: check the username of the gizwits-account node',
@@ -73,10 +93,11 @@ export class GizwitsError extends Error {
   readonly retryable: boolean;
   readonly hint: string | undefined;
   readonly retryAfter: string | undefined;
+  readonly text: ErrorText | undefined;
 
   constructor(init: GizwitsErrorInit) {
     const name = typeof init.code === 'number' ? errorName(init.code) : undefined;
-    const hint = init.hint ?? (typeof init.code === 'number' ? HINTS[init.code] : undefined);
+    const hint = init.hint ?? (typeof init.code === 'number' ? ERROR_HINTS[init.code] : undefined);
     super(init.message ?? describe(init, name, hint));
     this.name = 'GizwitsError';
     this.code = init.code;
@@ -88,6 +109,25 @@ export class GizwitsError extends Error {
     this.hint = hint;
     this.retryAfter = init.retryAfter;
     this.retryable = init.retryable ?? isRetryableCode(init.code, init.status);
+    this.text = init.text;
+  }
+
+  /** The same error in other words (a translation): every field kept but the message. */
+  withMessage(message: string): GizwitsError {
+    const copy = new GizwitsError({
+      code: this.code,
+      message,
+      text: this.text,
+      status: this.status,
+      operation: this.operation,
+      serverMessage: this.serverMessage,
+      detail: this.detail,
+      retryable: this.retryable,
+      hint: this.hint,
+      retryAfter: this.retryAfter,
+    });
+    copy.stack = `${copy.name}: ${message}\n${(this.stack ?? '').split('\n').slice(1).join('\n')}`;
+    return copy;
   }
 
   /** True when the cloud refused the user token (invalid or expired). */

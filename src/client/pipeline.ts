@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { ENDPOINTS, parseRoute, type EndpointRow, type OperationId } from './endpoints';
-import { GizwitsError, parseErrorBody } from './errors';
+import { GizwitsError, keyed, parseErrorBody, type ErrorText } from './errors';
 import { DEFAULT_RETRY, delayBeforeRetry, shouldRetry, type RetryPolicy } from './retry';
 import { redact } from './signing';
 
@@ -44,7 +44,11 @@ export function prepareRequest(
     throw new GizwitsError({
       code: 'INVALID_PARAMS',
       operation,
-      message: `Gizwits ${operation}: parameters must be an object of path, query and body fields`,
+      ...keyed(
+        'request.paramsNotObject',
+        { operation },
+        `Gizwits ${operation}: parameters must be an object of path, query and body fields`,
+      ),
     });
   }
   const rest: Record<string, unknown> = { ...(params ?? {}) };
@@ -55,14 +59,22 @@ export function prepareRequest(
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
         operation,
-        message: `Gizwits ${operation} needs the parameter "${name}" (${row.route})`,
+        ...keyed(
+          'request.missingParam',
+          { operation, name, route: row.route },
+          `Gizwits ${operation} needs the parameter "${name}" (${row.route})`,
+        ),
       });
     }
     if (typeof value !== 'string' && typeof value !== 'number') {
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
         operation,
-        message: `Gizwits ${operation}: the parameter "${name}" must be a string or a number`,
+        ...keyed(
+          'request.paramType',
+          { operation, name },
+          `Gizwits ${operation}: the parameter "${name}" must be a string or a number`,
+        ),
       });
     }
     path = path.replace(`{${name}}`, encodeURIComponent(String(value)));
@@ -108,27 +120,64 @@ export function toGizwitsError(
         retryAfter,
       });
     }
+    const statusText = failure.statusText || undefined;
     return new GizwitsError({
       code: 'HTTP',
       status: failure.status,
       operation,
-      serverMessage: failure.statusText || undefined,
+      serverMessage: statusText,
       retryAfter,
+      text: {
+        key: 'request.http',
+        params: { operation, status: failure.status ?? '?', detail: detailText(statusText) },
+      },
     });
   }
   if (failure instanceof AxiosError) {
     if (failure.response) return toGizwitsError(operation, failure.response);
     const timedOut =
       failure.code === 'ECONNABORTED' || failure.code === 'ETIMEDOUT' || /timeout/i.test(failure.message);
+    const reason = failure.code ?? failure.message;
     return new GizwitsError({
       code: timedOut ? 'TIMEOUT' : 'NETWORK',
       operation,
-      serverMessage: failure.code ?? failure.message,
+      serverMessage: reason,
       hint: timedOut ? 'the Gizwits cloud did not answer in time' : 'the Gizwits cloud could not be reached',
+      text: {
+        key: timedOut ? 'request.timeout' : 'request.unreachable',
+        params: { operation, detail: detailText(reason) },
+      },
     });
   }
   const message = failure instanceof Error ? failure.message : String(failure);
-  return new GizwitsError({ code: 'NETWORK', operation, serverMessage: message });
+  return new GizwitsError({
+    code: 'NETWORK',
+    operation,
+    serverMessage: message,
+    text: { key: 'request.network', params: { operation, detail: detailText(message) } },
+  });
+}
+
+/**
+ * The ` (<words>)` that follows a local code in a message when there are words from elsewhere (the
+ * server's status text, the network error's code or message): kept as they are, or '' when none.
+ */
+function detailText(words: string | undefined): string | ErrorText {
+  return words ? { key: 'request.detail', params: { text: words } } : '';
+}
+
+/** The text with every secret taken out of its values (the catalogue's own words hold none). */
+function redactText(text: ErrorText, secrets: Array<string | undefined>): ErrorText {
+  const params: Record<string, string | number | ErrorText> = {};
+  for (const [name, value] of Object.entries(text.params ?? {})) {
+    params[name] =
+      typeof value === 'string'
+        ? redact(value, secrets)
+        : typeof value === 'number'
+          ? value
+          : redactText(value, secrets);
+  }
+  return { key: text.key, params };
 }
 
 function isAxiosResponse(value: unknown): value is AxiosResponse {
@@ -155,7 +204,7 @@ function closedError(operation: string): GizwitsError {
   return new GizwitsError({
     code: 'CLOSED',
     operation,
-    message: `Gizwits ${operation}: the client is closed`,
+    ...keyed('request.closed', { operation }, `Gizwits ${operation}: the client is closed`),
   });
 }
 
@@ -225,6 +274,7 @@ export class RequestPipeline {
         status: response.status,
         operation: request.operation,
         serverMessage: 'the answer was not JSON',
+        text: { key: 'request.notJson', params: { operation: request.operation } },
       });
     }
     return data as R;
@@ -242,6 +292,7 @@ export class RequestPipeline {
       retryable: error.retryable,
       retryAfter: error.retryAfter,
       message: clean,
+      text: error.text && redactText(error.text, secrets),
     });
   }
 

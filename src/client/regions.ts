@@ -1,4 +1,4 @@
-import { GizwitsError } from './errors';
+import { GizwitsError, keyed } from './errors';
 
 export type Region = 'cn' | 'us' | 'eu' | 'custom';
 
@@ -20,7 +20,11 @@ export function resolveApiUrl(region: Region | string | undefined, apiUrl?: stri
     if (!isRegion(chosen)) {
       throw new GizwitsError({
         code: 'INVALID_CONFIG',
-        message: `Unknown Gizwits region "${chosen}": use cn, us, eu or custom`,
+        ...keyed(
+          'config.unknownRegion',
+          { region: chosen },
+          `Unknown Gizwits region "${chosen}": use cn, us, eu or custom`,
+        ),
       });
     }
     return REGION_URLS[chosen as Exclude<Region, 'custom'>];
@@ -32,19 +36,31 @@ export function resolveApiUrl(region: Region | string | undefined, apiUrl?: stri
   } catch {
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
-      message: `The custom Open API URL "${text}" is not a URL: give one like http://127.0.0.1:8181`,
+      ...keyed(
+        'config.badUrl',
+        { url: text },
+        `The custom Open API URL "${text}" is not a URL: give one like http://127.0.0.1:8181`,
+      ),
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
-      message: `The custom Open API URL must be http or https, not ${url.protocol}`,
+      ...keyed(
+        'config.urlProtocol',
+        { protocol: url.protocol },
+        `The custom Open API URL must be http or https, not ${url.protocol}`,
+      ),
     });
   }
   if (url.username || url.password) {
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
-      message: 'The custom Open API URL must not contain a user name or password',
+      ...keyed(
+        'config.urlCredentials',
+        {},
+        'The custom Open API URL must not contain a user name or password',
+      ),
     });
   }
   return url.toString().replace(/\/+$/, '');

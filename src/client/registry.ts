@@ -20,7 +20,7 @@ import {
   type NotiEvent,
   type SocketState,
 } from './device-socket';
-import { GizwitsError } from './errors';
+import { GizwitsError, keyed, type ErrorText } from './errors';
 import type { AttrValues, Binding } from './types';
 
 export interface DeviceInfo {
@@ -283,7 +283,7 @@ export class DeviceRegistry extends EventEmitter {
     this.wants.clear();
     const closing = new GizwitsError({
       code: 'CLOSED',
-      message: 'Gizwits devices: the account was closed before the device answered',
+      ...keyed('device.closed', {}, 'Gizwits devices: the account was closed before the device answered'),
     });
     for (const end of [...this.waits]) end(closing);
     this.removeAllListeners();
@@ -384,7 +384,11 @@ export class DeviceRegistry extends EventEmitter {
     if (!device) {
       throw new GizwitsError({
         code: 9017,
-        message: `Gizwits device ${did} is not bound to this account: check the did, or bind the device first`,
+        ...keyed(
+          'device.notBound',
+          { did },
+          `Gizwits device ${did} is not bound to this account: check the did, or bind the device first`,
+        ),
       });
     }
     return device;
@@ -426,18 +430,32 @@ export class DeviceRegistry extends EventEmitter {
         // The cloud answers a write to an offline device with an s2c_invalid_msg that names no request,
         // so the write would only end at its timeout: refuse it now, as REST does (9042).
         if (this.devices.get(did)?.online === false)
-          throw new GizwitsError({ code: 9042, operation: `websocket write to ${did}`, retryable: false });
+          throw new GizwitsError({
+            code: 9042,
+            operation: `websocket write to ${did}`,
+            retryable: false,
+            text: { key: 'device.offline', params: { did } },
+          });
         return true;
       }
       const state = socket?.state;
       // No follower wants the device, so no subscription is coming for it: waiting would only delay the error.
       const coming = this.wantedDids().has(did);
       if (this.closed || !coming || state === 'failed' || state === 'closed' || Date.now() >= deadline) {
+        const shownState: string | ErrorText = state ?? { key: 'device.notStarted' };
         throw new GizwitsError({
           code: 'NETWORK',
-          message: coming
-            ? `Gizwits device ${did}: the websocket is not connected (${state ?? 'not started'}); use transport auto or rest`
-            : `Gizwits device ${did}: the websocket does not follow this device (nothing listens to its events); use transport auto or rest`,
+          ...(coming
+            ? keyed(
+                'device.notConnected',
+                { did, state: shownState },
+                `Gizwits device ${did}: the websocket is not connected (${state ?? 'not started'}); use transport auto or rest`,
+              )
+            : keyed(
+                'device.notFollowed',
+                { did },
+                `Gizwits device ${did}: the websocket does not follow this device (nothing listens to its events); use transport auto or rest`,
+              )),
         });
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
@@ -610,7 +628,11 @@ export class DeviceRegistry extends EventEmitter {
       settle(
         new GizwitsError({
           code: 'TIMEOUT',
-          message: `Gizwits device ${did} did not report ${Object.keys(attrs).join(', ')} as written within ${timeoutMs / 1000} s: the device may be offline or refused the values`,
+          ...keyed(
+            'device.notConfirmed',
+            { did, names: Object.keys(attrs).join(', '), seconds: timeoutMs / 1000 },
+            `Gizwits device ${did} did not report ${Object.keys(attrs).join(', ')} as written within ${timeoutMs / 1000} s: the device may be offline or refused the values`,
+          ),
         }),
       );
     }, timeoutMs);
@@ -620,7 +642,10 @@ export class DeviceRegistry extends EventEmitter {
       done,
       cancel: () =>
         settle(
-          new GizwitsError({ code: 'CLOSED', message: `Gizwits write to ${did} failed: not confirmed` }),
+          new GizwitsError({
+            code: 'CLOSED',
+            ...keyed('device.writeFailed', { did }, `Gizwits write to ${did} failed: not confirmed`),
+          }),
         ),
       check: () => {
         if (finished) return;

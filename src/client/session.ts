@@ -1,5 +1,5 @@
 // The user session: which token to send, when to log in again, and when not to.
-import { GizwitsError } from './errors';
+import { GizwitsError, keyed, type ErrorText } from './errors';
 import type { TokenAnswer } from './types';
 
 export type AuthMode = 'password' | 'anonymous' | 'token';
@@ -36,28 +36,41 @@ export type LoginCall = (credentials: SessionCredentials) => Promise<TokenAnswer
 export type SessionState = 'idle' | 'authenticating' | 'ready' | 'failed';
 
 export function validateCredentials(credentials: SessionCredentials): void {
-  const missing = (what: string) =>
-    new GizwitsError({
+  /** `field`: the setting's key in the catalogue (`session.field.*`), `what`: its English name. */
+  const missing = (field: string, what: string) => {
+    const named: ErrorText = { key: `session.field.${field}` };
+    return new GizwitsError({
       code: 'INVALID_CONFIG',
-      message: `The gizwits-account node is in ${credentials.mode} mode but has no ${what}`,
+      ...keyed(
+        'session.missing',
+        { mode: credentials.mode, what: named },
+        `The gizwits-account node is in ${credentials.mode} mode but has no ${what}`,
+      ),
     });
+  };
   switch (credentials.mode) {
     case 'password':
-      if (!credentials.username) throw missing('username');
-      if (!credentials.password) throw missing('password');
+      if (!credentials.username) throw missing('username', 'username');
+      if (!credentials.password) throw missing('password', 'password');
       return;
     case 'anonymous':
-      if (!credentials.phoneId) throw missing('phone id');
+      if (!credentials.phoneId) throw missing('phoneId', 'phone id');
       return;
     case 'token':
-      if (!credentials.uid) throw missing('uid');
-      if (!credentials.token) throw missing('token');
+      if (!credentials.uid) throw missing('uid', 'uid');
+      if (!credentials.token) throw missing('token', 'token');
       return;
-    default:
+    default: {
+      const mode = String((credentials as { mode: unknown }).mode);
       throw new GizwitsError({
         code: 'INVALID_CONFIG',
-        message: `Unknown authentication mode "${String((credentials as { mode: unknown }).mode)}": use password, anonymous or token`,
+        ...keyed(
+          'session.unknownMode',
+          { mode },
+          `Unknown authentication mode "${mode}": use password, anonymous or token`,
+        ),
       });
+    }
   }
 }
 
@@ -108,8 +121,11 @@ export class Session {
       if (current && current.expireAt !== undefined && current.expireAt * 1000 <= this.now()) {
         throw new GizwitsError({
           code: 9006,
-          message:
+          ...keyed(
+            'session.tokenExpired',
+            {},
             'Gizwits: the token given in the gizwits-account node expired: give a new one, or use password mode so the node can log in by itself',
+          ),
         });
       }
       return current!;
@@ -141,6 +157,7 @@ export class Session {
             code: 'BAD_RESPONSE',
             operation: 'users.login',
             serverMessage: 'the login answer carried no token',
+            text: { key: 'session.noToken', params: { operation: 'users.login' } },
           });
         }
         this.current = {
@@ -174,12 +191,18 @@ export class Session {
 
   private cooldownError(refusal: GizwitsError): GizwitsError {
     const until = new Date(this.refusedUntil).toISOString().slice(11, 19);
+    const name = refusal.errorName ?? '';
+    // The server's own words stay as they are; only the stand-in for none is translated.
+    const reason: string | ErrorText = refusal.serverMessage ?? { key: 'session.badCredentials' };
     return new GizwitsError({
       code: 'LOGIN_COOLDOWN',
       operation: refusal.operation,
-      message:
-        `Gizwits login refused: ${refusal.code} ${refusal.errorName ?? ''} (${refusal.serverMessage ?? 'bad credentials'}). ` +
-        `Not trying again until ${until} UTC so that the account is not locked: check the credentials of the gizwits-account node and redeploy`,
+      ...keyed(
+        'session.cooldown',
+        { code: refusal.code, name, reason, until },
+        `Gizwits login refused: ${refusal.code} ${name} (${refusal.serverMessage ?? 'bad credentials'}). ` +
+          `Not trying again until ${until} UTC so that the account is not locked: check the credentials of the gizwits-account node and redeploy`,
+      ),
       retryable: false,
     });
   }

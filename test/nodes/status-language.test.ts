@@ -7,26 +7,11 @@ import path from 'node:path';
 import { PACKAGE_NAME } from '../../src/nodes/common/red';
 import { SIM_DEVICES, SIM_GROUPS, SIM_SCENES } from '../../src/simulator';
 import { FAST_SOCKET, waitFor } from '../helpers/live';
-import { helper, onTab, RUNTIME, simAccount, useNodeRed } from '../helpers/node-red';
+import { helper, onTab, simAccount, useNodeRed } from '../helpers/node-red';
+import { i18n, translateFor } from '../helpers/runtime-i18n';
 import { useSimulator } from '../helpers/simulator';
 
 const NODES = path.resolve(__dirname, '..', '..', 'src', 'nodes');
-const RUNTIME_DIR = path.dirname(require.resolve(`${RUNTIME}/package.json`));
-
-/** A module of the runtime under test (Node-RED 4, or 5 under NODE_RED_RUNTIME), not of this package. */
-function fromRuntime<T>(id: string): T {
-  return require(require.resolve(id, { paths: [RUNTIME_DIR] })) as T;
-}
-
-interface I18n {
-  registerMessageCatalog(namespace: string, dir: string, file: string): Promise<void>;
-  i: { language: string | undefined; changeLanguage(lang: string | undefined): Promise<unknown> };
-}
-const { i18n } = fromRuntime<{ i18n: I18n }>('@node-red/util');
-const registryUtil = fromRuntime<{ createNodeApi(node: object): { _: unknown } }>(
-  '@node-red/registry/lib/util',
-);
-
 type NodeModule = (RED: object) => unknown;
 const TYPES = [
   'gizwits-account',
@@ -46,8 +31,7 @@ const namespaceOf = (type: NodeType) => `${PACKAGE_NAME}/${type}`;
 function withCatalogue(type: NodeType): NodeModule {
   const module: NodeModule = require(path.join(NODES, type, type));
   return (red) => {
-    const own = registryUtil.createNodeApi({ id: namespaceOf(type), namespace: namespaceOf(type) });
-    return module(Object.assign(Object.create(red), { _: own._ }));
+    return module(Object.assign(Object.create(red), { _: translateFor(namespaceOf(type)) }));
   };
 }
 
