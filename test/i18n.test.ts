@@ -84,8 +84,9 @@ function builtValues(source: string, built: { list: string; except: string[] } |
     .filter((value) => !built.except.includes(value));
 }
 
+/** `__name__` placeholders, read as i18next does (lazily), so that `__a____b__` is two of them. */
 function placeholders(text: string): string[] {
-  return [...text.matchAll(/__(\w+)__/g)].map((m) => m[1]).sort();
+  return [...text.matchAll(/__(\w+?)__/g)].map((m) => m[1]).sort();
 }
 
 /** Keys the editor html asks for: data-i18n="[attr]key;key" and node._('key') / RED._('key'). */

@@ -71,7 +71,7 @@ export async function startNodeRed(options: StartOptions): Promise<NodeRedProces
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
-  while (!/Started flows/.test(output)) {
+  while (!/Started flows|流程已启动/.test(output)) {
     if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -1,5 +1,5 @@
 // From a gizwits-account configuration (deployed, or as typed in the edit dialog) to client options.
-import { GizwitsError, type AuthMode, type ClientOptions } from '../../client';
+import { GizwitsError, keyed, type AuthMode, type ClientOptions } from '../../client';
 
 export interface AccountConfig {
   name?: string;
@@ -51,7 +51,11 @@ export function resolveEnvReference(
   if (resolved === undefined || resolved === '') {
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
-      message: `The gizwits-account node refers to the environment variable ${match[1]}, which is not set`,
+      ...keyed(
+        'account.envNotSet',
+        { name: match[1] },
+        `The gizwits-account node refers to the environment variable ${match[1]}, which is not set`,
+      ),
     });
   }
   return resolved;
@@ -74,7 +78,12 @@ function authModeOf(value: string | undefined): AuthMode {
   if (mode === 'password' || mode === 'anonymous' || mode === 'token') return mode;
   throw new GizwitsError({
     code: 'INVALID_CONFIG',
-    message: `Unknown authentication mode "${mode}": use password, anonymous or token`,
+    // The client's own text for the same mistake.
+    ...keyed(
+      'session.unknownMode',
+      { mode },
+      `Unknown authentication mode "${mode}": use password, anonymous or token`,
+    ),
   });
 }
 
@@ -86,7 +95,11 @@ export function isSecure(config: AccountConfig): boolean {
 export function clientOptionsFrom(config: AccountConfig, credentials: AccountCredentials): ClientOptions {
   const appId = (config.appId ?? '').trim();
   if (!appId)
-    throw new GizwitsError({ code: 'INVALID_CONFIG', message: 'The gizwits-account node needs an AppID' });
+    throw new GizwitsError({
+      code: 'INVALID_CONFIG',
+      // The client's own text for the same mistake.
+      ...keyed('config.noAppId', {}, 'The gizwits-account node needs an AppID'),
+    });
   const mode = authModeOf(config.authMode);
   const productKey = (config.productKey ?? '').trim();
   return {

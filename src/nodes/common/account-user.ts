@@ -1,6 +1,6 @@
 // Wiring shared by every node that uses an account: register with it, mirror its connection state in
 // the node's status, and let go of it on close so the account can close its client.
-import { GizwitsError } from '../../client';
+import { GizwitsError, keyed } from '../../client';
 import { findAccount, type GizwitsAccountNode } from './account-node';
 import { translator, type Node, type NodeAPI } from './red';
 import { stateStatus } from './status';
@@ -25,7 +25,11 @@ export function useAccount(
       require() {
         throw new GizwitsError({
           code: 'INVALID_CONFIG',
-          message: `${node.type}: no gizwits-account is configured: open the node and choose or add an account`,
+          ...keyed(
+            'node.noAccount',
+            { type: node.type },
+            `${node.type}: no gizwits-account is configured: open the node and choose or add an account`,
+          ),
         });
       },
     };

@@ -1,17 +1,79 @@
 // Shared by the automation nodes (group control, scene trigger, rule sync, scheduler): input errors that
 // name the node, action choice, and applying a list of changes one by one with an honest report when
-// one of them fails part-way.
-import { GizwitsError } from '../../client';
+// one of them fails part-way. Every error carries, beside its English message, its text in the nodes'
+// error catalogue (gizwits-account's `errors.text`), so that a Catch node can be told it in Chinese.
+import { ERROR_HINTS, ERROR_TABLE, GizwitsError, keyed, type ErrorText } from '../../client';
+
+/** An English message (or fragment) and its catalogue text, as `keyed` gives them; no text, no key. */
+export interface Worded {
+  message: string;
+  text?: ErrorText;
+}
+
+/** No fragment at all: `''`, which needs no translation. */
+export const NOTHING: Worded = { message: '' };
+
+/** A fragment as a parameter of an enclosing text: its text, `''` for none, undefined when it has no key. */
+function partOf(fragment: Worded): ErrorText | string | undefined {
+  if (fragment.text) return fragment.text;
+  return fragment.message === '' ? '' : undefined;
+}
 
 /** A bad-input error: nothing has been sent when it is thrown. */
-export function inputError(type: string, message: string): GizwitsError {
-  return new GizwitsError({ code: 'INVALID_PARAMS', message: `${type}: ${message}` });
+export function inputError(type: string, detail: Worded): GizwitsError {
+  return new GizwitsError({
+    code: 'INVALID_PARAMS',
+    message: `${type}: ${detail.message}`,
+    text: detail.text ? { key: 'node.input', params: { type, detail: detail.text } } : undefined,
+  });
+}
+
+/**
+ * A bad-input error made of another (a client validation error), labelled with the node's name and a
+ * context such as `task #2: `; keyed when both the context and the wrapped error are.
+ */
+export function wrappedInputError(type: string, error: unknown, context: Worded = NOTHING): GizwitsError {
+  const inner = error instanceof Error ? error.message : String(error);
+  const innerText = error instanceof GizwitsError ? error.text : undefined;
+  const where = partOf(context);
+  return new GizwitsError({
+    code: 'INVALID_PARAMS',
+    message: `${type}: ${context.message}${inner}`,
+    text:
+      innerText && where !== undefined
+        ? { key: 'node.wrapped', params: { type, where, inner: innerText } }
+        : undefined,
+  });
 }
 
 /** Re-labels a client validation error with the node's name, keeping its code. */
-export function withNodeName(type: string, error: unknown, context = ''): unknown {
+export function withNodeName(type: string, error: unknown, context: Worded = NOTHING): unknown {
   if (!(error instanceof GizwitsError) || error.code !== 'INVALID_PARAMS') return error;
-  return inputError(type, `${context}${error.message}`);
+  return wrappedInputError(type, error, context);
+}
+
+/**
+ * The catalogue text of an error's message: its own, or for a code of the cloud the client worded in
+ * its usual way (`Gizwits <operation> failed: <code> <name> (<message>)[: <hint>]`), one built the same
+ * way; undefined when the message has none.
+ */
+export function textOf(error: unknown): ErrorText | undefined {
+  if (!(error instanceof GizwitsError)) return undefined;
+  if (error.text) return error.text;
+  if (typeof error.code !== 'number' || !error.operation) return undefined;
+  const message = error.serverMessage || ERROR_TABLE[error.code]?.[1];
+  if (!message) return undefined;
+  const params = {
+    operation: error.operation,
+    code: error.code,
+    name: error.errorName ?? 'GIZ_OPENAPI_UNDOCUMENTED_CODE',
+    message,
+  };
+  const english = `Gizwits ${params.operation} failed: ${params.code} ${params.name} (${message})`;
+  if (error.hint === undefined) return error.message === english ? { key: 'node.cloud', params } : undefined;
+  if (error.hint !== ERROR_HINTS[error.code] || error.message !== `${english}: ${error.hint}`)
+    return undefined;
+  return { key: 'node.cloudWithHint', params: { ...params, hint: { key: `node.hints.${error.code}` } } };
 }
 
 export function nonEmptyText(value: unknown): string | undefined {
@@ -29,7 +91,14 @@ export function chooseAction<T extends string>(
     fromMessage !== undefined && fromMessage !== null && fromMessage !== '' ? fromMessage : configured;
   const chosen = action === undefined || action === '' ? allowed[0] : action;
   if (typeof chosen !== 'string' || !(allowed as readonly string[]).includes(chosen))
-    throw inputError(type, `unknown action ${JSON.stringify(chosen)}: use one of ${allowed.join(', ')}`);
+    throw inputError(
+      type,
+      keyed(
+        'node.unknownAction',
+        { action: String(JSON.stringify(chosen)), actions: allowed.join(', ') },
+        `unknown action ${JSON.stringify(chosen)}: use one of ${allowed.join(', ')}`,
+      ),
+    );
   return chosen as T;
 }
 
@@ -42,6 +111,8 @@ export function secondsOf(value: unknown, fallback: number): number {
 export interface PlannedChange<S> {
   /** What the change does, for reports: `create "night light"`. */
   label: string;
+  /** The label's catalogue text. */
+  text: ErrorText;
   run(): Promise<void>;
   /** Whether the cloud, as read again after a failure, shows this change in effect. */
   inEffect(snapshot: S): boolean;
@@ -65,19 +136,30 @@ export function plannedChanges<T>(
   plan: { create: T[]; update: T[]; delete: T[] },
   kind: SyncKind<T>,
 ): PlannedChange<T[]>[] {
+  const named = (verb: 'create' | 'update' | 'delete', item: T) => {
+    const name = kind.name(item);
+    const id = String(kind.id(item));
+    return verb === 'create'
+      ? keyed('node.change.create', { name }, `create "${name}"`)
+      : keyed(`node.change.${verb}`, { name, id }, `${verb} "${name}" (id ${id})`);
+  };
+  const change = (verb: 'create' | 'update' | 'delete', item: T) => {
+    const { message, text } = named(verb, item);
+    return { label: message, text };
+  };
   return [
     ...plan.create.map((item) => ({
-      label: `create "${kind.name(item)}"`,
+      ...change('create', item),
       run: () => kind.create(item),
       inEffect: (now: T[]) => kind.sameIn(item, now),
     })),
     ...plan.update.map((item) => ({
-      label: `update "${kind.name(item)}" (id ${kind.id(item)})`,
+      ...change('update', item),
       run: () => kind.update(item),
       inEffect: (now: T[]) => kind.sameIn(item, now),
     })),
     ...plan.delete.map((item) => ({
-      label: `delete "${kind.name(item)}" (id ${kind.id(item)})`,
+      ...change('delete', item),
       run: () => kind.remove(item),
       inEffect: (now: T[]) => !now.some((current) => kind.id(current) === kind.id(item)),
     })),
@@ -89,6 +171,15 @@ export interface ApplyReport {
   notApplied: string[];
   /** Changes whose effect could not be confirmed after a failure. */
   unknown: string[];
+}
+
+/** A list of changes for a report: their labels joined by commas, or `none`. */
+function listOf(changes: Array<{ label: string; text: ErrorText }>): Worded & { text: ErrorText } {
+  if (changes.length === 0) return keyed('node.list.none', {}, 'none');
+  const [first, ...rest] = changes;
+  if (rest.length === 0) return { message: first.label, text: first.text };
+  const tail = listOf(rest);
+  return keyed('node.list.more', { first: first.text, rest: tail.text }, `${first.label}, ${tail.message}`);
 }
 
 /**
@@ -108,31 +199,63 @@ export async function applyInOrder<S>(
       done++;
     }
   } catch (cause) {
-    const applied = changes.slice(0, done).map((c) => c.label);
+    const applied = changes.slice(0, done);
+    const notApplied: PlannedChange<S>[] = [];
+    const unknown: PlannedChange<S>[] = [];
     const rest = changes.slice(done);
-    const report: ApplyReport = { applied, notApplied: [], unknown: [] };
-    let confirmation = '';
+    let confirmation: Worded;
     try {
       const snapshot = await reread();
-      for (const change of rest)
-        (change.inEffect(snapshot) ? report.applied : report.notApplied).push(change.label);
-      confirmation = ' (checked by reading the cloud again)';
+      for (const change of rest) (change.inEffect(snapshot) ? applied : notApplied).push(change);
+      confirmation = keyed('node.checked', {}, ' (checked by reading the cloud again)');
     } catch (error) {
-      report.notApplied.push(...rest.slice(1).map((c) => c.label));
-      report.unknown.push(rest[0].label);
-      confirmation = ` (reading the cloud again failed too: ${(error as Error).message}; run again to see its state)`;
+      notApplied.push(...rest.slice(1));
+      unknown.push(rest[0]);
+      const again = (error as Error).message;
+      const againText = textOf(error);
+      confirmation = {
+        message: ` (reading the cloud again failed too: ${again}; run again to see its state)`,
+        text: againText && { key: 'node.recheckFailed', params: { reason: againText } },
+      };
     }
+    const labels = (list: PlannedChange<S>[]) => list.map((c) => c.label);
+    const report: ApplyReport = {
+      applied: labels(applied),
+      notApplied: labels(notApplied),
+      unknown: labels(unknown),
+    };
     const reason = (cause as Error).message;
-    const list = (labels: string[]) => (labels.length ? labels.join(', ') : 'none');
+    const reasonText = textOf(cause);
+    const [appliedList, notAppliedList] = [listOf(applied), listOf(notApplied)];
+    const unknownPart: Worded = unknown.length
+      ? keyed('node.unconfirmed', { list: listOf(unknown).text }, ` Unknown: ${listOf(unknown).message}.`)
+      : NOTHING;
+    const confirmationPart = partOf(confirmation);
+    const message =
+      `${type}: ${changes[done].label} failed: ${reason}. Applied: ${appliedList.message}. ` +
+      `Not applied: ${notAppliedList.message}.` +
+      unknownPart.message +
+      confirmation.message;
     throw Object.assign(
       new GizwitsError({
         code: cause instanceof GizwitsError ? cause.code : 'BAD_RESPONSE',
         status: cause instanceof GizwitsError ? cause.status : undefined,
-        message:
-          `${type}: ${changes[done].label} failed: ${reason}. Applied: ${list(report.applied)}. ` +
-          `Not applied: ${list(report.notApplied)}.` +
-          (report.unknown.length ? ` Unknown: ${list(report.unknown)}.` : '') +
-          confirmation,
+        message,
+        text:
+          reasonText && confirmationPart !== undefined
+            ? {
+                key: 'node.applyFailed',
+                params: {
+                  type,
+                  change: changes[done].text,
+                  reason: reasonText,
+                  applied: appliedList.text,
+                  notApplied: notAppliedList.text,
+                  unconfirmed: partOf(unknownPart) ?? '',
+                  confirmation: confirmationPart,
+                },
+              }
+            : undefined,
       }),
       { report },
     );

@@ -1,4 +1,4 @@
-import { GizwitsError } from '../../client';
+import { GizwitsError, keyed } from '../../client';
 
 /** The parameters a message carries: an object, JSON text of one, or nothing (any scalar is ignored). */
 export function paramsFrom(payload: unknown, operation: string): Record<string, unknown> {
@@ -12,7 +12,11 @@ export function paramsFrom(payload: unknown, operation: string): Record<string, 
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
         operation,
-        message: `gizwits-api ${operation}: msg.payload is text that is not JSON; give an object of parameters`,
+        ...keyed(
+          'api.paramsNotJson',
+          { operation },
+          `gizwits-api ${operation}: msg.payload is text that is not JSON; give an object of parameters`,
+        ),
       });
     }
   }
@@ -20,7 +24,11 @@ export function paramsFrom(payload: unknown, operation: string): Record<string, 
     throw new GizwitsError({
       code: 'INVALID_PARAMS',
       operation,
-      message: `gizwits-api ${operation}: msg.payload must be an object of path, query and body parameters`,
+      ...keyed(
+        'api.paramsNotObject',
+        { operation },
+        `gizwits-api ${operation}: msg.payload must be an object of path, query and body parameters`,
+      ),
     });
   }
   return value as Record<string, unknown>;

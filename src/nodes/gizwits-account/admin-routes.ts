@@ -22,6 +22,7 @@ import {
   type AccountConfig,
   type AccountCredentials,
 } from '../common/account-config';
+import { errorTranslator } from '../common/error-text';
 import { migrateConfig } from '../common/migrate';
 import type { Node, NodeAPI } from '../common/red';
 
@@ -73,6 +74,8 @@ function redact(text: string, dialog: Dialog | undefined): string {
 }
 
 export function registerAdminRoutes(RED: NodeAPI): void {
+  // Answers in the runtime's language, as the nodes' errors are.
+  const translated = errorTranslator(RED);
   const clients = new Map<string, CachedClient>();
 
   /** The account as typed in the dialog, stored credentials filling the placeholders, ${ENV} resolved. */
@@ -198,7 +201,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
         key = use.key;
         res.json(await answer(use.cached, body));
       } catch (error) {
-        const e = problem(error);
+        const e = translated(problem(error)) as GizwitsError;
         // A refused sign-in or a broken connection must not stick to the next try.
         if (key && !(e.code === 'INVALID_PARAMS')) release(key);
         res.status(400).json({ code: e.code, errorName: e.errorName, message: redact(e.message, dialog) });
@@ -239,7 +242,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
         const { uid, expireAt } = await client.verifyLogin();
         res.json({ ok: true, uid, expireAt });
       } catch (error) {
-        const e = problem(error);
+        const e = translated(problem(error)) as GizwitsError;
         res
           .status(400)
           .json({ ok: false, code: e.code, errorName: e.errorName, message: redact(e.message, dialog) });

@@ -5,7 +5,8 @@ import { migrateConfig } from '../common/migrate';
 import type { NodeAPI, NodeDef, NodeMessageInFlow, Send, Done, Node } from '../common/red';
 import { evaluateProperty, translator } from '../common/red';
 import { paramsFrom } from '../common/params';
-import { asError, clockTime, errorStatus } from '../common/status';
+import { errorTranslator } from '../common/error-text';
+import { clockTime, errorStatus } from '../common/status';
 
 interface ApiDef extends NodeDef {
   account: string;
@@ -20,6 +21,8 @@ interface ApiDef extends NodeDef {
 type ApiMessage = NodeMessageInFlow & { operation?: unknown; allPages?: unknown };
 
 export = function (RED: NodeAPI) {
+  // done(err) wording in the runtime's language
+  const asError = errorTranslator(RED);
   function GizwitsApi(this: Node, def: ApiDef) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig('gizwits-api', def);

@@ -1,10 +1,11 @@
 // gizwits-device-control: validated writes to a device (over the websocket or REST), raw writes, reads.
-import { GizwitsError, toBytes, type Transport } from '../../client';
+import { GizwitsError, keyed, toBytes, type Transport } from '../../client';
 import { useAccount } from '../common/account-user';
 import { migrateConfig } from '../common/migrate';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
 import { evaluateProperty, translator } from '../common/red';
-import { asError, clockTime, errorStatus } from '../common/status';
+import { errorTranslator } from '../common/error-text';
+import { clockTime, errorStatus } from '../common/status';
 
 interface DeviceControlDef extends NodeDef {
   account: string;
@@ -26,6 +27,8 @@ type ControlMessage = NodeMessageInFlow & { did?: unknown; action?: unknown; raw
 const TRANSPORTS: Transport[] = ['auto', 'rest', 'websocket'];
 
 export = function (RED: NodeAPI) {
+  // done(err) wording in the runtime's language
+  const asError = errorTranslator(RED);
   function GizwitsDeviceControl(this: Node, def: DeviceControlDef) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig('gizwits-device-control', def);
@@ -90,7 +93,11 @@ export = function (RED: NodeAPI) {
           if (!bytes)
             throw new GizwitsError({
               code: 'INVALID_PARAMS',
-              message: `Cannot write to ${did}: raw data must be an array of bytes (0-255), a Buffer or hex text`,
+              ...keyed(
+                'control.rawNotBytes',
+                { did },
+                `Cannot write to ${did}: raw data must be an array of bytes (0-255), a Buffer or hex text`,
+              ),
             });
           node.status({ fill: 'blue', shape: 'dot', text: say('status.writing', 'writing') });
           await registry.writeRaw(did, bytes, { transport, timeoutMs });

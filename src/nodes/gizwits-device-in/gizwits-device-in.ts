@@ -5,6 +5,7 @@ import { devicesStatus, throttledStatus } from '../common/device-status';
 import { migrateConfig } from '../common/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../common/red';
 import { translator } from '../common/red';
+import { errorTranslator } from '../common/error-text';
 import { errorStatus } from '../common/status';
 
 type EventKind = 'status' | 'online' | 'raw' | 'binding';
@@ -40,6 +41,8 @@ function pick(attrs: Record<string, unknown>, names: Set<string>): Record<string
 }
 
 export = function (RED: NodeAPI) {
+  // error wording in the runtime's language
+  const asError = errorTranslator(RED);
   function GizwitsDeviceIn(this: Node, def: DeviceInDef) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig('gizwits-device-in', def);
@@ -57,7 +60,7 @@ export = function (RED: NodeAPI) {
       registry = account.require().devices();
     } catch (error) {
       node.status(errorStatus(error));
-      node.error(error instanceof Error ? error.message : String(error));
+      node.error(asError(error).message);
       return;
     }
     let lastUpdate: Date | undefined;

@@ -1,13 +1,23 @@
 // gizwits-group-control: device groups. `control` writes the same values to every device of a
 // single-product group (validated against that product first) and says which devices failed; the other
 // actions manage groups and their members.
-import { encodeWrite, GizwitsError, toBytes, toRestAttrs, type AttrValues, type Group } from '../../client';
+import {
+  encodeWrite,
+  GizwitsError,
+  keyed,
+  toBytes,
+  toRestAttrs,
+  type AttrValues,
+  type ErrorText,
+  type Group,
+} from '../../client';
 import { useAccount } from '../common/account-user';
 import { chooseAction, inputError, nonEmptyText } from '../common/automation';
 import { migrateConfig } from '../common/migrate';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
 import { translator } from '../common/red';
-import { asError, clockTime, errorStatus } from '../common/status';
+import { errorTranslator } from '../common/error-text';
+import { clockTime, errorStatus } from '../common/status';
 
 const TYPE = 'gizwits-group-control';
 const ACTIONS = ['control', 'list', 'devices', 'create', 'update', 'delete', 'add', 'remove'] as const;
@@ -42,7 +52,11 @@ function didsOf(payload: unknown): string[] {
   if (!list || list.length === 0 || !list.every((did) => nonEmptyText(did)))
     throw inputError(
       TYPE,
-      'msg.payload must be the dids to add or remove: an array such as ["did1", "did2"]',
+      keyed(
+        'group.noDids',
+        {},
+        'msg.payload must be the dids to add or remove: an array such as ["did1", "did2"]',
+      ),
     );
   return list.map((did) => String(did).trim());
 }
@@ -54,7 +68,11 @@ function nameOf(payload: unknown, action: string): string {
   if (!text)
     throw inputError(
       TYPE,
-      `${action} needs a group name: msg.payload = {"group_name": "Living room"} or the name as text`,
+      keyed(
+        'group.noName',
+        { action },
+        `${action} needs a group name: msg.payload = {"group_name": "Living room"} or the name as text`,
+      ),
     );
   return text;
 }
@@ -64,14 +82,25 @@ function requestOf(action: Action, id: string | undefined, payload: unknown): Re
   if (action === 'create') {
     const productKey = (payload as { product_key?: unknown } | undefined)?.product_key;
     if (productKey !== undefined && typeof productKey !== 'string')
-      throw inputError(TYPE, 'product_key must be text (the product of a single-product group)');
+      throw inputError(
+        TYPE,
+        keyed('group.productKey', {}, 'product_key must be text (the product of a single-product group)'),
+      );
     return {
       action,
       group_name: nameOf(payload, action),
       ...(productKey ? { product_key: productKey } : {}),
     };
   }
-  if (!id) throw inputError(TYPE, `${action} needs a group: choose one in the node or set msg.groupId`);
+  if (!id)
+    throw inputError(
+      TYPE,
+      keyed(
+        'group.noGroup',
+        { action },
+        `${action} needs a group: choose one in the node or set msg.groupId`,
+      ),
+    );
   switch (action) {
     case 'devices':
     case 'delete':
@@ -85,20 +114,43 @@ function requestOf(action: Action, id: string | undefined, payload: unknown): Re
       if (Array.isArray(payload) || Buffer.isBuffer(payload)) {
         const raw = toBytes(payload);
         if (!raw || raw.length === 0)
-          throw inputError(TYPE, 'raw data must be a non-empty array of bytes (0-255) or a Buffer');
+          throw inputError(
+            TYPE,
+            keyed('group.badRaw', {}, 'raw data must be a non-empty array of bytes (0-255) or a Buffer'),
+          );
         return { action, id, raw };
       }
       if (!payload || typeof payload !== 'object' || Object.keys(payload).length === 0)
         throw inputError(
           TYPE,
-          'control needs msg.payload: data point values such as {"switch": true}, or an array of bytes',
+          keyed(
+            'group.noValues',
+            {},
+            'control needs msg.payload: data point values such as {"switch": true}, or an array of bytes',
+          ),
         );
       return { action, id, values: payload as Record<string, unknown> };
     }
   }
 }
 
+/**
+ * The text of a value the group's product refuses: the client's `write.*` text is worded as a whole
+ * sentence ("Cannot write: ..."), which the group's message gives without its start; `group.write.*`
+ * holds the same reasons without it. Undefined when the error is not one of them.
+ */
+function valuesText(error: unknown, detail: string): ErrorText | undefined {
+  const text = error instanceof GizwitsError ? error.text : undefined;
+  if (!text || !text.key.startsWith('write.') || text.params?.target !== '') return undefined;
+  if ((error as Error).message !== `Cannot write: ${detail}`) return undefined;
+  const params = { ...text.params };
+  delete params.target;
+  return { key: `group.${text.key}`, params };
+}
+
 export = function (RED: NodeAPI) {
+  // done(err) wording in the runtime's language
+  const asError = errorTranslator(RED);
   function GizwitsGroupControl(this: Node, def: GroupControlDef) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig(TYPE, def);
@@ -114,13 +166,25 @@ export = function (RED: NodeAPI) {
       const group = groups.find((g) => g.id === request.id);
       if (!group) {
         const known = groups.map((g) => `${g.id} "${g.group_name}"`).join(', ');
-        throw inputError(TYPE, `the account has no group ${request.id}${known ? ` (groups: ${known})` : ''}`);
+        const list = known ? keyed('group.known', { groups: known }, ` (groups: ${known})`) : undefined;
+        throw inputError(
+          TYPE,
+          keyed(
+            'group.unknown',
+            { id: request.id, known: list?.text ?? '' },
+            `the account has no group ${request.id}${list?.message ?? ''}`,
+          ),
+        );
       }
       if (!group.product_key) {
         throw inputError(
           TYPE,
-          `group "${group.group_name}" is not a single-product group, and the Open API controls single-product groups only: ` +
-            'control its devices one by one with gizwits-device-control, or make a group of one product',
+          keyed(
+            'group.mixed',
+            { group: group.group_name },
+            `group "${group.group_name}" is not a single-product group, and the Open API controls single-product groups only: ` +
+              'control its devices one by one with gizwits-device-control, or make a group of one product',
+          ),
         );
       }
       const body: { id: string; attrs?: AttrValues; raw?: number[] } = { id: request.id };
@@ -130,10 +194,12 @@ export = function (RED: NodeAPI) {
         try {
           body.attrs = toRestAttrs(schema, encodeWrite(schema, request.values));
         } catch (error) {
-          throw inputError(
-            TYPE,
-            `group "${group.group_name}": ${(error as Error).message.replace(/^Cannot write: /, '')}`,
-          );
+          const detail = (error as Error).message.replace(/^Cannot write: /, '');
+          const text = valuesText(error, detail);
+          throw inputError(TYPE, {
+            message: `group "${group.group_name}": ${detail}`,
+            text: text && { key: 'group.values', params: { group: group.group_name, detail: text } },
+          });
         }
       }
       node.status({ fill: 'blue', shape: 'dot', text: say('status.controlling', 'controlling') });
@@ -143,6 +209,12 @@ export = function (RED: NodeAPI) {
           code: 'BAD_RESPONSE',
           operation: 'groups.control',
           serverMessage: 'the answer was not a list',
+          // The client's own text for an answer that is not a list.
+          ...keyed(
+            'request.notList',
+            { operation: 'groups.control' },
+            'Gizwits groups.control failed: BAD_RESPONSE (the answer was not a list)',
+          ),
         });
       const failed = results.filter((r) => r.result !== true).map((r) => r.did);
       msg.payload = results;

@@ -19,7 +19,8 @@ import { applyInOrder, plannedChanges, withNodeName } from '../common/automation
 import { migrateConfig } from '../common/migrate';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
 import { translator } from '../common/red';
-import { asError, clockTime, errorStatus } from '../common/status';
+import { errorTranslator } from '../common/error-text';
+import { clockTime, errorStatus } from '../common/status';
 
 const TYPE = 'gizwits-rule-sync';
 
@@ -64,6 +65,8 @@ function summary(plan: RulePlan): string {
 }
 
 export = function (RED: NodeAPI) {
+  // done(err) wording in the runtime's language
+  const asError = errorTranslator(RED);
   function GizwitsRuleSync(this: Node, def: RuleSyncDef) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig(TYPE, def);

@@ -1,12 +1,13 @@
 // gizwits-scene-trigger: runs a scene (`POST /app/scene/{id}/task`), named by id or by name, and reports
 // its task status; with `wait`, polls the status with a growing pause until the scene is done or failed.
-import { GizwitsError, type Scene } from '../../client';
+import { GizwitsError, keyed, type Scene } from '../../client';
 import { useAccount } from '../common/account-user';
 import { inputError, nonEmptyText, secondsOf } from '../common/automation';
 import { migrateConfig } from '../common/migrate';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
 import { translator } from '../common/red';
-import { asError, clockTime, errorStatus } from '../common/status';
+import { errorTranslator } from '../common/error-text';
+import { clockTime, errorStatus } from '../common/status';
 
 const TYPE = 'gizwits-scene-trigger';
 /** The API's task status codes, by number. */
@@ -31,16 +32,25 @@ class Cancelled extends Error {}
 
 function statusName(answer: { status?: unknown }): SceneStatus {
   const name = STATUS_NAMES[Number(answer?.status)];
-  if (!name)
+  if (!name) {
+    const status = String(JSON.stringify(answer?.status));
     throw new GizwitsError({
       code: 'BAD_RESPONSE',
       operation: 'scenes.taskStatus',
-      serverMessage: `unknown task status ${JSON.stringify(answer?.status)}`,
+      serverMessage: `unknown task status ${status}`,
+      ...keyed(
+        'scene.badStatus',
+        { operation: 'scenes.taskStatus', status },
+        `Gizwits scenes.taskStatus failed: BAD_RESPONSE (unknown task status ${status})`,
+      ),
     });
+  }
   return name;
 }
 
 export = function (RED: NodeAPI) {
+  // done(err) wording in the runtime's language
+  const asError = errorTranslator(RED);
   function GizwitsSceneTrigger(this: Node, def: SceneTriggerDef) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig(TYPE, def);
@@ -73,27 +83,41 @@ export = function (RED: NodeAPI) {
       if (id) return { id };
       if (msg.sceneName !== undefined) {
         const name = nonEmptyText(msg.sceneName);
-        if (!name) throw inputError(TYPE, 'msg.sceneName must be the name of a scene');
+        if (!name)
+          throw inputError(TYPE, keyed('scene.badName', {}, 'msg.sceneName must be the name of a scene'));
         const scenes = (await account.require().client().call('scenes.list', {})) as Scene[];
         const matches = scenes.filter((scene) => scene.scene_name === name);
         if (matches.length === 0) {
           const names = scenes.map((scene) => `"${scene.scene_name}"`).join(', ');
+          const known = names ? keyed('scene.known', { scenes: names }, ` (scenes: ${names})`) : undefined;
           throw inputError(
             TYPE,
-            `the account has no scene named "${name}"${names ? ` (scenes: ${names})` : ''}`,
+            keyed(
+              'scene.unknown',
+              { name, known: known?.text ?? '' },
+              `the account has no scene named "${name}"${known?.message ?? ''}`,
+            ),
           );
         }
         if (matches.length > 1) {
+          const ids = matches.map((s) => s.id).join(', ');
           throw inputError(
             TYPE,
-            `${matches.length} scenes are named "${name}": set msg.sceneId to one of ${matches.map((s) => s.id).join(', ')}`,
+            keyed(
+              'scene.ambiguous',
+              { number: matches.length, name, ids },
+              `${matches.length} scenes are named "${name}": set msg.sceneId to one of ${ids}`,
+            ),
           );
         }
         return { id: matches[0].id, name };
       }
       const configured = nonEmptyText(config.scene);
       if (configured) return { id: configured };
-      throw inputError(TYPE, 'no scene: choose one in the node, or set msg.sceneId or msg.sceneName');
+      throw inputError(
+        TYPE,
+        keyed('scene.noScene', {}, 'no scene: choose one in the node, or set msg.sceneId or msg.sceneName'),
+      );
     }
 
     async function waitForEnd(id: string): Promise<SceneStatus> {
@@ -105,9 +129,14 @@ export = function (RED: NodeAPI) {
         const status = statusName(await client.call('scenes.taskStatus', { id }));
         if (status !== 'running') return status;
         if (Date.now() >= deadline) {
+          const seconds = timeoutMs / 1000;
           throw new GizwitsError({
             code: 'TIMEOUT',
-            message: `${TYPE}: scene ${id} was still running after ${timeoutMs / 1000} s: raise the timeout, or turn off "wait"`,
+            ...keyed(
+              'scene.stillRunning',
+              { type: TYPE, id, seconds },
+              `${TYPE}: scene ${id} was still running after ${seconds} s: raise the timeout, or turn off "wait"`,
+            ),
           });
         }
         delay = Math.min(delay * 1.5, MAX_POLL_MS);
@@ -119,7 +148,11 @@ export = function (RED: NodeAPI) {
         if (msg.action !== undefined && msg.action !== 'list' && msg.action !== 'run')
           throw inputError(
             TYPE,
-            `unknown msg.action ${JSON.stringify(msg.action)}: use "list", "run" or leave it out`,
+            keyed(
+              'scene.unknownAction',
+              { action: String(JSON.stringify(msg.action)) },
+              `unknown msg.action ${JSON.stringify(msg.action)}: use "list", "run" or leave it out`,
+            ),
           );
         if (msg.action === 'list') {
           node.status({ fill: 'blue', shape: 'dot', text: say('status.listing', 'listing') });

@@ -7,11 +7,13 @@ import {
   encodeWrite,
   fromUtcSchedule,
   hostTimeZone,
+  keyed,
   planSchedules,
   scheduleDifferences,
   toBytes,
   toRestAttrs,
   toUtcSchedule,
+  type ErrorText,
   type GizwitsClient,
   type Group,
   type ProductSchema,
@@ -25,13 +27,17 @@ import {
   chooseAction,
   inputError,
   nonEmptyText,
+  NOTHING,
   plannedChanges,
   withNodeName,
+  wrappedInputError,
+  type Worded,
 } from '../common/automation';
 import { migrateConfig } from '../common/migrate';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
 import { translator } from '../common/red';
-import { asError, clockTime, errorStatus } from '../common/status';
+import { errorTranslator } from '../common/error-text';
+import { clockTime, errorStatus } from '../common/status';
 
 const TYPE = 'gizwits-scheduler';
 const ACTIONS = ['list', 'create', 'update', 'delete', 'sync'] as const;
@@ -58,6 +64,11 @@ type SchedulerMessage = NodeMessageInFlow & {
   notApplied?: unknown;
 };
 
+/** A target's name in a message, in the runtime's language: device, group or scene. */
+function targetWord(target: Target): { message: string; text: ErrorText } {
+  return keyed(`scheduler.target.${target}`, {}, target);
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -78,23 +89,38 @@ function declaredTasks(payload: unknown, configured: unknown): unknown[] {
     if (source.trim() === '')
       throw inputError(
         TYPE,
-        'sync needs the declared tasks: set them in the node (a JSON array) or send an array in msg.payload',
+        keyed(
+          'scheduler.noTasks',
+          {},
+          'sync needs the declared tasks: set them in the node (a JSON array) or send an array in msg.payload',
+        ),
       );
     try {
       source = JSON.parse(source);
     } catch (error) {
-      throw inputError(TYPE, `the declared tasks are not valid JSON (${(error as Error).message})`);
+      // The parser's own words (in English) stay as they are.
+      const reason = (error as Error).message;
+      throw inputError(
+        TYPE,
+        keyed('scheduler.badJson', { reason }, `the declared tasks are not valid JSON (${reason})`),
+      );
     }
   }
   if (!Array.isArray(source))
     throw inputError(
       TYPE,
-      'sync needs an array of tasks such as [{"remark": "lights on", "time": "07:00", "repeat": "mon,fri", ...}]',
+      keyed(
+        'scheduler.notArray',
+        {},
+        'sync needs an array of tasks such as [{"remark": "lights on", "time": "07:00", "repeat": "mon,fri", ...}]',
+      ),
     );
   return source;
 }
 
 export = function (RED: NodeAPI) {
+  // done(err) wording in the runtime's language
+  const asError = errorTranslator(RED);
   function GizwitsScheduler(this: Node, def: SchedulerDef) {
     RED.nodes.createNode(this, def);
     const config = migrateConfig(TYPE, def);
@@ -103,19 +129,34 @@ export = function (RED: NodeAPI) {
     const account = useAccount(RED, node, config.account, { mirrorState: false });
 
     /** Checks of a task's command that need no call: scenes take none, devices and groups need one. */
-    function checkCommandShape(target: Target, schedule: Schedule, where: string): void {
+    function checkCommandShape(target: Target, schedule: Schedule, where: Worded): void {
+      // A task's place in a sync (`task #2 "lights on": `) begins each message; nothing elsewhere.
+      const at = (key: string, params: Record<string, string | ErrorText>, message: string): Worded =>
+        where.text || where.message === ''
+          ? keyed(key, { where: where.text ?? '', ...params }, `${where.message}${message}`)
+          : { message: `${where.message}${message}` };
       if (target === 'scene') {
         if (hasCommand(schedule))
-          throw inputError(TYPE, `${where}a scene task takes no attrs or raw: the scene's own tasks run`);
+          throw inputError(
+            TYPE,
+            at('scheduler.sceneCommand', {}, "a scene task takes no attrs or raw: the scene's own tasks run"),
+          );
         return;
       }
       if (!hasCommand(schedule))
         throw inputError(
           TYPE,
-          `${where}a ${target} task needs attrs (data point values such as {"switch": true}) or raw (bytes)`,
+          at(
+            'scheduler.noCommand',
+            { target: targetWord(target).text },
+            `a ${target} task needs attrs (data point values such as {"switch": true}) or raw (bytes)`,
+          ),
         );
       if (schedule.raw !== undefined && schedule.raw !== '' && !toBytes(schedule.raw))
-        throw inputError(TYPE, `${where}raw must be hex text or an array of bytes (0-255)`);
+        throw inputError(
+          TYPE,
+          at('scheduler.badRaw', {}, 'raw must be hex text or an array of bytes (0-255)'),
+        );
     }
 
     /** The product schema a device or group task's values are checked against. */
@@ -128,11 +169,19 @@ export = function (RED: NodeAPI) {
       if (target === 'device') return registry.schemaOfDevice(targetId);
       const groups = (await acc.client().call('groups.list', {})) as Group[];
       const group = groups.find((candidate) => candidate.id === targetId);
-      if (!group) throw inputError(TYPE, `the account has no group ${targetId}`);
+      if (!group)
+        throw inputError(
+          TYPE,
+          keyed('scheduler.unknownGroup', { id: targetId }, `the account has no group ${targetId}`),
+        );
       if (!group.product_key)
         throw inputError(
           TYPE,
-          `group "${group.group_name}" mixes products: data point values need a single-product group (raw bytes work for any)`,
+          keyed(
+            'scheduler.mixedGroup',
+            { group: group.group_name },
+            `group "${group.group_name}" mixes products: data point values need a single-product group (raw bytes work for any)`,
+          ),
         );
       return registry.schema(group.product_key);
     }
@@ -143,7 +192,7 @@ export = function (RED: NodeAPI) {
       target: Target,
       targetId: string,
       schema: ProductSchema | undefined,
-      where: string,
+      where: Worded,
     ): Schedule {
       const out: Schedule = { ...schedule, [TARGET_KEYS[target]]: targetId };
       delete out.attrs;
@@ -156,7 +205,7 @@ export = function (RED: NodeAPI) {
             encodeWrite(schema, schedule.attrs, target === 'device' ? targetId : undefined),
           );
         } catch (error) {
-          throw inputError(TYPE, `${where}${(error as Error).message}`);
+          throw wrappedInputError(TYPE, error, where);
         }
       }
       if (schedule.raw !== undefined && schedule.raw !== '')
@@ -177,10 +226,22 @@ export = function (RED: NodeAPI) {
         if (!target)
           throw inputError(
             TYPE,
-            `unknown target ${JSON.stringify(config.target)}: use device, group or scene`,
+            keyed(
+              'scheduler.unknownTarget',
+              { target: String(JSON.stringify(config.target)) },
+              `unknown target ${JSON.stringify(config.target)}: use device, group or scene`,
+            ),
           );
         const targetId = nonEmptyText(config.targetId);
-        if (!targetId) throw inputError(TYPE, `no ${target} chosen: set the target id in the node`);
+        if (!targetId)
+          throw inputError(
+            TYPE,
+            keyed(
+              'scheduler.noTarget',
+              { target: targetWord(target).text },
+              `no ${target} chosen: set the target id in the node`,
+            ),
+          );
         let timeZone: string;
         try {
           timeZone = checkTimeZone(nonEmptyText(config.timezone) ?? hostTimeZone());
@@ -189,7 +250,7 @@ export = function (RED: NodeAPI) {
         }
         const options = { timeZone, now: Date.now() };
         const view = (task: Schedule) => fromUtcSchedule(task, options);
-        const convert = (input: unknown, where: string) => {
+        const convert = (input: unknown, where: Worded) => {
           try {
             const conversion = toUtcSchedule(input, options);
             checkCommandShape(target, conversion.schedule, where);
@@ -209,16 +270,24 @@ export = function (RED: NodeAPI) {
             say('status.listed', `${tasks.length} tasks · ${time}`, { tasks: tasks.length, time });
         } else if (action === 'delete') {
           const id = nonEmptyText(isObject(msg.payload) ? msg.payload.id : msg.payload);
-          if (!id) throw inputError(TYPE, 'delete needs the task id: msg.payload = "<id>" or {"id": "<id>"}');
+          if (!id)
+            throw inputError(
+              TYPE,
+              keyed(
+                'scheduler.deleteNoId',
+                {},
+                'delete needs the task id: msg.payload = "<id>" or {"id": "<id>"}',
+              ),
+            );
           await account.require().client().call('commonSchedulers.delete', { id });
           msg.payload = { id };
           outcome = (time) => say('status.deleted', `deleted · ${time}`, { time });
         } else if (action === 'create') {
-          const conversion = convert(msg.payload, '');
+          const conversion = convert(msg.payload, NOTHING);
           warnings.push(...conversion.warnings);
           const acc = account.require();
           const schema = target === 'scene' ? undefined : await schemaOf(acc, target, targetId);
-          const task = encoded(conversion.schedule, target, targetId, schema, '');
+          const task = encoded(conversion.schedule, target, targetId, schema, NOTHING);
           const { id } = await acc.client().call('commonSchedulers.create', task);
           msg.payload = view({ ...task, id });
           outcome = (time) => say('status.created', `created · ${time}`, { time });
@@ -227,15 +296,27 @@ export = function (RED: NodeAPI) {
           if (!id)
             throw inputError(
               TYPE,
-              'update needs msg.payload with the task id and the fields to change, such as {"id": "…", "enabled": false}',
+              keyed(
+                'scheduler.updateNoId',
+                {},
+                'update needs msg.payload with the task id and the fields to change, such as {"id": "…", "enabled": false}',
+              ),
             );
           const acc = account.require();
           const current = (await listTarget(acc.client(), target, targetId)).find((task) => task.id === id);
-          if (!current) throw inputError(TYPE, `${target} ${targetId} has no scheduled task ${id}`);
-          const conversion = convert({ ...view(current), ...(msg.payload as object) }, '');
+          if (!current)
+            throw inputError(
+              TYPE,
+              keyed(
+                'scheduler.noSuchTask',
+                { target: targetWord(target).text, targetId, id },
+                `${target} ${targetId} has no scheduled task ${id}`,
+              ),
+            );
+          const conversion = convert({ ...view(current), ...(msg.payload as object) }, NOTHING);
           warnings.push(...conversion.warnings);
           const schema = target === 'scene' ? undefined : await schemaOf(acc, target, targetId);
-          const task = encoded(conversion.schedule, target, targetId, schema, '');
+          const task = encoded(conversion.schedule, target, targetId, schema, NOTHING);
           await acc.client().call('commonSchedulers.update', { ...task, id });
           msg.payload = view({ ...task, id });
           outcome = (time) => say('status.updated', `updated · ${time}`, { time });
@@ -272,21 +353,37 @@ export = function (RED: NodeAPI) {
       msg: SchedulerMessage,
       target: Target,
       targetId: string,
-      convert: (input: unknown, where: string) => ReturnType<typeof toUtcSchedule>,
+      convert: (input: unknown, where: Worded) => ReturnType<typeof toUtcSchedule>,
       warnings: string[],
     ): Promise<SchedulePlan> {
       const declared = declaredTasks(msg.payload, config.schedules);
       const remarks = new Set<string>();
       const converted = declared.map((input, index) => {
         const remark = isObject(input) ? nonEmptyText(input.remark) : undefined;
-        const where = `task #${index + 1}${remark ? ` "${remark}"` : ''}: `;
+        const where = remark
+          ? keyed('scheduler.where.named', { index: index + 1, remark }, `task #${index + 1} "${remark}": `)
+          : keyed('scheduler.where.task', { index: index + 1 }, `task #${index + 1}: `);
         if (!remark)
-          throw inputError(TYPE, `${where}sync matches tasks by remark: give each task a unique remark`);
+          throw inputError(
+            TYPE,
+            keyed(
+              'scheduler.noRemark',
+              { where: where.text },
+              `${where.message}sync matches tasks by remark: give each task a unique remark`,
+            ),
+          );
         if (remarks.has(remark))
-          throw inputError(TYPE, `${where}another task has the same remark; remarks must be unique`);
+          throw inputError(
+            TYPE,
+            keyed(
+              'scheduler.sameRemark',
+              { where: where.text },
+              `${where.message}another task has the same remark; remarks must be unique`,
+            ),
+          );
         remarks.add(remark);
         const conversion = convert(input, where);
-        warnings.push(...conversion.warnings.map((warning) => `${where}${warning}`));
+        warnings.push(...conversion.warnings.map((warning) => `${where.message}${warning}`));
         return { schedule: conversion.schedule, where };
       });
       const acc = account.require();

@@ -1,0 +1,413 @@
+// Every refusal of the linkage-rule and scheduler models carries a key of the nodes' error catalogue
+// (gizwits-account's locales, `errors.text.rule.*` and `errors.text.schedule.*`), so that a Chinese runtime
+// can word it in Chinese. Each error here is raised for real; its English catalogue text, given the
+// error's values (nested texts rendered first), must be the error's own message exactly, and its Chinese
+// text must exist and leave no placeholder unfilled.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  GizwitsError,
+  checkRuleDevices,
+  checkTimeZone,
+  parseRuleSet,
+  toProductSchema,
+  toUtcSchedule,
+  type ErrorText,
+  type ProductSchema,
+} from '../../src/client';
+
+type Catalogue = Record<string, unknown>;
+
+function catalogue(lang: 'en-US' | 'zh-CN'): Catalogue {
+  const file = path.join(__dirname, '../../src/nodes/gizwits-account/locales', lang, 'gizwits-account.json');
+  const all = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    'gizwits-account': { errors?: { text?: Catalogue } };
+  };
+  return all['gizwits-account'].errors?.text ?? {};
+}
+
+const EN = catalogue('en-US');
+const ZH = catalogue('zh-CN');
+
+function template(texts: Catalogue, key: string): string | undefined {
+  let node: unknown = texts;
+  for (const part of key.split('.')) {
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+  }
+  return typeof node === 'string' ? node : undefined;
+}
+
+/** The keys under a section of the catalogue (`rule.write` → `rule.write.bool`, ...). */
+function keysUnder(texts: Catalogue, section: string): string[] {
+  let node: unknown = texts;
+  for (const part of section.split('.')) {
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+  }
+  return Object.entries((node ?? {}) as Record<string, unknown>)
+    .filter(([, value]) => typeof value === 'string')
+    .map(([name]) => `${section}.${name}`);
+}
+
+const placeholders = (text: string) => [...text.matchAll(/__(.+?)__/g)].map((m) => m[1]).sort();
+
+/** The text in one language, as i18next fills it (`__name__` placeholders, nested texts first). */
+function render(texts: Catalogue, text: ErrorText, lang: string): string {
+  const found = template(texts, text.key);
+  assert.equal(typeof found, 'string', `no ${lang} text for "${text.key}"`);
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(text.params ?? {}))
+    values[name] = typeof value === 'object' ? render(texts, value, lang) : String(value);
+  return found!.replace(/__(.+?)__/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/** Every key of a text, nested ones included. */
+function keysOf(text: ErrorText): string[] {
+  const keys = [text.key];
+  for (const value of Object.values(text.params ?? {}))
+    if (typeof value === 'object') keys.push(...keysOf(value));
+  return keys;
+}
+
+/**
+ * Asserts that the error is keyed (with `keys` among its keys, nested ones included), that the English
+ * text is its message, and that the Chinese text exists, is filled in, and is Chinese. Returns the Chinese.
+ */
+function check(error: unknown, ...keys: string[]): string {
+  assert.ok(error instanceof GizwitsError, `not a GizwitsError: ${String(error)}`);
+  assert.equal(error.code, 'INVALID_PARAMS', error.message);
+  assert.ok(error.text, `no catalogue key on: ${error.message}`);
+  const found = keysOf(error.text);
+  for (const key of keys) assert.ok(found.includes(key), `"${key}" is not among ${found.join(', ')}`);
+  for (const each of found) {
+    const en = template(EN, each);
+    const zh = template(ZH, each);
+    assert.ok(en !== undefined && zh !== undefined, `"${each}" is missing from a catalogue`);
+    assert.deepEqual(
+      placeholders(zh),
+      placeholders(en),
+      `"${each}": Chinese and English placeholders differ`,
+    );
+  }
+  assert.equal(render(EN, error.text, 'en-US'), error.message);
+  const chinese = render(ZH, error.text, 'zh-CN');
+  assert.doesNotMatch(chinese, /__/, chinese);
+  assert.match(chinese, /[\u4e00-\u9fff]/, `not Chinese: ${chinese}`);
+  return chinese;
+}
+
+/** The error `run` throws. */
+function caught(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  assert.fail('no error was thrown');
+}
+
+// --- linkage rules
+
+const LAMP_PK = 'lamp-pk';
+const PLUG_PK = 'plug-pk';
+
+const schemas: Record<string, ProductSchema> = {
+  [LAMP_PK]: toProductSchema({
+    product_key: LAMP_PK,
+    name: 'Lamp',
+    entities: [
+      {
+        attrs: [
+          { name: 'switch', type: 'status_writable', data_type: 'bool' },
+          {
+            name: 'LED_R',
+            type: 'status_writable',
+            data_type: 'uint8',
+            uint_spec: { min: 0, max: 254, ratio: 1, addition: 0 },
+          },
+          { name: 'mode', type: 'status_writable', data_type: 'enum', enum: ['steady', 'breathe'] },
+        ],
+      },
+    ],
+  } as never),
+  [PLUG_PK]: toProductSchema({
+    product_key: PLUG_PK,
+    name: 'Plug',
+    entities: [
+      {
+        attrs: [
+          { name: 'switch', type: 'status_writable', data_type: 'bool' },
+          {
+            name: 'power',
+            type: 'status_readonly',
+            data_type: 'uint16',
+            uint_spec: { min: 0, max: 3000, ratio: 1, addition: 0 },
+          },
+          { name: 'fault_overload', type: 'fault', data_type: 'bool' },
+        ],
+      },
+    ],
+  } as never),
+};
+
+const devices = {
+  productKeyOf: (did: string) => ({ lamp: LAMP_PK, plug: PLUG_PK })[did],
+  schemaOf: (productKey: string) => schemas[productKey],
+};
+
+function rule(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'plug on, lamp red',
+    event: 'data',
+    did: 'plug',
+    input: [{ did: 'plug', prefix: 'p' }],
+    condition: [[{ left: 'p.switch', opt: '==', right: 'true' }]],
+    output: [[{ type: 'devctrl', did: 'lamp', attrs: { switch: true, LED_R: 200 } }]],
+    ...overrides,
+  };
+}
+
+/** The error of a rule set, checked for shape and, with `withDevices`, against the devices too. */
+function ruleError(rules: unknown, withDevices = false): unknown {
+  return caught(() => {
+    const parsed = parseRuleSet(rules);
+    if (withDevices) checkRuleDevices(parsed, devices);
+  });
+}
+
+/** The source files' own `rule.*` and `schedule.*` keys, found by reading them. */
+function sourceKeys(): string[] {
+  const keys = new Set<string>();
+  for (const name of ['rules', 'schedules']) {
+    const source = fs.readFileSync(path.join(__dirname, '../../src/client', `${name}.ts`), 'utf8');
+    for (const match of source.matchAll(/'((?:rule|schedule)\.[A-Za-z.]+)'/g)) keys.add(match[1]);
+  }
+  return [...keys];
+}
+
+describe('error texts of linkage rules and scheduled tasks (catalogue keys)', function () {
+  it('has an English and a Chinese text, with the same placeholders, for every key the models name', () => {
+    const keys = [...sourceKeys(), 'rule.eventName.alert', 'rule.eventName.fault'];
+    assert.ok(keys.length > 50, `only ${keys.length} keys found`);
+    for (const key of keys) {
+      const en = template(EN, key);
+      const zh = template(ZH, key);
+      assert.equal(typeof en, 'string', `no en-US text for "${key}"`);
+      assert.equal(typeof zh, 'string', `no zh-CN text for "${key}"`);
+      assert.deepEqual(placeholders(zh!), placeholders(en!), `"${key}": placeholders differ`);
+    }
+  });
+
+  it('words every refused write of a rule (rule.write.*) as write.* does, without "Cannot write to"', () => {
+    const writes = keysUnder(EN, 'write').filter((key) => key !== 'write.target');
+    assert.ok(writes.length > 10, `only ${writes.length} write texts`);
+    for (const key of writes) {
+      const en = template(EN, `rule.${key}`);
+      assert.equal(`Cannot write__target__: ${en}`, template(EN, key), `rule.${key}`);
+      const zh = template(ZH, `rule.${key}`);
+      assert.equal(typeof zh, 'string', `no zh-CN text for "rule.${key}"`);
+      assert.deepEqual(placeholders(zh!), placeholders(en!), `"rule.${key}": placeholders differ`);
+    }
+  });
+
+  describe('linkage rules: the set', () => {
+    it('refuses empty, broken and non-array sets', () => {
+      check(ruleError('  '), 'rule.set.empty');
+      check(ruleError('[{'), 'rule.set.badJson');
+      check(ruleError('{"name": "x"}'), 'rule.set.notArray');
+      check(ruleError({ rules: 'x' }), 'rule.set.notArray');
+    });
+
+    it('names the rule by its name and number, or by its number alone', () => {
+      const named = check(ruleError([rule({ did: '' })]), 'rule.at', 'rule.where.named', 'rule.noDid');
+      assert.equal(
+        named,
+        '联动规则 "plug on, lamp red"(第 1 条)的 did:缺失:应为以 "data" 事件触发此联动规则的设备',
+      );
+      check(ruleError([rule(), 'x']), 'rule.atRule', 'rule.where.numbered', 'rule.notObject');
+      check(ruleError([rule({ name: ' ' })]), 'rule.where.numbered', 'rule.noName');
+      check(ruleError([rule(), rule()]), 'rule.where.named', 'rule.duplicateName');
+    });
+  });
+
+  describe('linkage rules: fields', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ colour: 'red' }, 'rule.unknownField'],
+      [{ event: 'boot' }, 'rule.oneOf'],
+      [{ event: undefined }, 'rule.oneOf'],
+      [{ remark: 5 }, 'rule.notText'],
+      [{ product_key: ['x'] }, 'rule.notText'],
+      [{ interval: -1 }, 'rule.notSeconds'],
+      [{ event: 'alert' }, 'rule.eventAttr.missingAlert'],
+      [{ event: 'fault', event_attr: {} }, 'rule.eventAttr.missingFault'],
+      [{ event: 'fault', event_attr: { attr_name: 'fault_overload', value: 2 } }, 'rule.eventAttr.badValue'],
+      [{ event: 'alert', event_attr: { attr_name: 'x', value: 'on' } }, 'rule.eventAttr.badValue'],
+      [{ event_attr: { attr_name: 'x', value: '1' } }, 'rule.eventAttr.notApplicable'],
+      [{ input: {} }, 'rule.input.notArray'],
+      [{ input: ['plug'] }, 'rule.input.notObject'],
+      [{ input: [{ prefix: 'p' }] }, 'rule.missing'],
+      [{ input: [{ did: 'plug', prefix: '1p' }] }, 'rule.input.badPrefix'],
+      [
+        {
+          input: [
+            { did: 'plug', prefix: 'p' },
+            { did: 'lamp', prefix: 'p' },
+          ],
+        },
+        'rule.input.twice',
+      ],
+      [{ input: [{ did: 'plug', prefix: 'p', product_key: 1 }] }, 'rule.notText'],
+      [{ condition: {} }, 'rule.condition.notArray'],
+      [{ condition: [[]] }, 'rule.condition.badGroup'],
+      [{ condition: [['p.switch == true']] }, 'rule.condition.notObject'],
+      [{ condition: [[{ left: 'p.switch', opt: '=', right: 'true' }]] }, 'rule.oneOf'],
+      [{ condition: [[{ left: 'p.switch', opt: '==', right: 'on' }]] }, 'rule.condition.badOperand'],
+      [{ condition: [[{ left: 'p.switch', opt: '==', right: null }]] }, 'rule.condition.badOperand'],
+      [{ condition: [[{ left: 'q.switch', opt: '==', right: 'true' }]] }, 'rule.condition.undeclared'],
+      [
+        { input: [], condition: [[{ left: 'q.switch', opt: '==', right: 'true' }]] },
+        'rule.condition.undeclaredNoInput',
+      ],
+      [{ condition: [[{ left: 'p.power', opt: '>', right: "'high'" }]] }, 'rule.condition.notNumber'],
+      [{ condition: [[{ left: '1', opt: '==', right: 'true' }]] }, 'rule.condition.constants'],
+      [{ output: [] }, 'rule.output.notArray'],
+      [{ output: [[]] }, 'rule.output.badGroup'],
+      [{ output: [['lamp']] }, 'rule.output.notObject'],
+      [
+        { output: [[{ type: 'devctrl', did: 'lamp', attrs: { switch: true }, when: 1 }]] },
+        'rule.output.unknownField',
+      ],
+      [{ output: [[{ type: 'delay', delay: 1.5 }]] }, 'rule.notSeconds'],
+      [{ output: [[{ type: 'write', did: 'lamp' }]] }, 'rule.output.badType'],
+      [{ output: [[{ type: 'devctrl', attrs: { switch: true } }]] }, 'rule.missing'],
+      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: {} }]] }, 'rule.output.badAttrs'],
+      [{ output: [[{ type: 'devctrl', did: 'lamp', raw: [1, 256] }]] }, 'rule.output.badRaw'],
+      [{ output: [[{ type: 'devctrl', did: 'lamp' }]] }, 'rule.output.noCommand'],
+    ];
+    for (const [overrides, key] of cases) {
+      it(`${key}: ${JSON.stringify(overrides)}`, () => {
+        check(ruleError([rule(overrides)]), 'rule.at', key);
+      });
+    }
+
+    it('says "报警" and "故障" for the alert and fault events', () => {
+      const zh = check(
+        ruleError([rule({ event: 'alert', event_attr: { attr_name: 'x', value: 'on' } })]),
+        'rule.eventName.alert',
+      );
+      assert.match(zh, /event_attr\.value:必须是 "1"\(报警发生\)或 "0"\(已解除\)$/);
+    });
+  });
+
+  describe('linkage rules: devices and data points', () => {
+    const cases: Array<[Record<string, unknown>, string[]]> = [
+      [{ did: 'ghost' }, ['rule.device.notBound']],
+      [{ product_key: LAMP_PK }, ['rule.device.otherProduct']],
+      [{ input: [{ did: 'ghost', prefix: 'p' }] }, ['rule.device.notBound']],
+      [{ output: [[{ type: 'devctrl', did: 'ghost', attrs: { switch: true } }]] }, ['rule.device.notBound']],
+      [{ event: 'alert', event_attr: { attr_name: 'switch', value: '1' } }, ['rule.eventAttr.notAlertPoint']],
+      [
+        { event: 'fault', event_attr: { attr_name: 'switch', value: '1' } },
+        ['rule.eventAttr.notFaultPoint', 'rule.eventAttr.candidates', 'rule.eventName.fault'],
+      ],
+      [{ condition: [[{ left: 'p.volume', opt: '==', right: '1' }]] }, ['rule.point.unknown']],
+      [{ condition: [[{ left: 'p.switch', opt: '>=', right: '1' }]] }, ['rule.point.notNumeric']],
+      [{ condition: [[{ left: 'p.switch', opt: '==', right: '2' }]] }, ['rule.point.bool']],
+      [{ condition: [[{ left: 'p.power', opt: '==', right: "'on'" }]] }, ['rule.point.number']],
+      [
+        {
+          input: [{ did: 'lamp', prefix: 'l' }],
+          condition: [[{ left: 'l.mode', opt: '==', right: "'blink'" }]],
+        },
+        ['rule.point.enum'],
+      ],
+      [
+        { output: [[{ type: 'devctrl', did: 'lamp', attrs: { LED_R: 300 } }]] },
+        ['rule.attrs', 'rule.write.range'],
+      ],
+      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { LED_R: 'red' } }]] }, ['rule.write.number']],
+      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { switch: 'yes' } }]] }, ['rule.write.bool']],
+      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { mode: 'blink' } }]] }, ['rule.write.enum']],
+      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { volume: 1 } }]] }, ['rule.write.unknown']],
+      [{ output: [[{ type: 'devctrl', did: 'plug', attrs: { power: 1 } }]] }, ['rule.write.readonly']],
+      [
+        { output: [[{ type: 'devctrl', did: 'plug', attrs: { fault_overload: true } }]] },
+        ['rule.write.fault'],
+      ],
+    ];
+    for (const [overrides, keys] of cases) {
+      it(`${keys[0]}: ${JSON.stringify(overrides)}`, () => {
+        check(ruleError([rule(overrides)], true), 'rule.at', ...keys);
+      });
+    }
+
+    it('words a refused write with its device', () => {
+      const zh = check(
+        ruleError([rule({ output: [[{ type: 'devctrl', did: 'lamp', attrs: { LED_R: 300 } }]] })], true),
+        'rule.write.range',
+      );
+      assert.match(zh, /output\[0\]\[0\]\.attrs:"LED_R" 必须在 0 到 254 之间;300 超出了范围\(设备 lamp\)$/);
+    });
+  });
+
+  // --- scheduled tasks
+
+  describe('scheduled tasks', () => {
+    // "Today" for every conversion: a winter day, so New York is on UTC-5.
+    const now = Date.parse('2026-01-15T12:00:00Z');
+    const shanghai = { timeZone: 'Asia/Shanghai', now };
+    const newYork = { timeZone: 'America/New_York', now };
+
+    const cases: Array<[string, unknown, { timeZone: string; now: number }]> = [
+      ['schedule.noTimeZone', { time: '07:30', repeat: 'mon' }, { timeZone: ' ', now }],
+      ['schedule.unknownTimeZone', { time: '07:30', repeat: 'mon' }, { timeZone: 'Mars/Olympus', now }],
+      ['schedule.badTime', { time: '7.30', repeat: 'mon' }, shanghai],
+      ['schedule.badTime', { repeat: 'mon' }, shanghai],
+      ['schedule.badRepeat', { time: '07:30', repeat: 'monday,tues' }, shanghai],
+      ['schedule.badRepeat', { time: '07:30', repeat: 5 }, shanghai],
+      ['schedule.badDays', { time: '07:30', repeat: 'day', days: [0] }, shanghai],
+      ['schedule.badDate', { time: '07:30', repeat: 'mon', start_date: '2026-02-30' }, shanghai],
+      ['schedule.badDate', { time: '07:30', repeat: 'mon', end_date: 20260301 }, shanghai],
+      ['schedule.badRemark', { time: '07:30', repeat: 'mon', remark: 5 }, shanghai],
+      ['schedule.badEnabled', { time: '07:30', repeat: 'mon', enabled: 'yes' }, shanghai],
+      ['schedule.notObject', '07:30', shanghai],
+      ['schedule.notObject', ['07:30'], shanghai],
+      ['schedule.unknownField', { time: '07:30', repeat: 'mon', when: 'x' }, shanghai],
+      [
+        'schedule.endBeforeStart',
+        { time: '07:30', repeat: 'mon', start_date: '2026-03-01', end_date: '2026-02-01' },
+        shanghai,
+      ],
+      ['schedule.onceNeedsDate', { time: '07:30', repeat: 'none' }, shanghai],
+      ['schedule.gap', { time: '02:30', date: '2026-03-08' }, newYork],
+      ['schedule.monthlyDayBefore', { time: '07:00', repeat: 'day', days: [1, 15] }, shanghai],
+      ['schedule.monthlyDayAfter', { time: '21:00', repeat: 'day', days: [10, 28, 31] }, newYork],
+    ];
+    for (const [key, task, options] of cases) {
+      it(`${key}: ${JSON.stringify(task)} in ${options.timeZone}`, () => {
+        check(
+          caught(() => toUtcSchedule(task, options)),
+          key,
+        );
+      });
+    }
+
+    it('refuses a missing time zone on its own, too', () => {
+      check(
+        caught(() => checkTimeZone(undefined)),
+        'schedule.noTimeZone',
+      );
+    });
+
+    it('says a one-time task in a missing hour in Chinese', () => {
+      const zh = check(
+        caught(() => toUtcSchedule({ time: '02:30', date: '2026-03-08' }, newYork)),
+        'schedule.gap',
+      );
+      assert.equal(
+        zh,
+        '2026-03-08 02:30 在 America/New_York 时区不存在:当晚夏令时开始,时钟会跳过这一时刻;请另选时间',
+      );
+    });
+  });
+});
