@@ -291,17 +291,17 @@ const CASES: Case[] = [
   {
     what: 'a device task without a command',
     ...scheduler({}, { time: '07:00', date: '2030-01-01' }),
-    keys: ['node.wrapped', 'node.input', 'scheduler.noCommand'],
+    keys: ['node.input', 'scheduler.noCommand'],
   },
   {
     what: 'a command for a scene',
     ...scheduler({ target: 'scene', targetId: SIM_SCENES.demoEvening }, task),
-    keys: ['node.wrapped', 'node.input', 'scheduler.sceneCommand'],
+    keys: ['node.input', 'scheduler.sceneCommand'],
   },
   {
     what: 'raw that is not bytes',
     ...scheduler({}, { time: '07:00', date: '2030-01-01', raw: 'xyz' }),
-    keys: ['node.wrapped', 'node.input', 'scheduler.badRaw'],
+    keys: ['node.input', 'scheduler.badRaw'],
   },
   {
     what: 'update without an id',

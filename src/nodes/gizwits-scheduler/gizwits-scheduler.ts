@@ -251,13 +251,15 @@ export = function (RED: NodeAPI) {
         const options = { timeZone, now: Date.now() };
         const view = (task: Schedule) => fromUtcSchedule(task, options);
         const convert = (input: unknown, where: Worded) => {
+          let conversion: ReturnType<typeof toUtcSchedule>;
           try {
-            const conversion = toUtcSchedule(input, options);
-            checkCommandShape(target, conversion.schedule, where);
-            return conversion;
+            conversion = toUtcSchedule(input, options);
           } catch (error) {
             throw withNodeName(TYPE, error, where);
           }
+          // Its errors already name the node and the task: not wrapped a second time.
+          checkCommandShape(target, conversion.schedule, where);
+          return conversion;
         };
         const warnings: string[] = [];
         /** The status text of the outcome, given the time the action ended. */
