@@ -1,5 +1,7 @@
-// `node dist/simulator/cli.js [--port 8181] [--host 127.0.0.1]`: runs the simulated cloud until
-// SIGINT/SIGTERM and prints what a user needs to point a Gizwits account node at it.
+// `node dist/simulator/cli.js [--port 8181] [--host 127.0.0.1] [--tls-key key.pem --tls-cert cert.pem]`:
+// runs the simulated cloud until SIGINT/SIGTERM and prints what a user needs to point a Gizwits account
+// node at it. With a key and certificate the device websocket is also served over wss.
+import fs from 'node:fs';
 import { SIM_APP_ID, SIM_USERS } from './fixtures';
 import { startSimulator } from './index';
 
@@ -18,10 +20,23 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const simulator = await startSimulator({ port, host: option('host') ?? '127.0.0.1' });
+  const keyFile = option('tls-key');
+  const certFile = option('tls-cert');
+  if (!keyFile !== !certFile) {
+    console.error('--tls-key and --tls-cert go together: give both PEM files, or neither');
+    process.exitCode = 2;
+    return;
+  }
+  const tls =
+    keyFile && certFile ? { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) } : undefined;
+  const simulator = await startSimulator({ port, host: option('host') ?? '127.0.0.1', tls });
   const demo = SIM_USERS.demo;
   console.log(`Gizwits simulator listening on ${simulator.url}`);
   console.log(`  AppID:    ${SIM_APP_ID}`);
+  if (simulator.wssPorts)
+    console.log(
+      `  wss:      ports ${simulator.wssPorts.main} (main) and ${simulator.wssPorts.sandbox} (sandbox)`,
+    );
   console.log(
     `  demo:     username '${demo.username}' / password '${demo.password}' (also ${demo.email}, ${demo.phone})`,
   );

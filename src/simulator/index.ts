@@ -11,6 +11,7 @@ import { createSeededModel } from './model/seed';
 import { API_ROUTES } from './routes/api-routes';
 import { simControlRoutes } from './routes/sim-control';
 import { DeviceSocketHub } from './ws/socket-hub';
+import type { TlsMaterial } from './ws/socket-listeners';
 import type { SocketObservations } from './ws/socket-records';
 
 export interface SimulatorOptions {
@@ -20,6 +21,12 @@ export interface SimulatorOptions {
   driftIntervalMs?: number;
   /** Port of the sandbox websocket listener (on `host`); 0 = any free port, the default. */
   sandboxPort?: number;
+  /**
+   * A key and certificate (PEM): each endpoint then also serves wss on a port of its own, which the
+   * bindings announce as `wss_port`, so that `secure: true` accounts can be tried. Without it there is
+   * no TLS, and `wss_port` repeats the plain port.
+   */
+  tls?: TlsMaterial;
 }
 
 export interface Simulator {
@@ -34,6 +41,8 @@ export interface Simulator {
   readonly httpServer: Server;
   /** The websocket-only listener that serves sandbox devices (SIM_DEVICES.demoLamp2) at /ws/app/v1. */
   readonly sandboxPort: number;
+  /** The wss ports of the two endpoints when started with `tls`; undefined otherwise. */
+  readonly wssPorts: { main: number; sandbox: number } | undefined;
   /** What the websocket half saw: open sockets per endpoint, logins, received frames, alert acks. */
   readonly ws: SocketObservations;
   /** Closes the server, every open connection and every timer; calling it again is harmless. */
@@ -48,6 +57,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const calls: CallRecord[] = [];
   let port = 0;
   let sandboxPort = 0;
+  let wssPorts: { main: number; sandbox: number } | undefined;
   const server = createServer(
     createRequestListener({
       model,
@@ -57,6 +67,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       controlRoutes: new Router(simControlRoutes(faults, calls, sockets)),
       port: () => port,
       sandboxPort: () => sandboxPort,
+      wssPorts: () => wssPorts ?? { main: port, sandbox: sandboxPort },
     }),
   );
   await new Promise<void>((resolve, reject) => {
@@ -70,6 +81,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   sockets.attachMain(server);
   try {
     sandboxPort = await sockets.listenSandbox(host, options.sandboxPort ?? 0);
+    if (options.tls) {
+      wssPorts = {
+        main: await sockets.listenTls('main', host, options.tls),
+        sandbox: await sockets.listenTls('sandbox', host, options.tls),
+      };
+    }
   } catch (error) {
     await sockets.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -88,6 +105,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     model,
     httpServer: server,
     sandboxPort,
+    wssPorts,
     ws: sockets,
     close() {
       // Sockets first: upgraded connections are no longer the HTTP server's to close.
@@ -107,6 +125,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
 export type { CallRecord } from './http/server';
 export type { SimulatorFaults } from './faults';
+export type { TlsMaterial } from './ws/socket-listeners';
 export type { AlertDelivery, ReceivedFrame, SocketEndpoint, SocketObservations } from './ws/socket-records';
 export { SOCKET_PATH, p0Frame } from './ws/frames';
 export type {

@@ -27,9 +27,10 @@ export class TestSocket {
     socket.on('error', () => undefined);
   }
 
-  static open(url: string): Promise<TestSocket> {
+  /** Opens a socket; `options` reach `ws` (for wss: the `ca` to trust). */
+  static open(url: string, options?: WebSocket.ClientOptions): Promise<TestSocket> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
+      const socket = new WebSocket(url, options);
       const client = new TestSocket(socket);
       socket.once('open', () => resolve(client));
       socket.once('error', reject);
@@ -99,14 +100,16 @@ export function socketUrl(sim: Simulator, endpoint: SocketEndpoint = 'main'): st
 }
 
 /** Opens sockets for one test and terminates whatever is left open afterwards. */
-export function useSockets(): { open(url: string): Promise<TestSocket> } {
+export function useSockets(): {
+  open(url: string, options?: WebSocket.ClientOptions): Promise<TestSocket>;
+} {
   const opened: TestSocket[] = [];
   afterEach(() => {
     for (const socket of opened.splice(0)) socket.close();
   });
   return {
-    async open(url: string) {
-      const socket = await TestSocket.open(url);
+    async open(url: string, options?: WebSocket.ClientOptions) {
+      const socket = await TestSocket.open(url, options);
       opened.push(socket);
       return socket;
     },

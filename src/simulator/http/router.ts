@@ -23,6 +23,9 @@ export interface RequestContext {
   readonly port: number;
   /** The sandbox websocket listener's port, announced by the bindings of sandbox devices. */
   readonly sandboxPort: number;
+  /** The TLS listeners' ports, announced as `wss_port`; the plain ports when there is no certificate. */
+  readonly wssPort: number;
+  readonly sandboxWssPort: number;
   readonly baseUrl: string;
 }
 

@@ -26,6 +26,8 @@ export interface PipelineDeps {
   port(): number;
   /** The sandbox websocket listener's port, likewise. */
   sandboxPort(): number;
+  /** The wss listeners' ports (the plain ones when the simulator has no certificate). */
+  wssPorts(): { main: number; sandbox: number };
 }
 
 const CONTROL_PREFIX = '/_sim/';
@@ -88,6 +90,8 @@ async function serve(deps: PipelineDeps, request: IncomingMessage, response: Ser
       uid,
       port: deps.port(),
       sandboxPort: deps.sandboxPort(),
+      wssPort: deps.wssPorts().main,
+      sandboxWssPort: deps.wssPorts().sandbox,
       baseUrl: `http://${request.headers.host ?? `127.0.0.1:${deps.port()}`}`,
     };
     const result = await route.handle(context);

@@ -48,9 +48,10 @@ export function bindingView(context: RequestContext, binding: BindingRecord) {
     port: 1883,
     port_s: 8883,
     // The device websocket is served by this same HTTP server (/ws/app/v1), or for sandbox devices by
-    // the sandbox listener on the same host; there is no TLS listener.
+    // the sandbox listener on the same host; wss by TLS listeners of their own when the simulator has a
+    // certificate (else the same plain ports).
     ws_port: device.sandbox ? context.sandboxPort : context.port,
-    wss_port: device.sandbox ? context.sandboxPort : context.port,
+    wss_port: device.sandbox ? context.sandboxWssPort : context.wssPort,
     remark: binding.remark,
     is_disabled: false,
     type: 'normal',

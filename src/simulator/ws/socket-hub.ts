@@ -13,7 +13,7 @@ import type {
 import type { VirtualDevice } from '../model/virtual-device';
 import { AppSocketSession, type SessionHost } from './app-session';
 import type { SessionErrorCode, SocketAttrs } from './frames';
-import { attachToServer, listenOwnPort, type SocketListener } from './socket-listeners';
+import { attachToServer, listenOwnPort, type SocketListener, type TlsMaterial } from './socket-listeners';
 import {
   SocketRecords,
   type AlertDelivery,
@@ -68,6 +68,21 @@ export class DeviceSocketHub implements SessionHost, SocketFaultTarget, SocketOb
     return listener.port;
   }
 
+  /** Starts a TLS (wss) listener for that endpoint and answers its port. */
+  async listenTls(endpoint: SocketEndpoint, host: string, tls: TlsMaterial): Promise<number> {
+    const listener = await listenOwnPort(
+      host,
+      0,
+      (socket) => {
+        this.records.tlsAccepted++;
+        this.accept(endpoint, socket);
+      },
+      tls,
+    );
+    this.listeners.push(listener);
+    return listener.port;
+  }
+
   endpointOf(device: VirtualDevice): SocketEndpoint {
     return device.sandbox ? 'sandbox' : 'main';
   }
@@ -82,6 +97,10 @@ export class DeviceSocketHub implements SessionHost, SocketFaultTarget, SocketOb
 
   connections(endpoint: SocketEndpoint): number {
     return this.records.accepted[endpoint];
+  }
+
+  get tlsConnections(): number {
+    return this.records.tlsAccepted;
   }
 
   get logins(): number {

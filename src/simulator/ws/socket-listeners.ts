@@ -1,6 +1,8 @@
 // Where sockets come from: upgrades on the REST server's port, and a second, websocket-only listener
-// (the "sandbox" host) on its own loopback port. Both serve /ws/app/v1 and nothing else.
+// (the "sandbox" host) on its own loopback port; with a certificate, a TLS (wss) listener of their own
+// for each. All serve /ws/app/v1 and nothing else.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -37,16 +39,29 @@ export function attachToServer(server: Server, onSocket: SocketHandler): SocketL
   };
 }
 
-/** A listener of its own; plain HTTP requests get 404, as a websocket-only host would answer. */
+/** A key and certificate (PEM) for the wss listeners. */
+export interface TlsMaterial {
+  key: string | Buffer;
+  cert: string | Buffer;
+}
+
+/**
+ * A listener of its own, over TLS when given a certificate; plain HTTP requests get 404, as a
+ * websocket-only host would answer.
+ */
 export async function listenOwnPort(
   host: string,
   port: number,
   onSocket: SocketHandler,
+  tls?: TlsMaterial,
 ): Promise<SocketListener & { port: number }> {
-  const server = createServer((_request, response) => {
+  const notFound = (_request: IncomingMessage, response: import('node:http').ServerResponse) => {
     response.writeHead(404, { 'Content-Length': 0 });
     response.end();
-  });
+  };
+  const server: Server = tls
+    ? createTlsServer({ key: tls.key, cert: tls.cert }, notFound)
+    : createServer(notFound);
   const attached = attachToServer(server, onSocket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -34,6 +34,8 @@ export interface SocketObservations {
   openSockets(endpoint: SocketEndpoint): number;
   /** Sockets accepted since start on that endpoint (a reconnect storm shows here). */
   connections(endpoint: SocketEndpoint): number;
+  /** Sockets accepted over TLS (wss) since start, both endpoints (0 when the simulator has no certificate). */
+  readonly tlsConnections: number;
   /** Successful `login_req`s across both endpoints. */
   readonly logins: number;
   readonly failedLogins: number;
@@ -52,6 +54,8 @@ export class SocketRecords {
   readonly received: ReceivedFrame[] = [];
   readonly alerts: AlertDelivery[] = [];
   readonly accepted: Record<SocketEndpoint, number> = { main: 0, sandbox: 0 };
+  /** Of those, the ones that came over TLS (wss). */
+  tlsAccepted = 0;
   private nextSeq = 1;
 
   recordFrame(frame: Omit<ReceivedFrame, 'seq' | 'at'>): void {
