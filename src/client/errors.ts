@@ -109,7 +109,7 @@ export class GizwitsError extends Error {
     this.hint = hint;
     this.retryAfter = init.retryAfter;
     this.retryable = init.retryable ?? isRetryableCode(init.code, init.status);
-    this.text = init.text;
+    this.text = init.text ?? (init.message === undefined ? cloudText(init, name, hint) : undefined);
   }
 
   /** The same error in other words (a translation): every field kept but the message. */
@@ -152,6 +152,27 @@ export class GizwitsError extends Error {
       retryable: this.retryable,
     };
   }
+}
+
+/**
+ * The catalogue text of what describe() words for a code of the cloud: `cloud`, or `cloudWithHint` with
+ * the code's usual hint (`hints.<code>`). None without an operation, or with a hint of the caller's own.
+ */
+function cloudText(
+  init: GizwitsErrorInit,
+  name: string | undefined,
+  hint: string | undefined,
+): ErrorText | undefined {
+  if (typeof init.code !== 'number' || !init.operation) return undefined;
+  const params = {
+    operation: init.operation,
+    code: init.code,
+    name: name ?? 'GIZ_OPENAPI_UNDOCUMENTED_CODE',
+    message: init.serverMessage || ERROR_TABLE[init.code]?.[1] || 'no message',
+  };
+  if (!hint) return { key: 'cloud', params };
+  if (hint !== ERROR_HINTS[init.code]) return undefined;
+  return { key: 'cloudWithHint', params: { ...params, hint: { key: `hints.${init.code}` } } };
 }
 
 function describe(init: GizwitsErrorInit, name: string | undefined, hint: string | undefined): string {

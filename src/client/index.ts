@@ -2,7 +2,6 @@
 export * from './client';
 export * from './endpoints';
 export * from './errors';
-export { ERROR_TABLE } from './error-table';
 export * from './regions';
 export * from './retry';
 export * from './session';

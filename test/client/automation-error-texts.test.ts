@@ -6,93 +6,20 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  GizwitsError,
-  checkRuleDevices,
-  checkTimeZone,
-  parseRuleSet,
-  toProductSchema,
-  toUtcSchedule,
-  type ErrorText,
-  type ProductSchema,
-} from '../../src/client';
-
-type Catalogue = Record<string, unknown>;
-
-function catalogue(lang: 'en-US' | 'zh-CN'): Catalogue {
-  const file = path.join(__dirname, '../../src/nodes/gizwits-account/locales', lang, 'gizwits-account.json');
-  const all = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    'gizwits-account': { errors?: { text?: Catalogue } };
-  };
-  return all['gizwits-account'].errors?.text ?? {};
-}
-
-const EN = catalogue('en-US');
-const ZH = catalogue('zh-CN');
-
-function template(texts: Catalogue, key: string): string | undefined {
-  let node: unknown = texts;
-  for (const part of key.split('.')) {
-    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-  }
-  return typeof node === 'string' ? node : undefined;
-}
-
-/** The keys under a section of the catalogue (`rule.write` → `rule.write.bool`, ...). */
-function keysUnder(texts: Catalogue, section: string): string[] {
-  let node: unknown = texts;
-  for (const part of section.split('.')) {
-    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-  }
-  return Object.entries((node ?? {}) as Record<string, unknown>)
-    .filter(([, value]) => typeof value === 'string')
-    .map(([name]) => `${section}.${name}`);
-}
-
-const placeholders = (text: string) => [...text.matchAll(/__(.+?)__/g)].map((m) => m[1]).sort();
-
-/** The text in one language, as i18next fills it (`__name__` placeholders, nested texts first). */
-function render(texts: Catalogue, text: ErrorText, lang: string): string {
-  const found = template(texts, text.key);
-  assert.equal(typeof found, 'string', `no ${lang} text for "${text.key}"`);
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(text.params ?? {}))
-    values[name] = typeof value === 'object' ? render(texts, value, lang) : String(value);
-  return found!.replace(/__(.+?)__/g, (whole, name: string) => values[name] ?? whole);
-}
-
-/** Every key of a text, nested ones included. */
-function keysOf(text: ErrorText): string[] {
-  const keys = [text.key];
-  for (const value of Object.values(text.params ?? {}))
-    if (typeof value === 'object') keys.push(...keysOf(value));
-  return keys;
-}
+import { GizwitsError, checkRuleDevices, checkTimeZone, parseRuleSet, toUtcSchedule } from '../../src/client';
+import { devices, LAMP_PK, rule } from '../fixtures/rule-devices';
+import { checkErrorText, keysOf, keysUnder, placeholders, template } from '../helpers/error-catalogue';
 
 /**
- * Asserts that the error is keyed (with `keys` among its keys, nested ones included), that the English
- * text is its message, and that the Chinese text exists, is filled in, and is Chinese. Returns the Chinese.
+ * Asserts that the error is a refusal of bad input whose text reads as its message (see checkErrorText),
+ * with `keys` among its keys, nested ones included. Returns the Chinese.
  */
 function check(error: unknown, ...keys: string[]): string {
-  assert.ok(error instanceof GizwitsError, `not a GizwitsError: ${String(error)}`);
-  assert.equal(error.code, 'INVALID_PARAMS', error.message);
-  assert.ok(error.text, `no catalogue key on: ${error.message}`);
-  const found = keysOf(error.text);
+  const chinese = checkErrorText(error);
+  const checked = error as GizwitsError;
+  assert.equal(checked.code, 'INVALID_PARAMS', checked.message);
+  const found = keysOf(checked.text);
   for (const key of keys) assert.ok(found.includes(key), `"${key}" is not among ${found.join(', ')}`);
-  for (const each of found) {
-    const en = template(EN, each);
-    const zh = template(ZH, each);
-    assert.ok(en !== undefined && zh !== undefined, `"${each}" is missing from a catalogue`);
-    assert.deepEqual(
-      placeholders(zh),
-      placeholders(en),
-      `"${each}": Chinese and English placeholders differ`,
-    );
-  }
-  assert.equal(render(EN, error.text, 'en-US'), error.message);
-  const chinese = render(ZH, error.text, 'zh-CN');
-  assert.doesNotMatch(chinese, /__/, chinese);
-  assert.match(chinese, /[\u4e00-\u9fff]/, `not Chinese: ${chinese}`);
   return chinese;
 }
 
@@ -107,65 +34,6 @@ function caught(run: () => unknown): unknown {
 }
 
 // --- linkage rules
-
-const LAMP_PK = 'lamp-pk';
-const PLUG_PK = 'plug-pk';
-
-const schemas: Record<string, ProductSchema> = {
-  [LAMP_PK]: toProductSchema({
-    product_key: LAMP_PK,
-    name: 'Lamp',
-    entities: [
-      {
-        attrs: [
-          { name: 'switch', type: 'status_writable', data_type: 'bool' },
-          {
-            name: 'LED_R',
-            type: 'status_writable',
-            data_type: 'uint8',
-            uint_spec: { min: 0, max: 254, ratio: 1, addition: 0 },
-          },
-          { name: 'mode', type: 'status_writable', data_type: 'enum', enum: ['steady', 'breathe'] },
-        ],
-      },
-    ],
-  } as never),
-  [PLUG_PK]: toProductSchema({
-    product_key: PLUG_PK,
-    name: 'Plug',
-    entities: [
-      {
-        attrs: [
-          { name: 'switch', type: 'status_writable', data_type: 'bool' },
-          {
-            name: 'power',
-            type: 'status_readonly',
-            data_type: 'uint16',
-            uint_spec: { min: 0, max: 3000, ratio: 1, addition: 0 },
-          },
-          { name: 'fault_overload', type: 'fault', data_type: 'bool' },
-        ],
-      },
-    ],
-  } as never),
-};
-
-const devices = {
-  productKeyOf: (did: string) => ({ lamp: LAMP_PK, plug: PLUG_PK })[did],
-  schemaOf: (productKey: string) => schemas[productKey],
-};
-
-function rule(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name: 'plug on, lamp red',
-    event: 'data',
-    did: 'plug',
-    input: [{ did: 'plug', prefix: 'p' }],
-    condition: [[{ left: 'p.switch', opt: '==', right: 'true' }]],
-    output: [[{ type: 'devctrl', did: 'lamp', attrs: { switch: true, LED_R: 200 } }]],
-    ...overrides,
-  };
-}
 
 /** The error of a rule set, checked for shape and, with `withDevices`, against the devices too. */
 function ruleError(rules: unknown, withDevices = false): unknown {
@@ -190,8 +58,8 @@ describe('error texts of linkage rules and scheduled tasks (catalogue keys)', fu
     const keys = [...sourceKeys(), 'rule.eventName.alert', 'rule.eventName.fault'];
     assert.ok(keys.length > 50, `only ${keys.length} keys found`);
     for (const key of keys) {
-      const en = template(EN, key);
-      const zh = template(ZH, key);
+      const en = template('en-US', key);
+      const zh = template('zh-CN', key);
       assert.equal(typeof en, 'string', `no en-US text for "${key}"`);
       assert.equal(typeof zh, 'string', `no zh-CN text for "${key}"`);
       assert.deepEqual(placeholders(zh!), placeholders(en!), `"${key}": placeholders differ`);
@@ -199,12 +67,12 @@ describe('error texts of linkage rules and scheduled tasks (catalogue keys)', fu
   });
 
   it('words every refused write of a rule (rule.write.*) as write.* does, without "Cannot write to"', () => {
-    const writes = keysUnder(EN, 'write').filter((key) => key !== 'write.target');
+    const writes = keysUnder('en-US', 'write').filter((key) => key !== 'write.target');
     assert.ok(writes.length > 10, `only ${writes.length} write texts`);
     for (const key of writes) {
-      const en = template(EN, `rule.${key}`);
-      assert.equal(`Cannot write__target__: ${en}`, template(EN, key), `rule.${key}`);
-      const zh = template(ZH, `rule.${key}`);
+      const en = template('en-US', `rule.${key}`);
+      assert.equal(`Cannot write__target__: ${en}`, template('en-US', key), `rule.${key}`);
+      const zh = template('zh-CN', `rule.${key}`);
       assert.equal(typeof zh, 'string', `no zh-CN text for "rule.${key}"`);
       assert.deepEqual(placeholders(zh!), placeholders(en!), `"rule.${key}": placeholders differ`);
     }

@@ -34,69 +34,17 @@ import { SIM_APP_ID, SIM_DEVICES } from '../../src/simulator';
 import { record } from '../helpers/events';
 import { waitFor } from '../helpers/live';
 import { freePort } from '../helpers/node-red-process';
+import { checkErrorText, placeholders, render, template } from '../helpers/error-catalogue';
 import { simClient, useSimulator } from '../helpers/simulator';
 
 const { demoAc, demoPlug1, demoPlug2Offline, demoLamp1 } = SIM_DEVICES;
 
-type Catalogue = Record<string, unknown>;
-
-function catalogue(lang: 'en-US' | 'zh-CN'): Catalogue {
-  const file = path.join(__dirname, '../../src/nodes/gizwits-account/locales', lang, 'gizwits-account.json');
-  const all = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    'gizwits-account': { errors?: { text?: Catalogue } };
-  };
-  return all['gizwits-account'].errors?.text ?? {};
-}
-
-const EN = catalogue('en-US');
-const ZH = catalogue('zh-CN');
-
-function template(texts: Catalogue, key: string): string | undefined {
-  let node: unknown = texts;
-  for (const part of key.split('.')) {
-    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-  }
-  return typeof node === 'string' ? node : undefined;
-}
-
-const placeholders = (text: string) => [...text.matchAll(/__(.+?)__/g)].map((m) => m[1]).sort();
-
-/** The text in one language, as i18next fills it (`__name__` placeholders, nested texts first). */
-function render(texts: Catalogue, text: ErrorText, lang: string): string {
-  const found = template(texts, text.key);
-  assert.equal(typeof found, 'string', `no ${lang} text for "${text.key}"`);
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(text.params ?? {}))
-    values[name] = typeof value === 'object' ? render(texts, value, lang) : String(value);
-  return found!.replace(/__(.+?)__/g, (whole, name: string) => values[name] ?? whole);
-}
-
-/** Asserts that the error is keyed, that the English text is its message, and that Chinese exists. */
+/** Checks the error's text (see checkErrorText), with `key` its outermost key when given. */
 function check(error: unknown, key?: string): GizwitsError {
-  assert.ok(error instanceof GizwitsError, `not a GizwitsError: ${String(error)}`);
-  assert.ok(error.text, `no catalogue key on: ${error.message}`);
-  if (key) assert.equal(error.text.key, key, error.message);
-  const keys: string[] = [];
-  const walk = (text: ErrorText) => {
-    keys.push(text.key);
-    for (const value of Object.values(text.params ?? {})) if (typeof value === 'object') walk(value);
-  };
-  walk(error.text);
-  for (const each of keys) {
-    const en = template(EN, each);
-    const zh = template(ZH, each);
-    assert.ok(en !== undefined && zh !== undefined, `"${each}" is missing from a catalogue`);
-    assert.deepEqual(
-      placeholders(zh),
-      placeholders(en),
-      `"${each}": Chinese and English placeholders differ`,
-    );
-  }
-  assert.equal(render(EN, error.text, 'en-US'), error.message);
-  const chinese = render(ZH, error.text, 'zh-CN');
-  assert.doesNotMatch(chinese, /__\w+__/, chinese);
-  assert.match(chinese, /[\u4e00-\u9fff]/, `not Chinese: ${chinese}`);
-  return error;
+  checkErrorText(error);
+  const checked = error as GizwitsError;
+  if (key) assert.equal(checked.text!.key, key, checked.message);
+  return checked;
 }
 
 /** The error `run` throws or rejects with. */
@@ -125,8 +73,8 @@ describe('error texts of the client (catalogue keys)', function () {
       keys.add(`session.field.${field}`);
     assert.ok(keys.size > 50, `only ${keys.size} keys found`);
     for (const key of keys) {
-      const en = template(EN, key);
-      const zh = template(ZH, key);
+      const en = template('en-US', key);
+      const zh = template('zh-CN', key);
       assert.equal(typeof en, 'string', `no en-US text for "${key}"`);
       assert.equal(typeof zh, 'string', `no zh-CN text for "${key}"`);
       assert.deepEqual(placeholders(zh!), placeholders(en!), `"${key}": placeholders differ`);
@@ -373,7 +321,7 @@ describe('error texts of the client (catalogue keys)', function () {
       };
       const error = check(await caught(() => local().call('users.get', {})), 'request.http');
       assert.doesNotMatch(error.message, /tok-secret-1234/);
-      assert.doesNotMatch(render(ZH, error.text!, 'zh-CN'), /tok-secret-1234/);
+      assert.doesNotMatch(render('zh-CN', error.text!), /tok-secret-1234/);
     });
   });
 

@@ -38,8 +38,8 @@ describe('errors in the runtime language', () => {
     new GizwitsError({ code: 9042, operation: 'devices.control', serverMessage: 'device offline!' });
 
   it('keeps the English hints of the catalogue equal to the client’s, with a Chinese one for each', () => {
-    const en = catalogue('en-US').hints as Record<string, string>;
-    const zh = catalogue('zh-CN').hints as Record<string, string>;
+    const en = catalogue('en-US').text.hints as Record<string, string>;
+    const zh = catalogue('zh-CN').text.hints as Record<string, string>;
     assert.deepEqual(en, Object.fromEntries(Object.entries(ERROR_HINTS).map(([c, h]) => [c, h])));
     assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
     for (const text of Object.values(zh)) assert.match(text, /[\u4e00-\u9fff]/);

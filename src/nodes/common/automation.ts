@@ -2,7 +2,7 @@
 // name the node, action choice, and applying a list of changes one by one with an honest report when
 // one of them fails part-way. Every error carries, beside its English message, its text in the nodes'
 // error catalogue (gizwits-account's `errors.text`), so that a Catch node can be told it in Chinese.
-import { ERROR_HINTS, ERROR_TABLE, GizwitsError, keyed, type ErrorText } from '../../client';
+import { GizwitsError, keyed, type ErrorText } from '../../client';
 
 /** An English message (or fragment) and its catalogue text, as `keyed` gives them; no text, no key. */
 export interface Worded {
@@ -52,28 +52,9 @@ export function withNodeName(type: string, error: unknown, context: Worded = NOT
   return wrappedInputError(type, error, context);
 }
 
-/**
- * The catalogue text of an error's message: its own, or for a code of the cloud the client worded in
- * its usual way (`Gizwits <operation> failed: <code> <name> (<message>)[: <hint>]`), one built the same
- * way; undefined when the message has none.
- */
+/** The catalogue text of an error's message (the client gives cloud codes theirs); none for others. */
 export function textOf(error: unknown): ErrorText | undefined {
-  if (!(error instanceof GizwitsError)) return undefined;
-  if (error.text) return error.text;
-  if (typeof error.code !== 'number' || !error.operation) return undefined;
-  const message = error.serverMessage || ERROR_TABLE[error.code]?.[1];
-  if (!message) return undefined;
-  const params = {
-    operation: error.operation,
-    code: error.code,
-    name: error.errorName ?? 'GIZ_OPENAPI_UNDOCUMENTED_CODE',
-    message,
-  };
-  const english = `Gizwits ${params.operation} failed: ${params.code} ${params.name} (${message})`;
-  if (error.hint === undefined) return error.message === english ? { key: 'node.cloud', params } : undefined;
-  if (error.hint !== ERROR_HINTS[error.code] || error.message !== `${english}: ${error.hint}`)
-    return undefined;
-  return { key: 'node.cloudWithHint', params: { ...params, hint: { key: `node.hints.${error.code}` } } };
+  return error instanceof GizwitsError ? error.text : undefined;
 }
 
 export function nonEmptyText(value: unknown): string | undefined {

@@ -1,7 +1,8 @@
 // Errors in the runtime's language. The client words its errors in English and tags each with a key of
-// the shared catalogue (gizwits-account's locales, section `errors`); here the key is looked up in the
-// runtime's language. In English, or where no translation is found, the client's own message stands.
-import { ERROR_TABLE, GizwitsError, type ErrorText } from '../../client';
+// the shared catalogue (gizwits-account's locales, section `errors.text`; cloud codes get theirs from the
+// client too); here the key is looked up in the runtime's language. In English, or where no translation
+// is found, the client's own message stands.
+import { GizwitsError, type ErrorText } from '../../client';
 import { sharedKey, type NodeAPI } from './red';
 
 type Params = Record<string, string | number>;
@@ -25,17 +26,14 @@ export function catalogueLanguage(RED: NodeAPI): string | undefined {
   return lookup(RED, 'lang');
 }
 
-/**
- * Returns an `asError` for `done(err)` that words GizwitsErrors in the runtime's language: by their
- * catalogue key, or, for the cloud's numeric codes, by the catalogue's frame and hint for the code.
- */
+/** Returns an `asError` for `done(err)` that words GizwitsErrors in the runtime's language, by their text. */
 export function errorTranslator(RED: NodeAPI): (error: unknown) => Error {
   return (error: unknown): Error => {
     const plain = error instanceof Error ? error : new Error(String(error));
     if (!(plain instanceof GizwitsError)) return plain;
     const lang = catalogueLanguage(RED);
     if (!lang || lang === 'en-US') return plain;
-    const message = translate(RED, plain);
+    const message = plain.text && translateText(RED, plain.text);
     return message ? plain.withMessage(message) : plain;
   };
 }
@@ -53,17 +51,4 @@ function translateText(RED: NodeAPI, text: ErrorText): string | undefined {
     }
   }
   return lookup(RED, `text.${text.key}`, params);
-}
-
-function translate(RED: NodeAPI, error: GizwitsError): string | undefined {
-  if (error.text) return translateText(RED, error.text);
-  if (typeof error.code !== 'number') return undefined;
-  const hint = lookup(RED, `hints.${error.code}`);
-  return lookup(RED, hint ? 'cloudWithHint' : 'cloud', {
-    operation: error.operation ?? '',
-    code: error.code,
-    name: error.errorName ?? 'GIZ_OPENAPI_UNDOCUMENTED_CODE',
-    message: error.serverMessage || ERROR_TABLE[error.code]?.[1] || '',
-    hint: hint ?? '',
-  });
 }

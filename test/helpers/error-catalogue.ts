@@ -1,0 +1,87 @@
+// The shared error catalogue (gizwits-account's locales, `errors.text`) as tests read it: templates by
+// key, texts filled in as the runtime's i18n fills them, and the check every keyed error must pass.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { GizwitsError, type ErrorText } from '../../src/client';
+
+export type Lang = 'en-US' | 'zh-CN';
+type Catalogue = Record<string, unknown>;
+
+const LOCALES = path.resolve(__dirname, '..', '..', 'src', 'nodes', 'gizwits-account', 'locales');
+
+function load(lang: Lang): Catalogue {
+  const file = path.join(LOCALES, lang, 'gizwits-account.json');
+  const all = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    'gizwits-account': { errors?: { text?: Catalogue } };
+  };
+  return all['gizwits-account'].errors?.text ?? {};
+}
+
+const TEXTS: Record<Lang, Catalogue> = { 'en-US': load('en-US'), 'zh-CN': load('zh-CN') };
+
+function at(lang: Lang, key: string): unknown {
+  let node: unknown = TEXTS[lang];
+  for (const part of key.split('.'))
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+  return node;
+}
+
+/** The template of a key (`write.bool`), if the catalogue has one. */
+export function template(lang: Lang, key: string): string | undefined {
+  const found = at(lang, key);
+  return typeof found === 'string' ? found : undefined;
+}
+
+/** The keys of the templates right under a section (`rule.write` → `rule.write.bool`, ...). */
+export function keysUnder(lang: Lang, section: string): string[] {
+  return Object.entries((at(lang, section) ?? {}) as Record<string, unknown>)
+    .filter(([, value]) => typeof value === 'string')
+    .map(([name]) => `${section}.${name}`);
+}
+
+/** `__name__` placeholders, read lazily as i18next does. */
+export const placeholders = (text: string) => [...text.matchAll(/__(.+?)__/g)].map((m) => m[1]).sort();
+
+/** The keys of a text and of the texts within it, outermost first. */
+export function keysOf(text: ErrorText | undefined): string[] {
+  if (!text) return [];
+  const inner = Object.values(text.params ?? {}).filter((v): v is ErrorText => typeof v === 'object');
+  return [text.key, ...inner.flatMap(keysOf)];
+}
+
+/** The text in one language, as i18next fills it (`__name__` placeholders, nested texts first). */
+export function render(lang: Lang, text: ErrorText): string {
+  const found = template(lang, text.key);
+  assert.equal(typeof found, 'string', `no ${lang} text for "${text.key}"`);
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(text.params ?? {}))
+    values[name] = typeof value === 'object' ? render(lang, value) : String(value);
+  return found!.replace(/__(.+?)__/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/**
+ * Checks a text against the English message it stands for: every key in both languages with the same
+ * placeholders, the English filled in reads exactly as the message, the Chinese is filled in and Chinese.
+ * Returns the Chinese.
+ */
+export function checkRendered(text: ErrorText, message: string): string {
+  for (const key of keysOf(text)) {
+    const en = template('en-US', key);
+    const zh = template('zh-CN', key);
+    assert.ok(en !== undefined && zh !== undefined, `"${key}" is missing from a catalogue`);
+    assert.deepEqual(placeholders(zh), placeholders(en), `"${key}": Chinese and English placeholders differ`);
+  }
+  assert.equal(render('en-US', text), message);
+  const chinese = render('zh-CN', text);
+  assert.doesNotMatch(chinese, /__\w+__/, chinese);
+  assert.match(chinese, /[\u4e00-\u9fff]/, `not Chinese: ${chinese}`);
+  return chinese;
+}
+
+/** Checks that an error is a GizwitsError with a text that reads as its message; returns the Chinese. */
+export function checkErrorText(error: unknown): string {
+  assert.ok(error instanceof GizwitsError, `not a GizwitsError: ${String(error)}`);
+  assert.ok(error.text, `no catalogue key on: ${error.message}`);
+  return checkRendered(error.text, error.message);
+}
