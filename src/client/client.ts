@@ -15,6 +15,7 @@ import { RequestPipeline, prepareRequest, type PreparedRequest } from './pipelin
 import { resolveApiUrl, type Region } from './regions';
 import type { RetryPolicy } from './retry';
 import { Session, type SessionCredentials, type SessionState, type SessionToken } from './session';
+import { loginGateKey, type LoginGate } from './login-gate';
 import { applicationAuth, productSignature } from './signing';
 import type { AppTokenAnswer, TokenAnswer } from './types';
 
@@ -33,6 +34,8 @@ export interface ClientOptions {
   loginCooldownMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Refused sign-ins counted per (cloud, user); the process-wide gate unless given. */
+  loginGate?: LoginGate;
 }
 
 export interface CallOptions {
@@ -66,6 +69,17 @@ export type ListOperation = (typeof LIST_OPERATIONS)[number];
 
 export function isListOperation(operation: string): operation is ListOperation {
   return (LIST_OPERATIONS as readonly string[]).includes(operation);
+}
+
+/** Who signs in, for the login gate: the user name or phone id of a mode that logs in. */
+function gateKeyOf(baseUrl: string, credentials: SessionCredentials): string | undefined {
+  const user =
+    credentials.mode === 'password'
+      ? credentials.username
+      : credentials.mode === 'anonymous'
+        ? credentials.phoneId
+        : undefined;
+  return user ? loginGateKey(baseUrl, `${credentials.mode}:${user}`) : undefined;
 }
 
 /** Pulls the items out of a list answer of the given shape. */
@@ -116,6 +130,8 @@ export class GizwitsClient extends EventEmitter {
         refreshMarginSec: options.refreshMarginSec,
         loginCooldownMs: options.loginCooldownMs,
         now: this.now,
+        gate: options.loginGate,
+        gateKey: gateKeyOf(this.baseUrl, options.credentials),
       },
     );
     if (options.credentials.mode === 'token') this.stateValue = 'ready';

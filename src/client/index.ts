@@ -13,3 +13,4 @@ export * from './device-socket';
 export * from './registry';
 export * from './rules';
 export * from './schedules';
+export * from './login-gate';

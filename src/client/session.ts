@@ -1,5 +1,6 @@
 // The user session: which token to send, when to log in again, and when not to.
 import { GizwitsError, keyed, type ErrorText } from './errors';
+import { sharedLoginGate, type LoginGate } from './login-gate';
 import type { TokenAnswer } from './types';
 
 export type AuthMode = 'password' | 'anonymous' | 'token';
@@ -21,6 +22,9 @@ export interface SessionOptions {
   /** After the cloud refuses the credentials, how long to refuse to try them again (ms). */
   loginCooldownMs?: number;
   now?: () => number;
+  /** Refused sign-ins shared across the process; `gateKey` names this (cloud, user). */
+  gate?: LoginGate;
+  gateKey?: string;
 }
 
 export interface SessionToken {
@@ -82,6 +86,8 @@ export class Session {
   private readonly refreshMarginSec: number;
   private readonly cooldownMs: number;
   private readonly now: () => number;
+  private readonly gate: LoginGate;
+  private readonly gateKey: string | undefined;
 
   constructor(
     private readonly credentials: SessionCredentials,
@@ -93,6 +99,8 @@ export class Session {
     this.refreshMarginSec = options.refreshMarginSec ?? 3600;
     this.cooldownMs = options.loginCooldownMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
+    this.gate = options.gate ?? sharedLoginGate;
+    this.gateKey = options.gateKey;
     if (credentials.mode === 'token') {
       this.current = { uid: credentials.uid!, token: credentials.token!, expireAt: credentials.expireAt };
     }
@@ -149,6 +157,8 @@ export class Session {
     if (this.pending) return this.pending;
     const waitMs = this.refusedUntil - this.now();
     if (waitMs > 0 && this.refusal) return Promise.reject(this.cooldownError(this.refusal));
+    const gateWaitMs = this.gateKey ? this.gate.waitMs(this.gateKey) : 0;
+    if (gateWaitMs > 0) return Promise.reject(this.gateError(gateWaitMs));
     this.onState('authenticating');
     this.pending = this.loginCall(this.credentials)
       .then((answer) => {
@@ -167,6 +177,7 @@ export class Session {
         };
         this.refusal = undefined;
         this.refusedUntil = 0;
+        if (this.gateKey) this.gate.accepted(this.gateKey);
         this.onState('ready');
         return this.current;
       })
@@ -174,6 +185,7 @@ export class Session {
         if (error instanceof GizwitsError && error.isBadCredentials) {
           this.refusal = error;
           this.refusedUntil = this.now() + this.cooldownMs;
+          if (this.gateKey) this.gate.refused(this.gateKey);
         }
         this.onState('failed', error instanceof GizwitsError ? error : undefined);
         throw error;
@@ -187,6 +199,23 @@ export class Session {
   private nearExpiry(token: SessionToken): boolean {
     if (token.expireAt === undefined) return false;
     return token.expireAt * 1000 - this.refreshMarginSec * 1000 <= this.now();
+  }
+
+  /** Another client of this process had this user's sign-in refused too often: wait, whoever asks. */
+  private gateError(waitMs: number): GizwitsError {
+    const seconds = Math.ceil(waitMs / 1000);
+    const until = new Date(this.now() + waitMs).toISOString().slice(11, 19);
+    return new GizwitsError({
+      code: 'LOGIN_COOLDOWN',
+      operation: 'users.login',
+      ...keyed(
+        'session.gateCooldown',
+        { seconds, until },
+        `Gizwits sign-in for this user was refused 3 times in 5 minutes. Not trying again for ${seconds} s ` +
+          `(until ${until} UTC) so that the account is not locked: check the username and password`,
+      ),
+      retryable: false,
+    });
   }
 
   private cooldownError(refusal: GizwitsError): GizwitsError {
