@@ -234,9 +234,14 @@ describe('gizwits-device-in', function () {
     assert.equal((await out.next((m) => !m.initial))[0].payload.countdown, 11);
 
     const restLogins = ctx.sim.calls.filter((c) => c.path === '/app/login').length;
+    const reads = () => ctx.sim.ws.received.filter((f) => f.cmd === 'c2s_read' && f.did === did).length;
+    const readsBefore = reads();
     ctx.sim.faults.expireAllTokens();
     await waitFor(() => ctx.sim.calls.filter((c) => c.path === '/app/login').length > restLogins);
     await waitFor(() => ctx.sim.ws.logins > logins + 1);
+    // A change reported before the new session has subscribed is read as its initial state, not pushed
+    // live: wait for the read that follows the subscription (the two are independent of the login count).
+    await waitFor(() => reads() > readsBefore);
     report(did, { countdown: 12 });
     assert.equal((await out.next((m) => !m.initial && m.payload.countdown === 12))[0].did, did);
   });
