@@ -1,6 +1,7 @@
 // The Gizwits Open API client: every operation of the endpoint table through one pipeline, with the
 // session's token, automatic re-login on 9004/9006, signed and app-authorised calls, and full listings.
 import { EventEmitter } from 'node:events';
+import type { BudgetOptions } from './budget';
 import {
   ENDPOINTS,
   isOperationId,
@@ -34,6 +35,11 @@ export interface ClientOptions {
   loginCooldownMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** The account's budget against a failing cloud: retry bucket and breaker (docs/budget.md). */
+  budget?: BudgetOptions;
+  /** Pause after a failed login, doubling up to the cap (at most one login per cap while failing). */
+  loginBackoffBaseMs?: number;
+  loginBackoffCapMs?: number;
   /** Refused sign-ins counted per (cloud, user); the process-wide gate unless given. */
   loginGate?: LoginGate;
 }
@@ -41,6 +47,8 @@ export interface ClientOptions {
 export interface CallOptions {
   /** Skip the automatic re-login on a refused token (used by the login test of the editor). */
   noRelogin?: boolean;
+  /** False: one attempt, whatever the endpoint row allows (logins keep their own backoff). */
+  retry?: boolean;
 }
 
 export interface ListOptions {
@@ -120,6 +128,7 @@ export class GizwitsClient extends EventEmitter {
       timeoutMs: options.timeoutMs,
       retry: options.retry,
       sleep: options.sleep,
+      budget: { now: options.now, ...options.budget },
       secrets: () => this.secrets(),
     });
     this.session = new Session(
@@ -130,6 +139,8 @@ export class GizwitsClient extends EventEmitter {
         refreshMarginSec: options.refreshMarginSec,
         loginCooldownMs: options.loginCooldownMs,
         now: this.now,
+        loginBackoffBaseMs: options.loginBackoffBaseMs,
+        loginBackoffCapMs: options.loginBackoffCapMs,
         gate: options.loginGate,
         gateKey: gateKeyOf(this.baseUrl, options.credentials),
       },
@@ -158,7 +169,7 @@ export class GizwitsClient extends EventEmitter {
         ...keyed(
           'request.unknownOperation',
           { operation: String(operation) },
-          `Unknown Gizwits operation "${String(operation)}": use an id of spec/endpoints.tsv such as bindings.list`,
+          `Unknown Gizwits operation "${String(operation)}": use an operation id such as bindings.list (the gizwits-api node lists them all)`,
         ),
       });
     }
@@ -170,7 +181,7 @@ export class GizwitsClient extends EventEmitter {
       });
     const request = prepareRequest(operation, params as Record<string, unknown> | undefined);
     if (request.row.auth !== 'user')
-      return this.pipeline.send<ResultOf<K>>(request, (r) => this.headersFor(r));
+      return this.pipeline.send<ResultOf<K>>(request, (r) => this.headersFor(r), options);
 
     let used: SessionToken | undefined;
     const headers = async (r: PreparedRequest) => {
@@ -178,7 +189,7 @@ export class GizwitsClient extends EventEmitter {
       return { ...(await this.headersFor(r)), 'X-Gizwits-User-token': used.token };
     };
     try {
-      return await this.pipeline.send<ResultOf<K>>(request, headers);
+      return await this.pipeline.send<ResultOf<K>>(request, headers, options);
     } catch (error) {
       if (!(error instanceof GizwitsError) || !error.isTokenError || options.noRelogin || !used) throw error;
       if (!this.session.invalidate(used.token)) {
@@ -202,7 +213,7 @@ export class GizwitsClient extends EventEmitter {
         });
       }
       // The token was refused before anything happened, so one repeat is safe even for device commands.
-      return this.pipeline.send<ResultOf<K>>(request, headers);
+      return this.pipeline.send<ResultOf<K>>(request, headers, options);
     }
   }
 
@@ -298,9 +309,13 @@ export class GizwitsClient extends EventEmitter {
 
   private async loginCall(credentials: SessionCredentials): Promise<TokenAnswer> {
     if (credentials.mode === 'anonymous') {
-      return this.call('users.create', { phone_id: credentials.phoneId! });
+      return this.call('users.create', { phone_id: credentials.phoneId! }, { retry: false });
     }
-    return this.call('users.login', { username: credentials.username!, password: credentials.password! });
+    return this.call(
+      'users.login',
+      { username: credentials.username!, password: credentials.password! },
+      { retry: false },
+    );
   }
 
   private async headersFor(request: PreparedRequest): Promise<Record<string, string>> {

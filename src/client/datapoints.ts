@@ -44,6 +44,7 @@ function roundTo(value: number, digits = 10): number {
 function labelsOf(attr: DatapointAttr): string[] {
   return (attr.enum ?? []).map((item, index) => {
     if (typeof item === 'string') return item;
+    if (!item || typeof item !== 'object') return String(item ?? index);
     return String(item.name ?? item.display_name ?? item.value ?? index);
   });
 }
@@ -70,12 +71,76 @@ export function toDatapoint(attr: DatapointAttr): Datapoint {
   return point;
 }
 
-export function toProductSchema(answer: ProductDatapoints): ProductSchema {
-  const datapoints = new Map<string, Datapoint>();
-  for (const entity of answer.entities ?? []) {
-    for (const attr of entity.attrs ?? []) datapoints.set(attr.name, toDatapoint(attr));
+/**
+ * Bounds on a product definition read from the cloud (docs/limits.md). A device frame never exceeds
+ * 1024 bytes, so no binary point can be longer, and no real product comes near the other two.
+ */
+export const SCHEMA_LIMITS = {
+  binaryBytes: 1024,
+  datapoints: 1024,
+  enumLabels: 1024,
+  nameLength: 128,
+} as const;
+
+function schemaProblem(productKey: string, reason: string): GizwitsError {
+  return new GizwitsError({
+    code: 'BAD_RESPONSE',
+    operation: 'devices.datapoint',
+    serverMessage: reason,
+    ...keyed(
+      'schema.unusable',
+      { productKey, reason },
+      `The data point definition of product ${productKey} is unusable (${reason}): writes to it are refused`,
+    ),
+  });
+}
+
+/** Why an attribute read off the wire cannot be used, or undefined when it can. */
+function attrProblem(attr: unknown): string | undefined {
+  if (!attr || typeof attr !== 'object') return 'a data point is not an object';
+  const a = attr as Record<string, unknown>;
+  if (typeof a.name !== 'string' || !a.name || a.name.length > SCHEMA_LIMITS.nameLength)
+    return 'a data point has no usable name';
+  if (typeof a.data_type !== 'string') return `"${a.name}" has no data type`;
+  if (a.enum !== undefined && (!Array.isArray(a.enum) || a.enum.length > SCHEMA_LIMITS.enumLabels))
+    return `"${a.name}" has an unusable enum list`;
+  const spec = a.uint_spec as Record<string, unknown> | undefined;
+  if (spec !== undefined && spec !== null) {
+    if (typeof spec !== 'object') return `"${a.name}" has an unusable range`;
+    for (const field of ['min', 'max', 'ratio', 'addition'])
+      if (spec[field] !== undefined && !Number.isFinite(Number(spec[field])))
+        return `"${a.name}" has an unusable ${field}`;
   }
-  return { productKey: answer.product_key, name: answer.name ?? answer.product_key, datapoints };
+  if (a.data_type === 'binary' && a.position !== undefined) {
+    const position = a.position as Record<string, unknown> | null;
+    const len = position && typeof position === 'object' ? Number(position.len) : NaN;
+    const bytes = position?.unit === 'bit' ? Math.ceil(len / 8) : len;
+    if (!Number.isInteger(len) || bytes < 1 || bytes > SCHEMA_LIMITS.binaryBytes)
+      return `"${a.name}" is a binary of ${String(position?.len)} ${position?.unit === 'bit' ? 'bits' : 'bytes'}, outside 1…${SCHEMA_LIMITS.binaryBytes} bytes`;
+  }
+  return undefined;
+}
+
+/** The schema of a `devices.datapoint` answer, checked first: an answer outside the bounds is refused. */
+export function toProductSchema(answer: ProductDatapoints): ProductSchema {
+  const productKey = typeof answer?.product_key === 'string' ? answer.product_key : '?';
+  const entities: unknown = answer?.entities ?? [];
+  if (!Array.isArray(entities)) throw schemaProblem(productKey, 'entities is not a list');
+  const datapoints = new Map<string, Datapoint>();
+  for (const entity of entities as Array<{ attrs?: unknown }>) {
+    const attrs: unknown = entity?.attrs ?? [];
+    if (!Array.isArray(attrs)) throw schemaProblem(productKey, 'attrs is not a list');
+    for (const attr of attrs) {
+      const problem = attrProblem(attr);
+      if (problem) throw schemaProblem(productKey, problem);
+      if (datapoints.size >= SCHEMA_LIMITS.datapoints)
+        throw schemaProblem(productKey, `more than ${SCHEMA_LIMITS.datapoints} data points`);
+      const point = toDatapoint(attr as DatapointAttr);
+      datapoints.set(point.name, point);
+    }
+  }
+  const name = typeof answer.name === 'string' && answer.name ? answer.name : productKey;
+  return { productKey, name, datapoints };
 }
 
 /**

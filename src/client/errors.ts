@@ -9,6 +9,8 @@ export type LocalErrorCode =
   | 'INVALID_PARAMS'
   | 'INVALID_CONFIG'
   | 'LOGIN_COOLDOWN'
+  | 'LOGIN_BACKOFF'
+  | 'CLOUD_BACKOFF'
   | 'NOT_LOGGED_IN'
   | 'CLOSED';
 

@@ -14,3 +14,4 @@ export * from './registry';
 export * from './rules';
 export * from './schedules';
 export * from './login-gate';
+export * from './budget';

@@ -3,10 +3,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { CloudBudget, type BudgetOptions } from './budget';
 import { ENDPOINTS, parseRoute, type EndpointRow, type OperationId } from './endpoints';
 import { GizwitsError, keyed, parseErrorBody, type ErrorText } from './errors';
 import { DEFAULT_RETRY, delayBeforeRetry, shouldRetry, type RetryPolicy } from './retry';
-import { redact } from './signing';
+import { redact, redactValue } from './signing';
 
 export interface PreparedRequest {
   operation: OperationId;
@@ -25,7 +26,19 @@ export interface PipelineOptions {
   secrets?: () => Iterable<string | undefined>;
   /** Pauses between attempts; injectable so tests need not wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** The account's budget against a failing cloud (docs/budget.md). */
+  budget?: BudgetOptions;
 }
+
+export interface SendOptions {
+  /** False: one attempt only, whatever the row says (logins: their own backoff decides the next). */
+  retry?: boolean;
+}
+
+/** The largest answer read (bytes): a page of bindings or raw history is a few hundred KiB at most. */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** The largest request body sent (bytes): rules and schedules are a few KiB. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export type HeaderSource = (
   request: PreparedRequest,
@@ -66,7 +79,7 @@ export function prepareRequest(
         ),
       });
     }
-    if (typeof value !== 'string' && typeof value !== 'number') {
+    if (typeof value !== 'string' && (typeof value !== 'number' || !Number.isFinite(value))) {
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
         operation,
@@ -77,7 +90,21 @@ export function prepareRequest(
         ),
       });
     }
-    path = path.replace(`{${name}}`, encodeURIComponent(String(value)));
+    const text = String(value);
+    // URL parsing drops the segments `.` and `..` (`/app/devices/../latest` is `/app/latest`), and the
+    // cloud would then answer another operation: refuse them, and blank ones, before any call.
+    if (text.trim() === '' || text === '.' || text === '..') {
+      throw new GizwitsError({
+        code: 'INVALID_PARAMS',
+        operation,
+        ...keyed(
+          'request.dotParam',
+          { operation, name },
+          `Gizwits ${operation}: the parameter "${name}" cannot be ".", ".." or blank`,
+        ),
+      });
+    }
+    path = path.replace(`{${name}}`, encodeURIComponent(text));
     delete rest[name];
   }
   const query: Record<string, string> = {};
@@ -135,6 +162,26 @@ export function toGizwitsError(
   }
   if (failure instanceof AxiosError) {
     if (failure.response) return toGizwitsError(operation, failure.response);
+    if (/maxBodyLength/.test(failure.message)) {
+      return new GizwitsError({
+        code: 'INVALID_PARAMS',
+        operation,
+        ...keyed(
+          'request.requestTooLarge',
+          { operation, bytes: MAX_REQUEST_BYTES },
+          `Gizwits ${operation}: the request was larger than ${MAX_REQUEST_BYTES} bytes, so it was not sent`,
+        ),
+      });
+    }
+    if (/maxContentLength/.test(failure.message)) {
+      return new GizwitsError({
+        code: 'BAD_RESPONSE',
+        operation,
+        serverMessage: `the answer was larger than ${MAX_ANSWER_BYTES} bytes`,
+        retryable: false,
+        text: { key: 'request.answerTooLarge', params: { operation, bytes: MAX_ANSWER_BYTES } },
+      });
+    }
     const timedOut =
       failure.code === 'ECONNABORTED' || failure.code === 'ETIMEDOUT' || /timeout/i.test(failure.message);
     const reason = failure.code ?? failure.message;
@@ -216,6 +263,7 @@ export class RequestPipeline {
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
   private readonly secrets: () => Iterable<string | undefined>;
   private readonly sleep: (ms: number) => Promise<void>;
+  readonly budget: CloudBudget;
   /** Ends requests still in flight when the pipeline closes, so that none opens a socket afterwards. */
   private readonly aborter = new AbortController();
   private closed = false;
@@ -225,6 +273,7 @@ export class RequestPipeline {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.secrets = options.secrets ?? (() => []);
     this.sleep = options.sleep ?? sleepFor;
+    this.budget = new CloudBudget(options.budget);
     this.http = axios.create({
       baseURL: options.baseUrl,
       timeout: options.timeoutMs ?? 15_000,
@@ -232,6 +281,8 @@ export class RequestPipeline {
       httpsAgent: this.httpsAgent,
       validateStatus: () => true,
       maxRedirects: 0,
+      maxContentLength: MAX_ANSWER_BYTES,
+      maxBodyLength: MAX_REQUEST_BYTES,
       responseType: 'json',
       transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true },
       headers: { Accept: 'application/json' },
@@ -239,18 +290,32 @@ export class RequestPipeline {
   }
 
   /**
-   * Sends one prepared request, repeating it after transient failures when the row allows. `headers` is
-   * asked again before every attempt, so that a refreshed token is used.
+   * Sends one prepared request, repeating it after transient failures when the row allows and the
+   * account's retry bucket has one to spare. `headers` is asked again before every attempt, so that a
+   * refreshed token is used. While the cloud keeps failing, nothing is sent (CLOUD_BACKOFF).
    */
-  async send<R>(request: PreparedRequest, headers: HeaderSource): Promise<R> {
+  async send<R>(request: PreparedRequest, headers: HeaderSource, options: SendOptions = {}): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       if (this.closed) throw closedError(request.operation);
+      let attemptHeaders: Record<string, string>;
       try {
-        return await this.sendOnce<R>(request, await headers(request));
+        attemptHeaders = await headers(request);
+      } catch (error) {
+        // The session's own failure (its login was already counted as an attempt of its own).
+        throw this.scrub(toGizwitsError(request.operation, error));
+      }
+      this.budget.admit(request.operation);
+      try {
+        const answer = await this.sendOnce<R>(request, attemptHeaders);
+        this.budget.succeeded();
+        return answer;
       } catch (error) {
         if (this.closed) throw closedError(request.operation);
         const failure = this.scrub(toGizwitsError(request.operation, error));
+        this.budget.failed(failure);
+        if (options.retry === false) throw failure;
         if (!shouldRetry(failure, attempt, request.row.idempotent, this.retry)) throw failure;
+        if (!this.budget.takeRetry()) throw failure;
         await this.sleep(delayBeforeRetry(failure, attempt, this.retry));
       }
     }
@@ -283,14 +348,17 @@ export class RequestPipeline {
   private scrub(error: GizwitsError): GizwitsError {
     const secrets = [...this.secrets()];
     const clean = redact(error.message, secrets);
-    if (clean === error.message) return error;
+    const detail = redactValue(error.detail, secrets);
+    if (clean === error.message && detail === error.detail) return error;
     return new GizwitsError({
       code: error.code,
       status: error.status,
       operation: error.operation,
       serverMessage: error.serverMessage && redact(error.serverMessage, secrets),
+      detail,
       retryable: error.retryable,
       retryAfter: error.retryAfter,
+      hint: error.hint,
       message: clean,
       text: error.text && redactText(error.text, secrets),
     });

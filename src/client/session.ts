@@ -1,5 +1,6 @@
 // The user session: which token to send, when to log in again, and when not to.
 import { GizwitsError, keyed, type ErrorText } from './errors';
+import { growingPause, utcClock } from './budget';
 import { sharedLoginGate, type LoginGate } from './login-gate';
 import type { TokenAnswer } from './types';
 
@@ -22,6 +23,11 @@ export interface SessionOptions {
   /** After the cloud refuses the credentials, how long to refuse to try them again (ms). */
   loginCooldownMs?: number;
   now?: () => number;
+  /** After a failed login (not a refusal): the first pause; it doubles up to `loginBackoffCapMs`. */
+  loginBackoffBaseMs?: number;
+  /** The longest pause between failed logins: at most one login per this while the cloud fails. */
+  loginBackoffCapMs?: number;
+  random?: () => number;
   /** Refused sign-ins shared across the process; `gateKey` names this (cloud, user). */
   gate?: LoginGate;
   gateKey?: string;
@@ -88,6 +94,13 @@ export class Session {
   private readonly now: () => number;
   private readonly gate: LoginGate;
   private readonly gateKey: string | undefined;
+  private readonly backoffBaseMs: number;
+  private readonly backoffCapMs: number;
+  private readonly random: () => number;
+  /** Logins that failed in a row for any reason but refused credentials, and when the next may go. */
+  private loginFailures = 0;
+  private nextLoginAt = 0;
+  private lastLoginFailure: GizwitsError | undefined;
 
   constructor(
     private readonly credentials: SessionCredentials,
@@ -101,6 +114,9 @@ export class Session {
     this.now = options.now ?? Date.now;
     this.gate = options.gate ?? sharedLoginGate;
     this.gateKey = options.gateKey;
+    this.backoffBaseMs = options.loginBackoffBaseMs ?? 1_000;
+    this.backoffCapMs = options.loginBackoffCapMs ?? 60_000;
+    this.random = options.random ?? Math.random;
     if (credentials.mode === 'token') {
       this.current = { uid: credentials.uid!, token: credentials.token!, expireAt: credentials.expireAt };
     }
@@ -159,6 +175,8 @@ export class Session {
     if (waitMs > 0 && this.refusal) return Promise.reject(this.cooldownError(this.refusal));
     const gateWaitMs = this.gateKey ? this.gate.waitMs(this.gateKey) : 0;
     if (gateWaitMs > 0) return Promise.reject(this.gateError(gateWaitMs));
+    if (this.lastLoginFailure && this.now() < this.nextLoginAt)
+      return Promise.reject(this.backoffError(this.lastLoginFailure));
     this.onState('authenticating');
     this.pending = this.loginCall(this.credentials)
       .then((answer) => {
@@ -177,6 +195,8 @@ export class Session {
         };
         this.refusal = undefined;
         this.refusedUntil = 0;
+        this.loginFailures = 0;
+        this.lastLoginFailure = undefined;
         if (this.gateKey) this.gate.accepted(this.gateKey);
         this.onState('ready');
         return this.current;
@@ -186,6 +206,20 @@ export class Session {
           this.refusal = error;
           this.refusedUntil = this.now() + this.cooldownMs;
           if (this.gateKey) this.gate.refused(this.gateKey);
+        } else if (!(
+          error instanceof GizwitsError &&
+          (error.code === 'CLOSED' || error.code === 'CLOUD_BACKOFF')
+        )) {
+          // (CLOSED and CLOUD_BACKOFF sent nothing: the breaker already spaces the attempts.)
+          // Any other failure (a wrong AppID, throttling, a cloud in trouble): the next login waits,
+          // longer each time, so that a failing cloud sees at most one login a minute from this account.
+          this.loginFailures++;
+          this.nextLoginAt =
+            this.now() + growingPause(this.loginFailures, this.backoffBaseMs, this.backoffCapMs, this.random);
+          this.lastLoginFailure =
+            error instanceof GizwitsError
+              ? error
+              : new GizwitsError({ code: 'NETWORK', operation: 'users.login', serverMessage: String(error) });
         }
         this.onState('failed', error instanceof GizwitsError ? error : undefined);
         throw error;
@@ -199,6 +233,24 @@ export class Session {
   private nearExpiry(token: SessionToken): boolean {
     if (token.expireAt === undefined) return false;
     return token.expireAt * 1000 - this.refreshMarginSec * 1000 <= this.now();
+  }
+
+  /** The last login failed a moment ago: say when the next one goes rather than sending it now. */
+  private backoffError(failure: GizwitsError): GizwitsError {
+    const seconds = Math.max(1, Math.ceil((this.nextLoginAt - this.now()) / 1000));
+    const until = utcClock(this.nextLoginAt);
+    const reason = `${failure.code}${failure.errorName ? ` ${failure.errorName}` : ''}`;
+    return new GizwitsError({
+      code: 'LOGIN_BACKOFF',
+      operation: 'users.login',
+      retryable: false,
+      ...keyed(
+        'session.loginBackoff',
+        { reason, failures: this.loginFailures, seconds, until },
+        `Gizwits login failed (${reason}), ${this.loginFailures} time(s) in a row. ` +
+          `Next try in ${seconds} s (${until} UTC); calls wait for it`,
+      ),
+    });
   }
 
   /** Another client of this process had this user's sign-in refused too often: wait, whoever asks. */

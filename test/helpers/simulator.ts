@@ -49,7 +49,10 @@ export function simClient(
     productSecrets: Object.fromEntries(
       Object.values(SIM_PRODUCTS).map((p) => [p.product_key, p.product_secret]),
     ),
+    // Pauses shortened as the retries' are, so that tests of other things need not wait for them.
     retry: { baseMs: 1, capMs: 5 },
+    loginBackoffBaseMs: 1,
+    loginBackoffCapMs: 5,
     ...overrides,
   });
   clients.push(client);

@@ -8,6 +8,8 @@ const SHORT_ERRORS: Record<string, string> = {
   INVALID_CONFIG: 'check the account',
   INVALID_PARAMS: 'bad input',
   LOGIN_COOLDOWN: 'login refused',
+  LOGIN_BACKOFF: 'login failed, waiting',
+  CLOUD_BACKOFF: 'cloud failing, waiting',
   BAD_RESPONSE: 'bad answer',
   CLOSED: 'closed',
   HTTP: 'HTTP error',
