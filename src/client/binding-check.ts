@@ -42,10 +42,13 @@ export function checkBinding(value: unknown): Binding | undefined {
 /** A host name or an IP literal (IPv6 with or without brackets), as it goes into a URL; else undefined. */
 export function urlHost(host: unknown): string | undefined {
   if (typeof host !== 'string') return undefined;
-  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (isIP(bare) === 6) return `[${bare}]`;
-  if (isIP(bare) === 4 || HOST_NAME.test(bare)) return bare;
-  return undefined;
+  // Brackets only ever enclose an IPv6 literal.
+  if (host.startsWith('[') && host.endsWith(']')) {
+    const inner = host.slice(1, -1);
+    return isIP(inner) === 6 ? host : undefined;
+  }
+  if (isIP(host) === 6) return `[${host}]`;
+  return isIP(host) === 4 || HOST_NAME.test(host) ? host : undefined;
 }
 
 /** A TCP port 1..65535, given as a number or as decimal digits; else undefined. */
