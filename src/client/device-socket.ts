@@ -1,10 +1,14 @@
 // One device websocket (`/ws/app/v1`) to one `scheme://host:port`: login, subscriptions kept across
-// reconnects, replies correlated by req_sn, ping + watchdog, and reconnects that never storm.
+// reconnects, replies correlated by req_sn, ping + watchdog, and reconnects that never storm. Nothing
+// from the wire is trusted: frames are checked by socket-frames.ts, bad ones counted and skipped.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import { isSocketUrl } from './binding-check';
 import { GizwitsError, keyed, type ErrorText } from './errors';
 import { rawFrameWantsAck } from './datapoints';
+import { MAX_FRAME_BYTES, checkServerFrame, type SubscribeFailure } from './socket-frames';
 import type { AttrValues } from './types';
+import { WarningGate } from './warning-gate';
 
 export type SocketState = 'connecting' | 'authenticating' | 'online' | 'reconnecting' | 'failed' | 'closed';
 
@@ -28,7 +32,13 @@ export interface DeviceSocketOptions {
   stableMs?: number;
   subscribeBatch?: number;
   random?: () => number;
+  /** At most one warning of each kind per this interval (default a minute). */
+  warnIntervalMs?: number;
 }
+
+/** What the socket skipped: malformed frames, frames over MAX_FRAME_BYTES, frames whose handling failed. */
+export type SkippedKind = 'frames' | 'oversized' | 'internal';
+export type SkippedCounts = Record<SkippedKind, number>;
 
 export interface NotiEvent {
   did: string;
@@ -51,8 +61,6 @@ const DROP_KEYS: Record<DropReason, string> = {
   'socket closed': 'device.dropped.socketClosed',
   'login refused': 'device.dropped.loginRefused',
 };
-
-type Frame = { cmd?: string; data?: unknown; req_sn?: number; res_sn?: number; did?: string };
 
 /** The did of an `s2c_raw`, which sometimes carries a suffix (`<22-char did>/usr...`). */
 export function cleanDid(did: unknown): string {
@@ -93,10 +101,15 @@ export class DeviceSocket extends EventEmitter {
   private loginTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
+  private readonly skippedCounts: SkippedCounts = { frames: 0, oversized: 0, internal: 0 };
+  /** The command of the last malformed frame, for the warning (never text from the wire). */
+  private lastBadCmd = '';
+  private readonly warnings: WarningGate<SkippedKind>;
 
   constructor(private readonly config: DeviceSocketOptions) {
     super();
     this.url = config.url;
+    this.warnings = new WarningGate((kind, count) => this.warn(kind, count), config.warnIntervalMs);
     this.options = {
       pingIntervalMs: config.pingIntervalMs ?? 60_000,
       heartbeatInterval: config.heartbeatInterval ?? 180,
@@ -106,6 +119,7 @@ export class DeviceSocket extends EventEmitter {
       stableMs: config.stableMs ?? 60_000,
       subscribeBatch: config.subscribeBatch ?? 100,
       random: config.random ?? Math.random,
+      warnIntervalMs: config.warnIntervalMs ?? 60_000,
     };
   }
 
@@ -117,6 +131,11 @@ export class DeviceSocket extends EventEmitter {
     return this.failure;
   }
 
+  /** How many frames were skipped since the socket was made, by why. */
+  get skipped(): SkippedCounts {
+    return { ...this.skippedCounts };
+  }
+
   /** Devices this socket keeps subscribed, across reconnects. Starts the connection on first use. */
   setWanted(dids: Iterable<string>): void {
     const next = new Set(dids);
@@ -125,7 +144,7 @@ export class DeviceSocket extends EventEmitter {
     for (const did of added) this.wanted.add(did);
     if (!this.started) {
       this.started = true;
-      void this.connect();
+      this.startConnect();
     } else if (this.stateValue === 'online' && added.length) {
       this.subscribe(added);
     }
@@ -162,6 +181,7 @@ export class DeviceSocket extends EventEmitter {
     clearTimeout(this.reconnectTimer);
     this.dropSocket('closed');
     this.setState('closed');
+    this.warnings.close();
     this.removeAllListeners();
   }
 
@@ -205,9 +225,18 @@ export class DeviceSocket extends EventEmitter {
     this.emit('state', state, error);
   }
 
+  /** Connects; whatever goes wrong on the way ends in a reconnect or a failure, never a stray rejection. */
+  private startConnect(): void {
+    this.connect().catch(() => {
+      this.skip('internal');
+      if (!this.closed && !this.ws && this.stateValue !== 'failed') this.scheduleReconnect();
+    });
+  }
+
   private async connect(freshToken = false): Promise<void> {
     if (this.closed) return;
     this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    if (!isSocketUrl(this.url)) return this.fail(this.badUrl());
     let credentials: SocketCredentials;
     try {
       credentials = await this.config.credentials(freshToken);
@@ -216,30 +245,113 @@ export class DeviceSocket extends EventEmitter {
       return this.scheduleReconnect();
     }
     if (this.closed) return;
-    const ws = new WebSocket(this.url, {
-      handshakeTimeout: this.options.loginTimeoutMs,
-      perMessageDeflate: false,
-    });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.url, {
+        handshakeTimeout: this.options.loginTimeoutMs,
+        perMessageDeflate: false,
+        // The ws default is 100 MiB; a larger frame closes the socket with 1009 and we reconnect.
+        maxPayload: MAX_FRAME_BYTES,
+      });
+    } catch {
+      // Only an address ws cannot use throws here: another attempt would fail alike.
+      return this.fail(this.badUrl());
+    }
     this.ws = ws;
     this.reloginTried = false;
-    ws.on('open', () => {
-      this.setState('authenticating');
-      this.lastFrameAt = Date.now();
-      this.sendLogin(credentials);
+    ws.on('open', () =>
+      this.guarded(() => {
+        this.setState('authenticating');
+        this.lastFrameAt = Date.now();
+        this.sendLogin(credentials);
+      }),
+    );
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) =>
+      this.guarded(() => {
+        this.lastFrameAt = Date.now();
+        // The protocol's frames are UTF-8 JSON text; bytes are nobody's frame.
+        if (isBinary || !Buffer.isBuffer(data)) return this.skip('frames', 'binary');
+        this.handle(data.toString('utf8'));
+      }),
+    );
+    ws.on('error', (error: Error & { code?: string }) => {
+      // A 'close' always follows; the reconnect is decided there. After a frame ws refused (too large,
+      // not UTF-8, not the protocol) the socket is ended at once rather than after ws' close handshake.
+      const code = typeof error?.code === 'string' ? error.code : '';
+      if (!code.startsWith('WS_ERR_')) return;
+      if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.skip('oversized');
+      else this.skip('frames', 'protocol');
+      ws.terminate();
     });
-    ws.on('message', (data) => {
-      this.lastFrameAt = Date.now();
-      this.handle(data.toString());
-    });
-    ws.on('error', () => {
-      // A 'close' always follows; the reconnect is decided there.
-    });
-    ws.on('close', () => {
-      if (this.ws !== ws) return;
-      const wasStable = this.onlineSince > 0 && Date.now() - this.onlineSince >= this.options.stableMs;
-      this.dropSocket('socket closed');
-      if (wasStable) this.attempt = 0;
-      if (!this.closed && this.stateValue !== 'failed') this.scheduleReconnect();
+    ws.on('close', () =>
+      this.guarded(() => {
+        if (this.ws !== ws) return;
+        const wasStable = this.onlineSince > 0 && Date.now() - this.onlineSince >= this.options.stableMs;
+        this.dropSocket('socket closed');
+        if (wasStable) this.attempt = 0;
+        if (!this.closed && this.stateValue !== 'failed') this.scheduleReconnect();
+      }),
+    );
+  }
+
+  /**
+   * Runs a listener of the ws socket: nothing it does may throw into ws (that would take the process
+   * down). What slips through is counted, warned about, and skipped.
+   */
+  private guarded(run: () => void): void {
+    try {
+      run();
+    } catch {
+      this.skip('internal');
+    }
+  }
+
+  private skip(kind: SkippedKind, cmd?: string): void {
+    this.skippedCounts[kind]++;
+    if (cmd) this.lastBadCmd = cmd;
+    if (this.closed) return;
+    try {
+      this.emit('skipped', kind);
+    } catch {
+      // a listener's fault is not the frame's: counted above already
+    }
+    this.warnings.note(kind);
+  }
+
+  private warn(kind: SkippedKind, count: number): void {
+    const url = this.url;
+    const texts: Record<SkippedKind, ReturnType<typeof keyed>> = {
+      frames: keyed(
+        'device.skipped.frames',
+        { url, count, cmd: this.lastBadCmd },
+        `Gizwits websocket ${url}: skipped ${count} malformed frame(s) since the last warning (the last: ${this.lastBadCmd})`,
+      ),
+      oversized: keyed(
+        'device.skipped.oversized',
+        { url, count, limit: MAX_FRAME_BYTES },
+        `Gizwits websocket ${url}: ${count} frame(s) over ${MAX_FRAME_BYTES} bytes since the last warning; the socket reconnects after each`,
+      ),
+      internal: keyed(
+        'device.skipped.internal',
+        { url, count },
+        `Gizwits websocket ${url}: ${count} frame(s) could not be handled since the last warning and were skipped`,
+      ),
+    };
+    try {
+      this.emit('warning', new GizwitsError({ code: 'BAD_RESPONSE', ...texts[kind] }));
+    } catch {
+      // a warning listener that throws loses its warning, nothing more
+    }
+  }
+
+  private badUrl(): GizwitsError {
+    return new GizwitsError({
+      code: 'INVALID_CONFIG',
+      ...keyed(
+        'device.badUrl',
+        { url: this.url },
+        `Gizwits websocket ${this.url} is not a usable address (ws or wss, a host name or IP, a port 1-65535): not connecting`,
+      ),
     });
   }
 
@@ -269,47 +381,46 @@ export class DeviceSocket extends EventEmitter {
     }
   }
 
+  private startRelogin(fresh: boolean): void {
+    this.relogin(fresh).catch(() => this.skip('internal'));
+  }
+
   private handle(text: string): void {
-    let frame: Frame;
-    try {
-      frame = JSON.parse(text) as Frame;
-    } catch {
-      return;
-    }
-    const data = (frame.data ?? {}) as Record<string, unknown>;
+    const checked = checkServerFrame(text);
+    if (!checked.ok) return this.skip('frames', checked.cmd);
+    const frame = checked.frame;
     switch (frame.cmd) {
       case 'login_res':
-        return this.onLogin(data.success === true);
+        return this.onLogin(frame.success);
       case 'subscribe_res':
-        return this.onSubscribed(data);
+        if (frame.skipped > 0) this.skip('frames', frame.cmd);
+        return this.onSubscribed(frame.success, frame.failed);
       case 's2c_noti': {
-        const did = String(data.did ?? '');
-        if (typeof frame.req_sn === 'number') this.send({ cmd: 'c2s_ack', res_sn: frame.req_sn, did });
-        const initial = typeof frame.res_sn === 'number' && this.initialReads.delete(frame.res_sn);
-        if (typeof frame.res_sn === 'number') this.settle(frame.res_sn);
-        if (did && data.attrs && typeof data.attrs === 'object')
-          this.emit('noti', { did, attrs: data.attrs as AttrValues, initial } satisfies NotiEvent);
+        const { did, reqSn, resSn } = frame;
+        if (reqSn !== undefined) this.send({ cmd: 'c2s_ack', res_sn: reqSn, did });
+        const initial = resSn !== undefined && this.initialReads.delete(resSn);
+        if (resSn !== undefined) this.settle(resSn);
+        if (frame.attrs) this.emit('noti', { did, attrs: frame.attrs, initial } satisfies NotiEvent);
         return;
       }
       case 's2c_ack':
-        if (typeof frame.res_sn === 'number') this.settle(frame.res_sn);
-        return;
+        return this.settle(frame.resSn);
       case 's2c_raw':
-        this.emit('raw', { did: cleanDid(data.did), raw: Array.isArray(data.raw) ? data.raw : [] });
+        this.emit('raw', { did: frame.did, raw: frame.raw });
         return;
       case 's2c_online_status':
         this.emit('online', {
-          did: String(data.did ?? ''),
-          online: data.online === true,
-          mac: data.mac,
-          passcode: data.passcode,
+          did: frame.did,
+          online: frame.online,
+          mac: frame.mac,
+          passcode: frame.passcode,
         });
         return;
       case 's2c_binding_changed':
-        this.emit('binding', { did: String(data.did ?? ''), bind: data.bind === true });
+        this.emit('binding', { did: frame.did, bind: frame.bind });
         return;
       case 's2c_invalid_msg':
-        return this.onInvalid(Number(data.error_code), String(data.msg ?? ''));
+        return this.onInvalid(frame.code, frame.msg);
       default:
         return; // pong and anything newer: the frame already fed the watchdog.
     }
@@ -320,7 +431,7 @@ export class DeviceSocket extends EventEmitter {
     if (!success) {
       if (!this.freshLoginTried) {
         this.freshLoginTried = true;
-        void this.relogin(true);
+        this.startRelogin(true);
         return;
       }
       return this.fail(
@@ -350,12 +461,8 @@ export class DeviceSocket extends EventEmitter {
     }
   }
 
-  private onSubscribed(data: Record<string, unknown>): void {
-    const success = Array.isArray(data.success) ? (data.success as Array<{ did: string }>) : [];
-    const failed = Array.isArray(data.failed)
-      ? (data.failed as Array<{ did: string; error_code?: number; msg?: string }>)
-      : [];
-    for (const { did } of success) {
+  private onSubscribed(success: string[], failed: SubscribeFailure[]): void {
+    for (const did of success) {
       if (!this.wanted.has(did)) continue;
       this.subscribed.add(did);
       const sn = ++this.reqSn;
@@ -382,7 +489,7 @@ export class DeviceSocket extends EventEmitter {
       if (!this.reloginTried || stable) {
         this.reloginTried = true;
         this.setState('authenticating');
-        void this.relogin(false);
+        this.startRelogin(false);
       } else {
         this.ws?.terminate();
       }
@@ -476,7 +583,7 @@ export class DeviceSocket extends EventEmitter {
     this.attempt++;
     this.setState('reconnecting');
     clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+    this.reconnectTimer = setTimeout(() => this.startConnect(), delay);
   }
 
   private fail(error: Error): void {

@@ -10,6 +10,8 @@ export * from './pipeline';
 export type * from './types';
 export * from './datapoints';
 export * from './device-socket';
+export * from './socket-frames';
+export * from './binding-check';
 export * from './registry';
 export * from './rules';
 export * from './schedules';

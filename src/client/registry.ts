@@ -1,7 +1,9 @@
 // The device registry of one account: bindings (every page), each product's data points, the last known
 // state and online flag of every device, the websockets that keep it current, and a slow REST
-// reconciliation so that no flow keeps serving stale state.
+// reconciliation so that no flow keeps serving stale state. Bindings are checked like websocket frames:
+// a device whose binding names no usable websocket address is read over REST and reported on its own.
 import { EventEmitter } from 'node:events';
+import { checkBinding, socketEndpoint } from './binding-check';
 import type { GizwitsClient } from './client';
 import {
   decodeReport,
@@ -18,10 +20,14 @@ import {
   reconnectDelay,
   type DeviceSocketOptions,
   type NotiEvent,
+  type SkippedCounts,
+  type SkippedKind,
   type SocketState,
 } from './device-socket';
 import { GizwitsError, keyed, type ErrorText } from './errors';
+import { isAttrName, isObject } from './socket-frames';
 import type { AttrValues, Binding } from './types';
+import { WarningGate } from './warning-gate';
 
 export interface DeviceInfo {
   did: string;
@@ -68,6 +74,16 @@ export interface RegistryOptions {
 
 export type RegistryState = SocketState | 'idle';
 
+/** What the registry skipped: the sockets' counts, and bindings with an unusable did or product key. */
+export type RegistrySkipped = SkippedCounts & { bindings: number };
+
+/** A followed device whose binding gives no usable websocket address ('unusable' event). */
+export interface UnusableEvent {
+  did: string;
+  device: DeviceInfo;
+  error: GizwitsError;
+}
+
 const ALL = Symbol('all devices');
 type Want = typeof ALL | Set<string>;
 
@@ -88,6 +104,11 @@ export class DeviceRegistry extends EventEmitter {
   private readonly states = new Map<string, DeviceState>();
   private readonly schemas = new Map<string, Promise<ProductSchema>>();
   private readonly sockets = new Map<string, DeviceSocket>();
+  /** Each device's websocket URL, or why its binding gives none. */
+  private readonly endpoints = new Map<string, string>();
+  private readonly unusable = new Map<string, GizwitsError>();
+  private readonly skippedCounts: RegistrySkipped = { frames: 0, oversized: 0, internal: 0, bindings: 0 };
+  private readonly warnings: WarningGate<'bindings'>;
   private readonly wants = new Map<string, Want>();
   private loaded: Promise<void> | undefined;
   /** Loads of the bindings run one after the other, so that an older list never lands last. */
@@ -119,6 +140,10 @@ export class DeviceRegistry extends EventEmitter {
     super();
     this.reconcileIntervalMs = options.reconcileIntervalMs ?? 60_000;
     this.silentAfterMs = options.silentAfterMs ?? 10 * 60_000;
+    this.warnings = new WarningGate(
+      (_kind, count) => this.warnSkippedBindings(count),
+      options.socket?.warnIntervalMs,
+    );
   }
 
   /** Loads the bindings once; later calls wait for the same load. */
@@ -175,6 +200,16 @@ export class DeviceRegistry extends EventEmitter {
   get error(): Error | undefined {
     if (this.loadFailure?.permanent) return this.loadFailure.error;
     return [...this.sockets.values()].find((s) => s.state === 'failed')?.error;
+  }
+
+  /** Why the device's binding gives no usable websocket address; undefined when it does. */
+  addressError(did: string): GizwitsError | undefined {
+    return this.unusable.get(did);
+  }
+
+  /** What was skipped since the registry started: malformed frames and bindings, oversized frames. */
+  get skipped(): RegistrySkipped {
+    return { ...this.skippedCounts };
   }
 
   /** The product's data points (`GET /app/datapoint`), fetched once per product. */
@@ -286,6 +321,7 @@ export class DeviceRegistry extends EventEmitter {
       ...keyed('device.closed', {}, 'Gizwits devices: the account was closed before the device answered'),
     });
     for (const end of [...this.waits]) end(closing);
+    this.warnings.close();
     this.removeAllListeners();
   }
 
@@ -336,17 +372,25 @@ export class DeviceRegistry extends EventEmitter {
 
   private async fetchBindings(): Promise<void> {
     const startedAt = Date.now();
-    const all = (await this.client.listAll('bindings.list', { show_disabled: 0 })) as Binding[];
+    const all = await this.client.listAll('bindings.list', { show_disabled: 0 });
     if (this.closed) return;
     const first = !this.bindingsKnown;
     this.bindingsKnown = true;
     const seen = new Set<string>();
     const bound: string[] = [];
     const flipped: string[] = [];
-    for (const binding of all) {
-      if (binding.is_disabled) continue;
+    const newlyUnusable: string[] = [];
+    for (const entry of all) {
+      const binding = checkBinding(entry);
+      if (!binding) {
+        this.skippedCounts.bindings++;
+        this.warnings.note('bindings');
+        continue;
+      }
+      if (binding.is_disabled || seen.has(binding.did)) continue;
       seen.add(binding.did);
       this.bindings.set(binding.did, binding);
+      if (this.takeEndpoint(binding)) newlyUnusable.push(binding.did);
       const info = infoOf(binding);
       const known = this.devices.get(binding.did);
       if (!known) {
@@ -362,11 +406,17 @@ export class DeviceRegistry extends EventEmitter {
     const unbound = [...this.bindings.keys()].filter((did) => !seen.has(did));
     for (const did of unbound) {
       this.bindings.delete(did);
+      this.endpoints.delete(did);
+      this.unusable.delete(did);
       this.devices.delete(did);
       this.states.delete(did);
       this.pushedAt.delete(did);
       this.onlinePushedAt.delete(did);
       this.checkedAt.delete(did);
+    }
+    for (const did of newlyUnusable) {
+      const event: UnusableEvent = { did, device: this.devices.get(did)!, error: this.unusable.get(did)! };
+      this.emit('unusable', event);
     }
     if (first) return;
     for (const did of bound) this.emit('binding', { did, bind: true, device: this.devices.get(did) });
@@ -403,15 +453,46 @@ export class DeviceRegistry extends EventEmitter {
     return wanted;
   }
 
-  private endpointOf(binding: Binding): string {
-    const scheme = this.options.secure ? 'wss' : 'ws';
-    const port = this.options.secure ? binding.wss_port : binding.ws_port;
-    return `${scheme}://${binding.host}:${port}/ws/app/v1`;
+  /**
+   * Notes the device's websocket URL, or why its binding gives none; answers true when the binding just
+   * became unusable (or unusable for another reason).
+   */
+  private takeEndpoint(binding: Binding): boolean {
+    const endpoint = socketEndpoint(binding, this.options.secure);
+    if ('url' in endpoint) {
+      this.endpoints.set(binding.did, endpoint.url);
+      this.unusable.delete(binding.did);
+      return false;
+    }
+    this.endpoints.delete(binding.did);
+    const before = this.unusable.get(binding.did);
+    const error = new GizwitsError({
+      code: 'BAD_RESPONSE',
+      ...keyed(
+        'device.badAddress',
+        { did: binding.did, field: endpoint.field },
+        `Gizwits device ${binding.did}: its binding gives no usable websocket address (bad ${endpoint.field}); its state is read over REST instead`,
+      ),
+    });
+    this.unusable.set(binding.did, error);
+    return before?.message !== error.message;
+  }
+
+  private warnSkippedBindings(count: number): void {
+    const error = new GizwitsError({
+      code: 'BAD_RESPONSE',
+      ...keyed(
+        'device.skipped.bindings',
+        { count },
+        `Gizwits devices: skipped ${count} binding(s) with an unusable did or product key since the last warning`,
+      ),
+    });
+    this.emit('warning', error);
   }
 
   private socketFor(did: string): DeviceSocket | undefined {
-    const binding = this.bindings.get(did);
-    return binding ? this.sockets.get(this.endpointOf(binding)) : undefined;
+    const endpoint = this.endpoints.get(did);
+    return endpoint ? this.sockets.get(endpoint) : undefined;
   }
 
   /**
@@ -421,6 +502,8 @@ export class DeviceRegistry extends EventEmitter {
    */
   private async useWebsocket(did: string, transport: Transport, timeoutMs: number): Promise<boolean> {
     if (transport === 'rest') return false;
+    const unusable = this.unusable.get(did);
+    if (unusable && transport === 'websocket') throw unusable;
     if (transport === 'auto')
       return !!this.socketFor(did)?.isSubscribed(did) && this.devices.get(did)?.online === true;
     const deadline = Date.now() + timeoutMs;
@@ -466,7 +549,8 @@ export class DeviceRegistry extends EventEmitter {
     if (this.closed) return;
     const byEndpoint = new Map<string, string[]>();
     for (const did of this.wantedDids()) {
-      const endpoint = this.endpointOf(this.bindings.get(did)!);
+      const endpoint = this.endpoints.get(did);
+      if (!endpoint) continue; // no usable address: read over REST, reported by 'unusable'
       if (!byEndpoint.has(endpoint)) byEndpoint.set(endpoint, []);
       byEndpoint.get(endpoint)!.push(did);
     }
@@ -489,14 +573,15 @@ export class DeviceRegistry extends EventEmitter {
   }
 
   /**
-   * An offline device answers no websocket read, so its last known state is read over REST at once:
-   * followers get every device's state after a deploy, not only the online ones' (and not a minute on).
+   * An offline device answers no websocket read, nor is a device without a usable websocket address
+   * read over one, so their last known state is read over REST at once: followers get every device's
+   * state after a deploy, not only the online ones' (and not a minute on).
    */
   private async readOffline(): Promise<void> {
     for (const did of this.wantedDids()) {
       if (this.closed) return;
-      if (this.devices.get(did)?.online !== false || this.states.has(did) || this.offlineReads.has(did))
-        continue;
+      const overRest = this.devices.get(did)?.online === false || this.unusable.has(did);
+      if (!overRest || this.states.has(did) || this.offlineReads.has(did)) continue;
       this.offlineReads.add(did);
       try {
         await this.readOverRest(did);
@@ -523,6 +608,8 @@ export class DeviceRegistry extends EventEmitter {
       },
     });
     socket.on('state', () => this.emit('state', this.state, this.error));
+    socket.on('skipped', (kind: SkippedKind) => this.skippedCounts[kind]++);
+    socket.on('warning', (warning: GizwitsError) => this.emit('warning', warning));
     socket.on('noti', (event: NotiEvent) => {
       this.pushedAt.set(event.did, Date.now());
       this.onReport(event.did, event.attrs, event.initial);
@@ -661,7 +748,7 @@ export class DeviceRegistry extends EventEmitter {
     const latest = await this.client.call('devices.latest', { did });
     const productKey = this.devices.get(did)?.productKey;
     const schema = productKey ? await this.schema(productKey).catch(() => undefined) : undefined;
-    if (this.closed || !latest.attr) return;
+    if (this.closed || !isObject(latest.attr)) return;
     this.checkedAt.set(did, Date.now());
     // A websocket report that arrived while this answer was on its way is newer than it. (Comparing with
     // `updated_at` cannot tell: it has whole seconds, and comes from the cloud's clock.)
@@ -669,7 +756,9 @@ export class DeviceRegistry extends EventEmitter {
     const updated = Number(latest.updated_at);
     const at =
       Number.isFinite(updated) && updated > 0 ? (updated > 1e11 ? updated : updated * 1000) : Date.now();
-    this.onReport(did, decodeReport(schema, latest.attr), !this.states.has(did), at, true);
+    // Names that are no data point's (`__proto__`, `constructor`) never reach the device's state.
+    const attrs = Object.fromEntries(Object.entries(latest.attr).filter(([name]) => isAttrName(name)));
+    this.onReport(did, decodeReport(schema, attrs), !this.states.has(did), at, true);
   }
 
   private startReconciling(): void {

@@ -29,8 +29,19 @@ export interface SimulatorFaults {
   /** While on, no websocket gets anything at all: no pong, no answer, no push, new sockets included. */
   stopAnsweringPings(on: boolean): void;
   /**
-   * Clears throttling, failures, latency, websocket silence and ignored writes, and puts the fixture devices back to their
-   * online state.
+   * Sends exactly `text` as one websocket frame to every logged-in socket, or only to those subscribed to
+   * `did`: anything at all, for clients that must survive what a hostile network path could send.
+   * `binary` sends the bytes (UTF-8) as a binary frame instead of a text frame.
+   */
+  sendRawFrame(text: string, did?: string, options?: { binary?: boolean }): void;
+  /**
+   * From now on `GET /app/bindings` answers that device with these fields replaced (`{ws_port: 99999}`,
+   * `{host: 'bad host/../x'}`); `null` restores the true binding.
+   */
+  corruptBinding(did: string, patch: Record<string, unknown> | null): void;
+  /**
+   * Clears throttling, failures, latency, websocket silence, ignored writes and corrupted bindings, and
+   * puts the fixture devices back to their online state.
    */
   reset(): void;
 }
@@ -43,6 +54,7 @@ export class FaultSwitches implements SimulatorFaults {
   private throttleStatus = 429;
   private failuresLeft = 0;
   private failureStatus = 503;
+  private readonly bindingPatches = new Map<string, Readonly<Record<string, unknown>>>();
 
   constructor(
     private readonly model: SimulatorModel,
@@ -100,8 +112,32 @@ export class FaultSwitches implements SimulatorFaults {
     this.sockets.stopAnsweringPings(on);
   }
 
+  sendRawFrame(text: string, did?: string, options: { binary?: boolean } = {}): void {
+    if (typeof text !== 'string') throw new RangeError('sendRawFrame: text must be a string');
+    if (did !== undefined && typeof did !== 'string')
+      throw new RangeError('sendRawFrame: did must be a string when given');
+    this.sockets.sendRawFrame(text, did, options.binary === true);
+  }
+
+  corruptBinding(did: string, patch: Record<string, unknown> | null): void {
+    if (!this.model.devices.has(did)) throw new RangeError(`corruptBinding: unknown device ${did}`);
+    if (patch === null) {
+      this.bindingPatches.delete(did);
+      return;
+    }
+    if (typeof patch !== 'object' || Array.isArray(patch))
+      throw new RangeError('corruptBinding: patch must be an object or null');
+    this.bindingPatches.set(did, { ...patch });
+  }
+
+  /** The fields that replace the device's binding in `GET /app/bindings`, if it was corrupted. */
+  bindingPatch(did: string): Readonly<Record<string, unknown>> | undefined {
+    return this.bindingPatches.get(did);
+  }
+
   reset(): void {
     this.sockets.stopAnsweringPings(false);
+    this.bindingPatches.clear();
     this.latencyMs = 0;
     this.throttleLeft = 0;
     this.failuresLeft = 0;

@@ -45,6 +45,20 @@ export function devicesStatus(
     dids === 'all' ? registry.list() : dids.map((did) => registry.device(did)).filter((d) => d !== undefined);
   const online = devices.filter((d) => d.online).length;
   const total = devices.length;
+  // Devices whose binding gives no usable websocket address are shown, not hidden in the count.
+  const unusable = devices.filter((d) => registry.addressError(d.did)).length;
+  if (unusable > 0) {
+    const text = say(
+      'status.noAddress',
+      `${online}/${total} online · ${unusable} without websocket address`,
+      {
+        online,
+        total,
+        unusable,
+      },
+    );
+    return { fill: unusable === total ? 'red' : 'yellow', shape: 'ring', text };
+  }
   const time = lastUpdate ? clockTime(lastUpdate) : undefined;
   const text = time
     ? say('status.onlineAt', `${online}/${total} online · ${time}`, { online, total, time })

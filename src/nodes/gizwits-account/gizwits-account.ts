@@ -14,6 +14,7 @@ import {
   resolveCredentials,
   type AccountConfig,
 } from '../common/account-config';
+import { errorTranslator } from '../common/error-text';
 import { migrateConfig } from '../common/migrate';
 import { registerAdminRoutes } from './admin-routes';
 import type { NodeAPI, NodeDef } from '../common/red';
@@ -89,6 +90,9 @@ export = function (RED: NodeAPI) {
       if (registry) return registry;
       registry = new DeviceRegistry(node.client(), { ...registryTuning(RED), secure: node.secure });
       registry.on('error', (error: Error) => node.warn(`Gizwits devices: ${error.message}`));
+      // Frames and bindings the client skipped, at most one line per kind a minute, in the runtime's language.
+      const asError = errorTranslator(RED);
+      registry.on('warning', (warning: Error) => node.warn(asError(warning).message));
       return registry;
     };
 

@@ -1,5 +1,5 @@
 // gizwits-device-in: device events into flows, from the account's device websocket.
-import type { DeviceInfo, DeviceRegistry, StatusEvent } from '../../client';
+import type { DeviceInfo, DeviceRegistry, StatusEvent, UnusableEvent } from '../../client';
 import { useAccount } from '../common/account-user';
 import { devicesStatus, throttledStatus } from '../common/device-status';
 import { migrateConfig } from '../common/migrate';
@@ -111,6 +111,20 @@ export = function (RED: NodeAPI) {
       if (!events.has('raw') || !follows(event.did)) return;
       node.send(message(event.did, 'raw', event.raw, event.device));
     };
+    // A followed device whose binding gives no usable websocket address: said once (until it changes).
+    const warnedAddress = new Map<string, string>();
+    const warnAddress = (did: string) => {
+      const error = registry.addressError(did);
+      if (!error || !follows(did)) return;
+      const text = asError(error).message;
+      if (warnedAddress.get(did) === text) return;
+      warnedAddress.set(did, text);
+      node.warn(text);
+    };
+    const onUnusable = (event: UnusableEvent) => {
+      warnAddress(event.did);
+      status.now();
+    };
     const onBinding = (event: { did: string; bind: boolean; device?: DeviceInfo }) => {
       showStatus();
       if (!events.has('binding') || !follows(event.did)) return;
@@ -121,6 +135,7 @@ export = function (RED: NodeAPI) {
     registry.on('online', onOnline);
     registry.on('raw', onRaw);
     registry.on('binding', onBinding);
+    registry.on('unusable', onUnusable);
     const onState = () => status.now();
     registry.on('state', onState);
     // Failures outside the socket (the device list could not be loaded: wrong password, cloud down).
@@ -128,6 +143,14 @@ export = function (RED: NodeAPI) {
     registry.on('error', onError);
     const unfollow = registry.follow(node.id, dids.length ? dids : 'all');
     showStatus();
+
+    // Bindings loaded before this node started.
+    registry
+      .ready()
+      .then(() => {
+        for (const device of registry.list()) warnAddress(device.did);
+      })
+      .catch(() => undefined); // a load failure shows in the status already
 
     // State the account already knew before this node started (another node followed the device).
     if (config.initial && events.has('status')) {
@@ -153,6 +176,7 @@ export = function (RED: NodeAPI) {
       registry.off('online', onOnline);
       registry.off('raw', onRaw);
       registry.off('binding', onBinding);
+      registry.off('unusable', onUnusable);
       registry.off('state', onState);
       registry.off('error', onError);
       status.stop();

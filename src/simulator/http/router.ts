@@ -26,6 +26,8 @@ export interface RequestContext {
   /** The TLS listeners' ports, announced as `wss_port`; the plain ports when there is no certificate. */
   readonly wssPort: number;
   readonly sandboxWssPort: number;
+  /** Fields a fault switch puts in place of the true ones in that device's binding, if any. */
+  readonly bindingPatch: (did: string) => Readonly<Record<string, unknown>> | undefined;
   readonly baseUrl: string;
 }
 

@@ -92,6 +92,7 @@ async function serve(deps: PipelineDeps, request: IncomingMessage, response: Ser
       sandboxPort: deps.sandboxPort(),
       wssPort: deps.wssPorts().main,
       sandboxWssPort: deps.wssPorts().sandbox,
+      bindingPatch: (did) => deps.faults.bindingPatch(did),
       baseUrl: `http://${request.headers.host ?? `127.0.0.1:${deps.port()}`}`,
     };
     const result = await route.handle(context);

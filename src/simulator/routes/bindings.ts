@@ -136,7 +136,9 @@ function listBindings(context: RequestContext) {
   const mine = context.model.bindingsOf(context.uid);
   // No total here, unlike the other lists: clients page until a short page comes back.
   return {
-    devices: mine.slice(page.skip, page.skip + page.limit).map((binding) => bindingView(context, binding)),
+    devices: mine
+      .slice(page.skip, page.skip + page.limit)
+      .map((binding) => ({ ...bindingView(context, binding), ...context.bindingPatch(binding.did) })),
   };
 }
 

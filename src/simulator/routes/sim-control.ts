@@ -59,6 +59,23 @@ export function simControlRoutes(
       if (typeof on !== 'boolean') throw formInvalid('on must be true or false');
       return guarded(() => faults.stopAnsweringPings(on));
     }),
+    route('POST', '/_sim/faults/raw-frame', 'none', (context) => {
+      const { text, did, binary } = bodyObject(context);
+      if (typeof text !== 'string') throw formInvalid('text must be a string');
+      if (did !== undefined && typeof did !== 'string') throw formInvalid('did must be a string when given');
+      if (binary !== undefined && typeof binary !== 'boolean')
+        throw formInvalid('binary must be true or false');
+      return guarded(() => faults.sendRawFrame(text, did, { binary: binary === true }));
+    }),
+    route('POST', '/_sim/devices/:did/corrupt-binding', 'none', (context) => {
+      const patch = bodyObject(context).patch;
+      if (patch !== null && (typeof patch !== 'object' || Array.isArray(patch)))
+        throw formInvalid('patch must be an object of binding fields, or null to restore');
+      requireDevice(context, context.params.did);
+      return guarded(() =>
+        faults.corruptBinding(context.params.did, patch as Record<string, unknown> | null),
+      );
+    }),
     route('POST', '/_sim/devices/:did/online', 'none', (context) => {
       const online = bodyObject(context).online;
       if (typeof online !== 'boolean') throw formInvalid('online must be true or false');

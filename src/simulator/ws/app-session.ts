@@ -76,6 +76,13 @@ export class AppSocketSession {
     return true;
   }
 
+  /** Sends that text as it is, not a frame of the protocol (a fault switch); silence still applies. */
+  sendText(text: string, binary: boolean): boolean {
+    if (this.host.silenced || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(binary ? Buffer.from(text, 'utf8') : text, { binary });
+    return true;
+  }
+
   /** A device-side push: only a logged-in session subscribed to that device gets it. */
   push(did: string, frame: ServerFrame): boolean {
     return this.loggedIn && this.subscriptions.has(did) && this.send(frame);

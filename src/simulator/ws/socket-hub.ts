@@ -32,6 +32,8 @@ export interface SocketFaultTarget {
   stopAnsweringPings(on: boolean): void;
   /** Ends, with 1009, the login of every socket whose token is no longer accepted. */
   endRefusedSessions(): void;
+  /** Sends that exact text (or its bytes as a binary frame) to every logged-in socket, or those subscribed to `did`. */
+  sendRawFrame(text: string, did: string | undefined, binary: boolean): void;
 }
 
 export class DeviceSocketHub implements SessionHost, SocketFaultTarget, SocketObservations {
@@ -131,6 +133,13 @@ export class DeviceSocketHub implements SessionHost, SocketFaultTarget, SocketOb
 
   stopAnsweringPings(on: boolean): void {
     this.silenced = on;
+  }
+
+  sendRawFrame(text: string, did: string | undefined, binary: boolean): void {
+    for (const session of this.sessions.values()) {
+      if (!session.loggedIn || (did !== undefined && !session.subscriptions.has(did))) continue;
+      session.sendText(text, binary);
+    }
   }
 
   endRefusedSessions(): void {
