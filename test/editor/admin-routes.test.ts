@@ -81,7 +81,14 @@ describe('gizwits-account pick-list routes', () => {
         refused.node,
         env.node,
         unset.node,
-        { id: 'broker', type: 'mqtt-broker', name: 'local mqtt', broker: '127.0.0.1', port: '1', clientid: '' },
+        {
+          id: 'broker',
+          type: 'mqtt-broker',
+          name: 'local mqtt',
+          broker: '127.0.0.1',
+          port: '1',
+          clientid: '',
+        },
       ],
       {
         ...account.credentials,
@@ -349,7 +356,9 @@ describe('gizwits-account pick-list routes', () => {
                 credentials: { username: 'probe', password: 'Typed-Probe-Pass' },
               }),
             );
-          const shapes = answers.map((a) => JSON.stringify([a.status, a.body.code, a.body.failure, a.body.message]));
+          const shapes = answers.map((a) =>
+            JSON.stringify([a.status, a.body.code, a.body.failure, a.body.message]),
+          );
           assert.equal(new Set(shapes).size, 1, shapes.join('\n'));
           assert.equal(answers[0].status, 502);
           assert.equal(answers[0].body.failure, 'network');

@@ -216,10 +216,7 @@ describe('gizwits-account admin routes', () => {
       .send({ ...base, credentials: { username: 'demo', password: SIM_USERS.demo.password } });
     assert.equal(typed.status, 200);
     assert.equal(typed.body.uid, SIM_USERS.demo.uid);
-    const stored = await helper
-      .request()
-      .post('/gizwits/account/login-test')
-      .send({ id: 'account' });
+    const stored = await helper.request().post('/gizwits/account/login-test').send({ id: 'account' });
     assert.equal(stored.body.ok, true);
     // A stored password is never lent to settings of the request's own.
     const placeholder = await helper

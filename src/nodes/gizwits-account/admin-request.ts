@@ -7,13 +7,7 @@
 // - `{config, credentials}`: an account being edited, not yet deployed. It may name any address, so it
 //   needs the permission to edit accounts, and it brings every credential it uses, typed in the dialog:
 //   a stored value is never filled in for it, and nothing in it is read from the environment.
-import {
-  GizwitsError,
-  keyed,
-  type ClientOptions,
-  type ErrorText,
-  type LocalErrorCode,
-} from '../../client';
+import { GizwitsError, keyed, type ClientOptions, type ErrorText, type LocalErrorCode } from '../../client';
 import {
   CREDENTIAL_FIELDS,
   PASSWORD_PLACEHOLDER,
@@ -73,10 +67,7 @@ export function isEdited(body: Body): boolean {
  * can be a 403 with a message rather than the guard's bare 401. With no adminAuth there is no user, and
  * everyone may edit, as in the editor itself.
  */
-export function mayEdit(
-  RED: NodeAPI,
-  req: { user?: unknown; authInfo?: { scope?: unknown } },
-): boolean {
+export function mayEdit(RED: NodeAPI, req: { user?: unknown; authInfo?: { scope?: unknown } }): boolean {
   if (!req.user) return !(RED.settings as unknown as Record<string, unknown>).adminAuth;
   return grants(req.authInfo?.scope, EDIT_PERMISSION);
 }

@@ -127,7 +127,10 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   }
 
   function answerFailure(
-    res: { status(code: number): { json(body: unknown): void }; setHeader(name: string, value: string): void },
+    res: {
+      status(code: number): { json(body: unknown): void };
+      setHeader(name: string, value: string): void;
+    },
     error: unknown,
     secrets: string[],
     extra: Body = {},
@@ -153,7 +156,11 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     if (cached) {
       clearTimeout(cached.timer);
     } else {
-      cached = { client: newClient(options), schemas: new Map(), timer: undefined as unknown as NodeJS.Timeout };
+      cached = {
+        client: newClient(options),
+        schemas: new Map(),
+        timer: undefined as unknown as NodeJS.Timeout,
+      };
       clients.set(key, cached);
     }
     cached.timer = setTimeout(() => release(key), IDLE_MS);
