@@ -1,6 +1,9 @@
 // Pick-lists for the Gizwits nodes' edit dialogs, fed by the gizwits-account admin routes
 // (POST gizwits/account/devices | datapoints | groups | scenes, relative URLs so that a custom
-// httpAdminRoot works). Each call sends the account as the editor holds it, deployed or not.
+// httpAdminRoot works). A deployed account unchanged in the editor is named by its id alone (the
+// runtime uses its saved settings and stored credentials; read permission is enough); an account changed
+// since the last deploy, or never deployed, sends its settings with the credentials typed in its dialog
+// (the runtime lends no stored secret to other settings; editing permission is needed).
 // Served by Node-RED at resources/@gizwits-community/node-red-gizwits/gizwits-editor.js; every node
 // set that uses it includes it, so it defines itself once.
 /* global window, RED, $ */
@@ -20,23 +23,47 @@
   const NS = '@gizwits-community/node-red-gizwits/gizwits-account:gizwits-account.';
   const CONFIG_FIELDS = ['name', 'region', 'apiUrl', 'appId', 'authMode', 'secure', 'productKey'];
   const CREDENTIAL_FIELDS = ['username', 'password', 'phoneId', 'uid', 'token', 'appSecret', 'productSecret'];
+  /** The secret each sign-in mode needs; app and product secrets are optional in every mode. */
+  const MODE_SECRETS = { password: 'password', anonymous: 'phoneId', token: 'token' };
+  const PLACEHOLDER = '__PWRD__';
 
   function t(key, params) {
     return RED._(NS + key, params);
   }
 
-  /** {id, config, credentials} of an account config node as the editor holds it, or null. */
+  /** The secret fields that matter for an account in `mode`, for the "type it again" check. */
+  function secretFields(mode) {
+    return [MODE_SECRETS[mode || 'password'], 'appSecret', 'productSecret'].filter(Boolean);
+  }
+
+  /**
+   * How to name an account config node to the routes, or null when there is none: {id} when it is
+   * deployed as the editor holds it; otherwise {id, config, credentials} with the values typed in its
+   * dialog, or {problem} when a secret it stores was not typed again (the runtime will not lend it).
+   */
   function accountBody(accountId) {
     const account = accountId && accountId !== '_ADD_' ? RED.nodes.node(accountId) : null;
     if (!account) return null;
+    if (!account.changed) return { id: account.id };
+    const stored = account.credentials || {};
+    const untyped = secretFields(account.authMode).filter(function (key) {
+      return stored['has_' + key] && (typeof stored[key] !== 'string' || stored[key] === PLACEHOLDER);
+    });
+    if (untyped.length)
+      return {
+        problem: t('admin.retype', {
+          account: RED.utils.getNodeLabel(account, account.id),
+          field: t('label.' + untyped[0]),
+        }),
+      };
     const config = {};
     CONFIG_FIELDS.forEach(function (key) {
       config[key] = account[key];
     });
     const credentials = {};
     CREDENTIAL_FIELDS.forEach(function (key) {
-      if (account.credentials && account.credentials[key] !== undefined)
-        credentials[key] = account.credentials[key];
+      if (typeof stored[key] === 'string' && stored[key] !== '' && stored[key] !== PLACEHOLDER)
+        credentials[key] = stored[key];
     });
     return { id: account.id, config: config, credentials: credentials };
   }
@@ -45,6 +72,7 @@
   function fetchList(kind, accountId, extra) {
     const body = accountBody(accountId);
     if (!body) return $.Deferred().reject(t('picklist.noAccount')).promise();
+    if (body.problem) return $.Deferred().reject(body.problem).promise();
     return $.ajax({
       url: 'gizwits/account/' + kind,
       method: 'POST',

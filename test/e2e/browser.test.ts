@@ -7,8 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { SIM_DEVICES } from '../../src/simulator';
-import { ROOT, packedNodeRed, simAccountFlowNode, type PackedEnvironment } from './packed-node-red';
+import { SIM_DEVICES, SIM_USERS } from '../../src/simulator';
+import {
+  ROOT,
+  SIM_ACCOUNT_ID,
+  packedNodeRed,
+  simAccountFlowNode,
+  type PackedEnvironment,
+} from './packed-node-red';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'editor');
@@ -276,6 +282,32 @@ describe('the editor in a browser: device control from the palette to the device
     assert.deepEqual(saved?.devices, [SIM_DEVICES.demoAc]);
     assert.deepEqual(saved?.attrs, ['room_temp']);
     assert.deepEqual(saved?.events, ['status', 'online']);
+  });
+
+  it('tests the deployed account by id, and asks for the password again once the dialog differs', async () => {
+    await page.goto(env.url);
+    await page.locator('[id="browser-in"]').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.evaluate((id) => {
+      const red = (window as unknown as { RED: { editor: { editConfig: (...a: string[]) => void } } }).RED;
+      red.editor.editConfig('', 'gizwits-account', id);
+    }, SIM_ACCOUNT_ID);
+    const test = page.locator('#node-config-gizwits-test');
+    const result = page.locator('#node-config-gizwits-test-result');
+    await test.waitFor({ state: 'visible', timeout: 20_000 });
+    await page.locator('#node-config-input-password').waitFor({ state: 'attached' });
+    await test.click();
+    await page.locator('#node-config-gizwits-test-result.gizwits-ok').waitFor({ timeout: 20_000 });
+    assert.match(await result.innerText(), new RegExp(SIM_USERS.demo.uid));
+    // Another name: no longer the deployed account, and the password still shows the placeholder.
+    await page.locator('#node-config-input-name').fill('Simulated cloud, renamed');
+    await test.click();
+    await page.locator('#node-config-gizwits-test-result.gizwits-fail').waitFor({ timeout: 20_000 });
+    assert.match(await result.innerText(), /Type the Password again/);
+    await page.locator('#node-config-input-password').fill(SIM_USERS.demo.password);
+    await test.click();
+    await page.locator('#node-config-gizwits-test-result.gizwits-ok').waitFor({ timeout: 20_000 });
+    await shot('account-test-sign-in');
+    await page.locator('#node-config-dialog-cancel').click();
   });
 
   it('shows the edit dialog and the help in Chinese to a Chinese browser', async () => {

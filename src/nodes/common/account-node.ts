@@ -1,11 +1,16 @@
 // What other nodes may ask of a gizwits-account config node.
-import type { ClientState, DeviceRegistry, GizwitsClient, GizwitsError } from '../../client';
+import type { ClientOptions, ClientState, DeviceRegistry, GizwitsClient, GizwitsError } from '../../client';
 import type { AccountCredentials } from './account-config';
 import type { Node, NodeAPI } from './red';
 
 export interface GizwitsAccountNode extends Node<AccountCredentials> {
   readonly region: string;
   readonly secure: boolean;
+  /**
+   * The client options of the saved settings, credentials' `${VAR}` resolved as the client's are; for the
+   * editor's routes, which must use stored credentials only with these. Throws INVALID_CONFIG.
+   */
+  clientOptions(): ClientOptions;
   /** The shared client; throws a GizwitsError (INVALID_CONFIG) when the configuration cannot work. */
   client(): GizwitsClient;
   /** The shared device registry (websockets, state, data points), made on first use. */

@@ -1,37 +1,43 @@
-// Admin routes the editor calls with the account as its edit dialog holds it, deployed or not:
-// the sign-in test and the pick-lists (devices, a device's data points, groups, scenes).
-// Body: {id, config, credentials} (+ did or productKey for data points). Credentials left as the
-// editor's placeholder, or absent, mean "the deployed node's stored value". Errors: HTTP 400 {message, code}.
+// Admin routes the editor calls: the sign-in test and the pick-lists (devices, a device's data points,
+// groups, scenes). Which account a request may use, and with which permission, is admin-request.ts's
+// business; here a client is made for it, the list answered, and every failure worded by its class
+// (permission / invalid / not found / refused / cooldown / network) without a secret or a value the
+// caller did not send. Answers: 200 with the list, or {code, failure, message} with 400, 403, 404,
+// 429 (+ Retry-After) or 502.
 import { createHash } from 'node:crypto';
 import {
   GizwitsClient,
   GizwitsError,
+  keyed,
+  redact,
   toProductSchema,
   type Binding,
+  type ClientOptions,
   type Datapoint,
   type Group,
   type ProductSchema,
   type Scene,
 } from '../../client';
-import {
-  CREDENTIAL_FIELDS,
-  PASSWORD_PLACEHOLDER,
-  clientOptionsFrom,
-  resolveCredentials,
-  resolveEnvReference,
-  type AccountConfig,
-  type AccountCredentials,
-} from '../common/account-config';
 import { errorTranslator } from '../common/error-text';
-import { migrateConfig } from '../common/migrate';
-import type { Node, NodeAPI } from '../common/red';
-
-type Body = Record<string, unknown>;
-
-const CONFIG_FIELDS = ['name', 'region', 'apiUrl', 'appId', 'authMode', 'productKey'] as const;
+import type { NodeAPI } from '../common/red';
+import {
+  RouteRefusal,
+  deployedTarget,
+  isEdited,
+  mayEdit,
+  needsEditRefusal,
+  typedTarget,
+  type Body,
+  type Target,
+} from './admin-request';
 
 /** A pick-list client lives this long after its last use, so that one dialog signs in once. */
 const IDLE_MS = 60_000;
+/** How long a route waits for the cloud, unless settings.gizwits.editorTimeoutMs says otherwise. */
+const TIMEOUT_MS = 10_000;
+
+/** Local codes that mean "no Gizwits Open API answered": all worded alike, whatever the port did. */
+const UNREACHABLE = new Set<unknown>(['NETWORK', 'TIMEOUT', 'HTTP', 'BAD_RESPONSE', 'CLOSED']);
 
 export interface DeviceChoice {
   did: string;
@@ -42,35 +48,58 @@ export interface DeviceChoice {
   mac: string;
 }
 
-interface Dialog {
-  config: AccountConfig;
-  credentials: AccountCredentials;
-}
-
 interface CachedClient {
   client: GizwitsClient;
   schemas: Map<string, Promise<ProductSchema>>;
   timer: NodeJS.Timeout;
 }
 
-function problem(error: unknown): GizwitsError {
-  return error instanceof GizwitsError
-    ? error
-    : new GizwitsError({
-        code: 'NETWORK',
-        serverMessage: error instanceof Error ? error.message : String(error),
-      });
+interface Failure {
+  status: number;
+  code: string | number;
+  failure: 'permission' | 'invalid' | 'not-found' | 'refused' | 'cooldown' | 'network';
+  error: GizwitsError;
+  retryAfter?: number;
 }
 
-/** The message without any secret of the dialog in it, whatever an error quoted. */
-function redact(text: string, dialog: Dialog | undefined): string {
-  let out = text;
-  for (const field of CREDENTIAL_FIELDS) {
-    const secret = dialog?.credentials[field];
-    if (field !== 'username' && field !== 'uid' && secret && secret.length >= 3)
-      out = out.split(secret).join('***');
+/** The one answer for every way an address can fail to be the Open API. */
+export function unreachable(): GizwitsError {
+  return new GizwitsError({
+    code: 'NETWORK',
+    ...keyed(
+      'admin.unreachable',
+      {},
+      'Could not reach the Open API: no Gizwits answer came from the account’s address',
+    ),
+  });
+}
+
+/** The class of a failure, its HTTP status, and the error to word (unreachable ones all the same). */
+function classify(error: unknown): Failure {
+  if (error instanceof RouteRefusal)
+    return { status: error.status, code: error.code, failure: error.failure, error: error.error };
+  if (!(error instanceof GizwitsError) || UNREACHABLE.has(error.code))
+    return { status: 502, code: 'NETWORK', failure: 'network', error: unreachable() };
+  if (error.code === 'LOGIN_COOLDOWN') {
+    const seconds = error.text?.params?.seconds;
+    return {
+      status: 429,
+      code: error.code,
+      failure: 'cooldown',
+      error,
+      retryAfter: typeof seconds === 'number' ? seconds : undefined,
+    };
   }
-  return out;
+  if (typeof error.code === 'number') return { status: 400, code: error.code, failure: 'refused', error };
+  return { status: 400, code: error.code, failure: 'invalid', error };
+}
+
+/** Values typed in the request that must not come back, whatever a failure quoted. */
+function typedSecrets(body: Body): string[] {
+  const given = (body.credentials && typeof body.credentials === 'object' ? body.credentials : {}) as Body;
+  return ['password', 'phoneId', 'token', 'appSecret', 'productSecret']
+    .map((field) => given[field])
+    .filter((value): value is string => typeof value === 'string');
 }
 
 export function registerAdminRoutes(RED: NodeAPI): void {
@@ -78,32 +107,38 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   const translated = errorTranslator(RED);
   const clients = new Map<string, CachedClient>();
 
-  /** The account as typed in the dialog, stored credentials filling the placeholders, ${ENV} resolved. */
-  function dialogFrom(body: Body): Dialog {
-    const id = typeof body.id === 'string' && body.id ? body.id : undefined;
-    const deployed = id ? (RED.nodes.getNode(id) as Node | null) : null;
-    const lookup = (name: string) =>
-      deployed ? (RED.util.getSetting(deployed, name) as string | undefined) : process.env[name];
-    const stored = (id ? RED.nodes.getCredentials(id) : undefined) as AccountCredentials | undefined;
-    const typed = (body.credentials && typeof body.credentials === 'object' ? body.credentials : {}) as Body;
-    const merged: AccountCredentials = {};
-    for (const field of CREDENTIAL_FIELDS) {
-      const value = typed[field];
-      merged[field] =
-        value === PASSWORD_PLACEHOLDER || value === undefined || value === null
-          ? stored?.[field]
-          : String(value);
-    }
-    const raw = (body.config && typeof body.config === 'object' ? body.config : {}) as Body;
-    const config: AccountConfig = { secure: raw.secure as boolean | string | undefined };
-    for (const field of CONFIG_FIELDS) {
-      const value = raw[field];
-      if (typeof value === 'string') config[field] = resolveEnvReference(value.trim(), lookup);
-    }
-    return {
-      config: migrateConfig('gizwits-account', config as AccountConfig & Body),
-      credentials: resolveCredentials(merged, lookup),
-    };
+  function timeoutMs(): number {
+    const tuning = (RED.settings as unknown as { gizwits?: { editorTimeoutMs?: unknown } }).gizwits;
+    return typeof tuning?.editorTimeoutMs === 'number' ? tuning.editorTimeoutMs : TIMEOUT_MS;
+  }
+
+  function newClient(options: ClientOptions): GizwitsClient {
+    return new GizwitsClient({ ...options, retry: { retries: 0 }, timeoutMs: timeoutMs() });
+  }
+
+  /**
+   * The account a request may use. Edited values need the permission to edit accounts; read permission
+   * (which the route's guard has checked) serves deployed accounts only.
+   */
+  function targetOf(req: Parameters<typeof mayEdit>[1], body: Body): Target {
+    if (!isEdited(body)) return deployedTarget(RED, body);
+    if (!mayEdit(RED, req)) throw needsEditRefusal();
+    return typedTarget(body);
+  }
+
+  function answerFailure(
+    res: {
+      status(code: number): { json(body: unknown): void };
+      setHeader(name: string, value: string): void;
+    },
+    error: unknown,
+    secrets: string[],
+    extra: Body = {},
+  ): void {
+    const { status, code, failure, error: shown, retryAfter } = classify(error);
+    const message = redact(translated(shown).message, secrets);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+    res.status(status).json({ ...extra, code, errorName: shown.errorName, failure, message });
   }
 
   function release(key: string): void {
@@ -114,16 +149,18 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     clients.delete(key);
   }
 
-  /** A short-lived client for these exact values, shared by the requests of one editing session. */
-  function clientFor(dialog: Dialog): { key: string; cached: CachedClient } {
-    const options = clientOptionsFrom(dialog.config, dialog.credentials);
+  /** A short-lived client for these exact options, shared by the requests of one editing session. */
+  function clientFor(options: ClientOptions): { key: string; cached: CachedClient } {
     const key = createHash('sha256').update(JSON.stringify(options)).digest('hex');
     let cached = clients.get(key);
     if (cached) {
       clearTimeout(cached.timer);
     } else {
-      const client = new GizwitsClient({ ...options, retry: { retries: 0 }, timeoutMs: 10_000 });
-      cached = { client, schemas: new Map(), timer: undefined as unknown as NodeJS.Timeout };
+      cached = {
+        client: newClient(options),
+        schemas: new Map(),
+        timer: undefined as unknown as NodeJS.Timeout,
+      };
       clients.set(key, cached);
     }
     cached.timer = setTimeout(() => release(key), IDLE_MS);
@@ -173,79 +210,75 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       if (!device)
         throw new GizwitsError({
           code: 'INVALID_PARAMS',
-          message: `The device ${did} is not bound to this account: choose one from the list`,
+          ...keyed(
+            'admin.notBound',
+            { did },
+            `The device ${did} is not bound to this account: choose one from the list`,
+          ),
         });
       productKey = device.productKey;
     }
     if (!productKey)
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
-        message: 'Give a device (did) or a product key to list its data points',
+        ...keyed('admin.noDevice', {}, 'Give a device (did) or a product key to list its data points'),
       });
     return [...(await schemaOf(cached, productKey)).datapoints.values()];
   }
 
-  /** One pick-list route: builds the client, answers the list, or 400 {message, code} without secrets. */
-  function picklist(
-    path: string,
-    permission: string,
-    answer: (cached: CachedClient, body: Body) => Promise<unknown>,
-  ) {
-    RED.httpAdmin.post(path, RED.auth.needsPermission(permission), async (req, res) => {
-      const body = (req.body ?? {}) as Body;
-      let dialog: Dialog | undefined;
+  /** One pick-list route: read permission for deployed accounts, edit permission for edited ones. */
+  function picklist(path: string, answer: (cached: CachedClient, body: Body) => Promise<unknown>) {
+    RED.httpAdmin.post(path, RED.auth.needsPermission('gizwits-account.read'), async (req, res) => {
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Body;
+      let secrets = typedSecrets(body);
       let key: string | undefined;
       try {
-        dialog = dialogFrom(body);
-        const use = clientFor(dialog);
+        const target = targetOf(req, body);
+        secrets = [...secrets, ...target.secrets];
+        const use = clientFor(target.options);
         key = use.key;
         res.json(await answer(use.cached, body));
       } catch (error) {
-        const e = translated(problem(error)) as GizwitsError;
         // A refused sign-in or a broken connection must not stick to the next try.
-        if (key && !(e.code === 'INVALID_PARAMS')) release(key);
-        res.status(400).json({ code: e.code, errorName: e.errorName, message: redact(e.message, dialog) });
+        if (key && !(error instanceof GizwitsError && error.code === 'INVALID_PARAMS')) release(key);
+        answerFailure(res, error, secrets);
       }
     });
   }
 
-  picklist('/gizwits/account/devices', 'gizwits-account.read', (cached) => devicesOf(cached));
-  picklist('/gizwits/account/datapoints', 'gizwits-account.read', datapointsOf);
-  picklist('/gizwits/account/groups', 'gizwits-account.read', async (cached) =>
+  picklist('/gizwits/account/devices', (cached) => devicesOf(cached));
+  picklist('/gizwits/account/datapoints', datapointsOf);
+  picklist('/gizwits/account/groups', async (cached) =>
     ((await cached.client.listAll('groups.list', {})) as Group[]).map((g) => ({
       id: g.id,
       group_name: g.group_name,
       product_key: g.product_key ?? '',
     })),
   );
-  picklist('/gizwits/account/scenes', 'gizwits-account.read', async (cached) =>
+  picklist('/gizwits/account/scenes', async (cached) =>
     ((await cached.client.listAll('scenes.list', {})) as Scene[]).map((s) => ({
       id: s.id,
       scene_name: s.scene_name,
     })),
   );
 
-  // The sign-in test always signs in anew (no cached client), so that it proves the credentials.
+  // Signing in proves credentials, typed or stored: an edit of its own, so it needs edit permission.
+  // It always signs in anew (no cached client), and counts against the process-wide login gate.
   RED.httpAdmin.post(
     '/gizwits/account/login-test',
     RED.auth.needsPermission('gizwits-account.write'),
     async (req, res) => {
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Body;
+      let secrets = typedSecrets(body);
       let client: GizwitsClient | undefined;
-      let dialog: Dialog | undefined;
       try {
-        dialog = dialogFrom((req.body ?? {}) as Body);
-        client = new GizwitsClient({
-          ...clientOptionsFrom(dialog.config, dialog.credentials),
-          retry: { retries: 0 },
-          timeoutMs: 10_000,
-        });
+        const target = isEdited(body) ? typedTarget(body) : deployedTarget(RED, body);
+        secrets = [...secrets, ...target.secrets];
+        client = newClient(target.options);
         const { uid, expireAt } = await client.verifyLogin();
         res.json({ ok: true, uid, expireAt });
       } catch (error) {
-        const e = translated(problem(error)) as GizwitsError;
-        res
-          .status(400)
-          .json({ ok: false, code: e.code, errorName: e.errorName, message: redact(e.message, dialog) });
+        answerFailure(res, error, secrets, { ok: false });
       } finally {
         client?.close();
       }

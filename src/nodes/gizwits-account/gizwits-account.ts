@@ -68,11 +68,16 @@ export = function (RED: NodeAPI) {
       for (const listener of listeners) listener(state, error);
     };
 
+    node.clientOptions = () =>
+      clientOptionsFrom(
+        config,
+        resolveCredentials(node.credentials, (name) => RED.util.getSetting(node, name)),
+      );
+
     node.client = () => {
       if (client) return client;
       try {
-        const credentials = resolveCredentials(node.credentials, (name) => RED.util.getSetting(node, name));
-        client = new GizwitsClient(clientOptionsFrom(config, credentials));
+        client = new GizwitsClient(node.clientOptions());
         configError = undefined;
       } catch (error) {
         configError =
