@@ -143,7 +143,8 @@ export class DstFollower {
   start(): void {
     if (!this.stopped || !this.hasChanges) return;
     this.stopped = false;
-    void this.pass('start');
+    // On the clock's next turn: the user (a node) has finished starting before the first report.
+    this.armAt(this.clock.now(), 'start');
   }
 
   stop(): void {

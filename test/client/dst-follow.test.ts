@@ -109,7 +109,7 @@ describe('DST follower', () => {
     assert.equal(cloud.tasks[0].time, '05:30');
     const { follow, reports } = follower(clock, cloud);
     follow.start();
-    await settle();
+    await clock.moveTo(clock.time);
     assert.equal(reports.length, 0, 'right at start: nothing to say');
     assert.equal(cloud.updates.length, 0);
 
@@ -143,7 +143,7 @@ describe('DST follower', () => {
     const cloud = fakeCloud([written(HEATING, winter, 't1')]);
     const { follow, reports } = follower(clock, cloud);
     follow.start();
-    await settle();
+    await clock.moveTo(clock.time);
     assert.equal(cloud.tasks[0].time, '04:30');
     assert.deepEqual(
       reports.map((r) => [r.reason, r.change?.at, r.updated.length]),
@@ -157,7 +157,7 @@ describe('DST follower', () => {
     const cloud = fakeCloud([written(HEATING, clock.time, 't1')]);
     const { follow, reports } = follower(clock, cloud);
     follow.start();
-    await settle();
+    await clock.moveTo(clock.time);
     cloud.failUpdates = 2;
     await clock.moveTo(SPRING);
     assert.deepEqual(
@@ -184,7 +184,7 @@ describe('DST follower', () => {
     const cloud = fakeCloud([written(HEATING, clock.time, 't1')]);
     const { follow, reports } = follower(clock, cloud);
     follow.start();
-    await settle();
+    await clock.moveTo(clock.time);
     cloud.failUpdates = 100;
     await clock.moveTo(SPRING + 60 * 60_000);
     assert.equal(cloud.updates.length, 4, 'the first attempt and 3 retries');
@@ -199,7 +199,7 @@ describe('DST follower', () => {
     cloud.failLists = 1;
     const { follow, reports } = follower(clock, cloud);
     follow.start();
-    await settle();
+    await clock.moveTo(clock.time);
     assert.equal(reports[0].retryAt, clock.time + 1_000);
     assert.ok(reports[0].listError instanceof GizwitsError);
     await clock.moveTo(clock.time + 1_000);
@@ -217,7 +217,7 @@ describe('DST follower', () => {
     const declared = [HEATING, { remark: 'once', time: '06:30', date: '2026-04-01' }];
     const { follow } = follower(clock, cloud, declared);
     follow.start();
-    await settle();
+    await clock.moveTo(clock.time);
     await clock.moveTo(SPRING + 60_000);
     assert.deepEqual(cloud.updates, []);
     follow.stop();
@@ -228,14 +228,14 @@ describe('DST follower', () => {
     const cloud = fakeCloud([written(HEATING, clock.time, 't1')]);
     const { follow } = follower(clock, cloud);
     follow.start();
-    await settle();
+    await clock.moveTo(clock.time);
     const max = 2 ** 31 - 1;
-    assert.deepEqual(clock.delays, [max], 'autumn is more than 24.8 days away');
+    assert.deepEqual(clock.delays, [0, max], 'at once, then autumn, more than 24.8 days away');
     await clock.moveTo(clock.time + max);
-    assert.equal(clock.delays.length, 2);
-    assert.equal(clock.delays[1], Math.min(max, AUTUMN - clock.time));
+    assert.equal(clock.delays.length, 3);
+    assert.equal(clock.delays[2], Math.min(max, AUTUMN - clock.time));
     assert.equal(cloud.lists, 1, 'waking early lists nothing');
-    assert.equal(clock.unrefs, 2);
+    assert.equal(clock.unrefs, 3);
     follow.stop();
 
     const shanghai = new DstFollower({
@@ -247,7 +247,7 @@ describe('DST follower', () => {
       onReport: () => assert.fail('no report'),
     });
     shanghai.start();
-    await settle();
+    await clock.moveTo(clock.time);
     assert.equal(cloud.lists, 1);
     assert.equal(clock.pending, 0);
   });
