@@ -17,3 +17,6 @@ export * from './rules';
 export * from './schedules';
 export * from './login-gate';
 export * from './budget';
+export * from './time-zones';
+export * from './dst-plan';
+export * from './dst-follow';

@@ -3,21 +3,36 @@
 //
 // - A one-time task converts exactly: its local date and time is one instant (a time the clocks skip is
 //   refused; a time they pass twice takes the first).
-// - A weekly or monthly task keeps one UTC time, so it is converted with the offset in effect on its
-//   reference day (its start date, or today when that is later): weekdays and dates move with the time
-//   across midnight. When the zone changes offset later, a warning says so; converting again after the
-//   change (a daily sync) moves the UTC time with it.
+// - A weekly or monthly task keeps one UTC time, so it is converted with the offset in force at its first
+//   run from now (or from its start date): weekdays and dates move with the time across midnight. When
+//   the zone changes offset later, the DST follower (dst-follow.ts) moves it, or a warning says what the
+//   local time becomes (dst-warnings.ts).
 // - A monthly task whose days would move across a month boundary (day 1 becoming the last day of the
 //   previous month in UTC, say) cannot be expressed with the API's fixed day numbers, and is refused.
 import { GizwitsError, keyed, type ErrorText } from './errors';
+import { offsetForRepeat, type LocalRepeat } from './dst-plan';
+import { repeatWarnings } from './dst-warnings';
 import { canonicalJson, planSync } from './rules';
+import {
+  addDays,
+  DAY_MS,
+  MINUTE_MS,
+  dateMs,
+  daysBetween,
+  formatterFor,
+  hhmm,
+  isDate,
+  localParts,
+  minutesOf,
+  nextOffsetChange,
+  offsetText,
+  resolveLocalTime,
+  utcParts,
+} from './time-zones';
 import type { Schedule } from './types';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
-
-const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
 
 /** A scheduled task as users write it: times and dates in their own time zone. */
 export interface LocalSchedule {
@@ -74,6 +89,10 @@ export interface ConvertOptions {
   timeZone: string;
   /** Epoch ms that "today" is taken from; defaults to Date.now(). */
   now?: number;
+  /** A repeating task will be kept at its local time across offset changes (a following sync node). */
+  followDst?: boolean;
+  /** Writes a repeating task with this offset (minutes ahead of UTC) instead of its first run's. */
+  offsetMinutes?: number;
 }
 
 export interface UtcConversion {
@@ -92,30 +111,6 @@ function invalid(
 }
 
 // --- time zones
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** The host's IANA time zone, the default of the scheduler node. */
-export function hostTimeZone(): string {
-  return new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
 
 /** The canonical name of an IANA time zone; a clear error for a name Intl does not know. */
 export function checkTimeZone(timeZone: unknown): string {
@@ -136,86 +131,7 @@ export function checkTimeZone(timeZone: unknown): string {
   }
 }
 
-/** Wall-clock fields of an instant in a zone, as epoch ms of the same fields read as UTC. */
-function wallClockMs(instant: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(instant))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute);
-}
-
-/** Minutes the zone is ahead of UTC at an instant (Asia/Shanghai: 480). */
-export function offsetMinutesAt(instant: number, timeZone: string): number {
-  const floored = Math.floor(instant / MINUTE_MS) * MINUTE_MS;
-  return Math.round((wallClockMs(floored, timeZone) - floored) / MINUTE_MS);
-}
-
-export interface ResolvedLocalTime {
-  instant: number;
-  /** `gap`: the clocks skip this time that day; `ambiguous`: they pass it twice (the first is taken). */
-  kind: 'exact' | 'ambiguous' | 'gap';
-}
-
-/** The instant a local date and time stands for in a zone. */
-export function resolveLocalTime(date: string, time: string, timeZone: string): ResolvedLocalTime {
-  const local = dateMs(date) + minutesOf(time) * MINUTE_MS;
-  const offsets = new Set(
-    [local - DAY_MS, local, local + DAY_MS].map((probe) => offsetMinutesAt(probe, timeZone)),
-  );
-  const valid = [...offsets]
-    .map((offset) => local - offset * MINUTE_MS)
-    .filter((instant) => wallClockMs(instant, timeZone) === local)
-    .sort((a, b) => a - b);
-  if (valid.length > 0) return { instant: valid[0], kind: valid.length > 1 ? 'ambiguous' : 'exact' };
-  // In a gap the offset before the jump carries the time past it, as clocks that moved forward do.
-  return { instant: local - offsetMinutesAt(local - DAY_MS, timeZone) * MINUTE_MS, kind: 'gap' };
-}
-
-/** Local date (YYYY-MM-DD), time (HH:MM) and weekday of an instant. */
-export function localParts(instant: number, timeZone: string): { date: string; time: string } {
-  const wall = new Date(wallClockMs(instant, timeZone)).toISOString();
-  return { date: wall.slice(0, 10), time: wall.slice(11, 16) };
-}
-
-function utcParts(instant: number): { date: string; time: string } {
-  const text = new Date(instant).toISOString();
-  return { date: text.slice(0, 10), time: text.slice(11, 16) };
-}
-
-// --- dates and fields
-
-function isDate(text: unknown): text is string {
-  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const parsed = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(text);
-}
-
-function dateMs(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`);
-}
-
-function addDays(date: string, days: number): string {
-  return new Date(dateMs(date) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((dateMs(to) - dateMs(from)) / DAY_MS);
-}
-
-function minutesOf(time: string): number {
-  return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-}
-
-function hhmm(minutes: number): string {
-  const m = ((minutes % 1440) + 1440) % 1440;
-  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-}
-
-function offsetText(minutes: number): string {
-  const sign = minutes < 0 ? '-' : '+';
-  return `UTC${sign}${hhmm(Math.abs(minutes))}`;
-}
+// --- fields
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -360,6 +276,7 @@ export function toUtcSchedule(input: unknown, options: ConvertOptions): UtcConve
     throw invalid('schedule.endBeforeStart', { end, start }, `end_date ${end} is before start_date ${start}`);
   const warnings: string[] = [];
   const base = passThrough(local);
+  const now = options.now ?? Date.now();
 
   if (repeat.kind === 'none') {
     if (!isDate(local.date))
@@ -381,7 +298,7 @@ export function toUtcSchedule(input: unknown, options: ConvertOptions): UtcConve
         `${local.date} ${time} happens twice in ${timeZone} (the clocks go back that night); the first one is used`,
       );
     }
-    if (resolved.instant <= (options.now ?? Date.now()))
+    if (resolved.instant <= now)
       warnings.push(`${local.date} ${time} in ${timeZone} has passed: this one-time task will not run`);
     const utc = utcParts(resolved.instant);
     const shift = daysBetween(local.date, utc.date);
@@ -391,43 +308,106 @@ export function toUtcSchedule(input: unknown, options: ConvertOptions): UtcConve
     };
   }
 
-  // A repeating task: the offset of its reference day, the first day it can run from now on.
-  const today = localParts(options.now ?? Date.now(), timeZone).date;
-  const reference = start && start > today ? start : today;
-  const resolved = resolveLocalTime(reference, time, timeZone);
-  const offset = offsetMinutesAt(resolved.instant, timeZone);
-  const utc = utcParts(resolved.instant);
-  const shift = daysBetween(reference, utc.date);
-  const schedule: Schedule = { ...base, time: utc.time, repeat: 'day', ...datesOf(start, end, shift) };
+  // A repeating task: the offset of its first run from now, or from its start date (dst-plan.ts).
+  const days = repeat.kind === 'day' ? parseDays(local.days) : [];
+  const task = localRepeat(time, repeat, days, start, end);
+  const from =
+    start && start > localParts(now, timeZone).date
+      ? resolveLocalTime(start, '00:00', timeZone).instant
+      : now;
+  const offset = options.offsetMinutes ?? offsetForRepeat(task, timeZone, from);
+  const schedule = { ...base, ...repeatingTiming(task, repeat, start, end, offset, timeZone) };
+  if (options.followDst && options.offsetMinutes === undefined) {
+    // The follower will write the task with each offset the zone takes within a year: each must work.
+    const until = end ? dateMs(end) + DAY_MS : from + 366 * DAY_MS;
+    for (let change = nextOffsetChange(from, timeZone); change && change.at < until;) {
+      repeatingTiming(task, repeat, start, end, change.after, timeZone);
+      change = nextOffsetChange(change.at, timeZone);
+    }
+  }
+  warnings.push(
+    ...repeatWarnings(task, {
+      timeZone,
+      from,
+      end,
+      offset,
+      utcTime: schedule.time,
+      followDst: options.followDst === true,
+    }),
+  );
+  return { schedule, warnings };
+}
+
+type RepeatRule = Exclude<Repeat, { kind: 'none' }>;
+
+/** A declared task's local time and dates when it repeats (undefined for a one-time task); throws as toUtcSchedule does. */
+export function localRepeatOf(input: LocalSchedule): LocalRepeat | undefined {
+  const repeat = parseRepeat(input.repeat);
+  if (repeat.kind === 'none') return undefined;
+  const days = repeat.kind === 'day' ? parseDays(input.days) : [];
+  return localRepeat(
+    checkTime(input.time),
+    repeat,
+    days,
+    optionalDate(input.start_date, 'start_date'),
+    optionalDate(input.end_date, 'end_date'),
+  );
+}
+
+/** A repeating task's local dates, for the offset rules of dst-plan.ts. */
+function localRepeat(
+  time: string,
+  repeat: RepeatRule,
+  days: number[],
+  start: string,
+  end: string,
+): LocalRepeat & { monthDays: number[] } {
+  return {
+    time,
+    monthDays: days,
+    runsOn(date: string): boolean {
+      if ((start && date < start) || (end && date > end)) return false;
+      const at = new Date(dateMs(date));
+      if (repeat.kind === 'day') return days.includes(at.getUTCDate());
+      return repeat.days.includes(WEEKDAYS[(at.getUTCDay() + 6) % 7]);
+    },
+  };
+}
+
+/** The UTC timing of a repeating task written with `offset`; refuses monthly days it would break. */
+function repeatingTiming(
+  task: LocalRepeat & { monthDays: number[] },
+  repeat: RepeatRule,
+  start: string,
+  end: string,
+  offset: number,
+  timeZone: string,
+): Schedule {
+  const { time } = task;
+  const utcMinutes = minutesOf(time) - offset;
+  const shift = Math.floor(utcMinutes / 1440);
+  const schedule: Schedule = { time: hhmm(utcMinutes), repeat: 'day', ...datesOf(start, end, shift) };
   if (repeat.kind === 'weekly') {
     schedule.repeat = shiftWeekdays(repeat.days, shift);
-  } else {
-    const days = parseDays(local.days);
-    const [low, high] = monthSafeDays(shift);
-    const unsafe = days.filter((day) => day < low || day > high);
-    if (unsafe.length > 0) {
-      const where = shift < 0 ? 'the day before' : 'the day after';
-      const sameTime = hhmm(shift < 0 ? offset : 1440 + offset);
-      const sameDay = shift < 0 ? `at or after ${sameTime}` : `before ${sameTime}`;
-      throw invalid(
-        shift < 0 ? 'schedule.monthlyDayBefore' : 'schedule.monthlyDayAfter',
-        { days: unsafe.join(', '), time, timeZone, offset: offsetText(offset), low, high, sameTime },
-        `a monthly task on day ${unsafe.join(', ')} at ${time} in ${timeZone} (${offsetText(offset)}) runs on ${where} in UTC, ` +
-          `and the cloud keeps monthly days as fixed UTC day numbers: months of 28 to 31 days would make it run on the wrong day or not at all. ` +
-          `Use days ${low}-${high}, or a time ${sameDay} so that the UTC date is the same`,
-      );
-    }
-    schedule.days = days.map((day) => day + shift);
+    return schedule;
   }
-  const change = nextOffsetChange(resolved.instant, offset, end, timeZone);
-  if (change) {
-    warnings.push(
-      `${timeZone} changes from ${offsetText(offset)} to ${offsetText(change.offset)} on ${change.date}; the cloud keeps ` +
-        `${utc.time} UTC, so from then on this task runs at ${hhmm(minutesOf(utc.time) + change.offset)} local time. ` +
-        `Sync the task again after the change (a daily sync keeps it right)`,
+  const days = task.monthDays;
+  const [low, high] = monthSafeDays(shift);
+  const unsafe = days.filter((day) => day < low || day > high);
+  if (unsafe.length > 0) {
+    const where = shift < 0 ? 'the day before' : 'the day after';
+    const sameTime = hhmm(shift < 0 ? offset : 1440 + offset);
+    const sameDay = shift < 0 ? `at or after ${sameTime}` : `before ${sameTime}`;
+    throw invalid(
+      shift < 0 ? 'schedule.monthlyDayBefore' : 'schedule.monthlyDayAfter',
+      { days: unsafe.join(', '), time, timeZone, offset: offsetText(offset), low, high, sameTime },
+      `a monthly task on day ${unsafe.join(', ')} at ${time} in ${timeZone} (${offsetText(offset)}) runs on ${where} in UTC, ` +
+        `and the cloud keeps monthly days as fixed UTC day numbers: months of 28 to 31 days would make it run on the wrong day or not at all. ` +
+        `Use days ${low}-${high}, or a time ${sameDay} so that the UTC date is the same`,
     );
   }
-  return { schedule, warnings };
+  schedule.days = days.map((day) => day + shift);
+  return schedule;
 }
 
 /** start_date and end_date moved by the same days as the time, left out when not given. */
@@ -436,26 +416,6 @@ function datesOf(start: string, end: string, shift: number): Partial<Schedule> {
     ...(start ? { start_date: addDays(start, shift) } : {}),
     ...(end ? { end_date: addDays(end, shift) } : {}),
   };
-}
-
-/** The first day within a year (or up to `end`) on which the zone's offset differs, if any. */
-function nextOffsetChange(
-  from: number,
-  offset: number,
-  end: string,
-  timeZone: string,
-): { date: string; offset: number } | undefined {
-  const last = end ? dateMs(end) + DAY_MS : from + 366 * DAY_MS;
-  for (let at = from + DAY_MS; at <= Math.min(last, from + 366 * DAY_MS); at += DAY_MS) {
-    const now = offsetMinutesAt(at, timeZone);
-    if (now !== offset) {
-      // Narrow to the day the change happens.
-      let day = at - DAY_MS;
-      while (offsetMinutesAt(day, timeZone) === offset) day += 3_600_000;
-      return { date: localParts(day, timeZone).date, offset: now };
-    }
-  }
-  return undefined;
 }
 
 function utcTimingOf(schedule: Schedule): UtcTiming {
@@ -470,6 +430,22 @@ function utcTimingOf(schedule: Schedule): UtcTiming {
     start_date: schedule.start_date ?? '',
     end_date: schedule.end_date ?? '',
   };
+}
+
+/** The UTC day of a repeating task's first run at or after `now` (its start date, or today, if none). */
+function firstUtcRunDay(utc: UtcTiming, now: number): string {
+  const from = isDate(utc.start_date) ? Math.max(now, dateMs(utc.start_date)) : now;
+  const weekdays = utc.repeat.split(',').map((day) => day.trim());
+  for (let day = utcParts(from).date, n = 0; n < 400; day = addDays(day, 1), n++) {
+    if (isDate(utc.end_date) && day > utc.end_date) break;
+    const at = new Date(dateMs(day));
+    const runs =
+      utc.repeat === 'day'
+        ? utc.days.includes(at.getUTCDate())
+        : weekdays.includes(WEEKDAYS[(at.getUTCDay() + 6) % 7]);
+    if (runs && dateMs(day) + minutesOf(utc.time) * MINUTE_MS >= from) return day;
+  }
+  return utcParts(from).date;
 }
 
 /** A task as the cloud lists it (UTC), shown in local time. Never throws on what the cloud answers. */
@@ -494,9 +470,8 @@ export function fromUtcSchedule(schedule: Schedule, options: ConvertOptions): Lo
   }
   const isOnce = utc.repeat === 'none';
   const anchor = isOnce && isDate(utc.date) ? utc.date : undefined;
-  const todayUtc = utcParts(options.now ?? Date.now()).date;
-  const reference =
-    anchor ?? (isDate(utc.start_date) && utc.start_date > todayUtc ? utc.start_date : todayUtc);
+  // The local time of a repeating task is that of its first run, as toUtcSchedule converted it.
+  const reference = anchor ?? firstUtcRunDay(utc, options.now ?? Date.now());
   const instant = dateMs(reference) + minutesOf(utc.time) * MINUTE_MS;
   const local = localParts(instant, timeZone);
   const shift = daysBetween(reference, local.date);

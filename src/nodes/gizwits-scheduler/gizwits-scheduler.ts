@@ -1,9 +1,11 @@
 // gizwits-scheduler: scheduled tasks of a device, a group or a scene through the common scheduler API.
 // Users write local times in the node's time zone; the node converts them to the UTC the API requires
 // (src/client/schedules.ts) and lists tasks back in local time. `sync` keeps a declared set of tasks,
-// matched by remark, equal to the cloud's.
+// matched by remark, equal to the cloud's; with `followDst`, the account's client moves those tasks at
+// each daylight saving change (src/client/dst-follow.ts) and the node reports it (dst-report.ts).
 import {
   checkTimeZone,
+  DstFollower,
   encodeWrite,
   fromUtcSchedule,
   hostTimeZone,
@@ -34,6 +36,7 @@ import {
   type Worded,
 } from '../common/automation';
 import { migrateConfig } from '../common/migrate';
+import { dstReporter, followClock, followRetry } from './dst-report';
 import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
 import { translator } from '../common/red';
 import { errorTranslator } from '../common/error-text';
@@ -54,6 +57,8 @@ interface SchedulerDef extends NodeDef {
   /** The declared tasks of `sync`, as the JSON text the editor stores (msg.payload overrides). */
   schedules?: string | unknown[];
   prune?: boolean;
+  /** A sync node keeps its repeating tasks at their local time across daylight saving (default true). */
+  followDst?: boolean;
   configVersion?: number;
 }
 
@@ -127,6 +132,9 @@ export = function (RED: NodeAPI) {
     const node = this;
     const say = translator(RED, TYPE);
     const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const clock = followClock(RED);
+    const following = config.followDst !== false && config.action === 'sync';
+    const follower = startFollower();
 
     /** Checks of a task's command that need no call: scenes take none, devices and groups need one. */
     function checkCommandShape(target: Target, schedule: Schedule, where: Worded): void {
@@ -248,7 +256,7 @@ export = function (RED: NodeAPI) {
         } catch (error) {
           throw withNodeName(TYPE, error);
         }
-        const options = { timeZone, now: Date.now() };
+        const options = { timeZone, now: clock.now(), followDst: following && action === 'sync' };
         const view = (task: Schedule) => fromUtcSchedule(task, options);
         const convert = (input: unknown, where: Worded) => {
           let conversion: ReturnType<typeof toUtcSchedule>;
@@ -351,6 +359,35 @@ export = function (RED: NodeAPI) {
       }
     });
 
+    /** The DST follower of a sync node's declared tasks, run by the account's client; stopped on close. */
+    function startFollower(): DstFollower | undefined {
+      const key = TARGET_KEYS[config.target];
+      const targetId = nonEmptyText(config.targetId);
+      if (!following || !key || !targetId) return undefined;
+      let tasks: unknown[] = [];
+      let timeZone: string;
+      let created: DstFollower;
+      try {
+        tasks = declaredTasks(undefined, config.schedules);
+        timeZone = checkTimeZone(nonEmptyText(config.timezone) ?? hostTimeZone());
+        created = new DstFollower({
+          client: account.require().client(),
+          target: { key, id: targetId },
+          timeZone,
+          tasks,
+          clock,
+          retry: followRetry(RED),
+          onReport: dstReporter(node, say, asError),
+        });
+      } catch {
+        // The node's first message says what is wrong with its configuration.
+        return undefined;
+      }
+      node.on('close', () => created.stop());
+      created.start();
+      return created;
+    }
+
     async function sync(
       msg: SchedulerMessage,
       target: Target,
@@ -419,6 +456,7 @@ export = function (RED: NodeAPI) {
           }),
           () => listTarget(client, target, targetId),
         );
+        follower?.setTasks(declared);
       } catch (error) {
         const report = (error as { report?: { applied: string[]; notApplied: string[] } }).report;
         if (report) {
