@@ -45,6 +45,7 @@ export interface FaultFigures {
   openSocketsAtEnd: string;
   crashes: number;
   crashLines: string[];
+  warnings: string[];
   mismatches: string[];
   seconds: number;
 }
@@ -351,6 +352,7 @@ async function runFaultSoak(options: SoakPartOptions): Promise<FaultSoakResult> 
       openSocketsAtEnd: `main ${cloud.sim.ws.openSockets('main')}, sandbox ${cloud.sim.ws.openSockets('sandbox')}`,
       crashes: crashes.count(),
       crashLines: crashes.lines,
+      warnings: crashes.warnings,
       mismatches,
       seconds: Math.round((performance.now() - begun) / 1000),
     };

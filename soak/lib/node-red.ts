@@ -80,28 +80,22 @@ export async function startRuntime(tuning: Record<string, number> = {}): Promise
   };
   RED.init(server, settings as unknown as Parameters<typeof RED.init>[1]);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const events = RED.events as unknown as NodeJS.EventEmitter;
+  // The (empty) flows of the start begin after RED.start() resolves: wait for them, so that the first
+  // deploy's 'flows:started' is the deploy's own.
+  const firstStart = flowsStarted(events);
   await RED.start();
+  await firstStart;
   RED.hooks.add(`onComplete.${HOOK}`, (event: { msg: Json; error?: unknown; node: { id: string } }) => {
     completeListener({ msg: event.msg, error: event.error, nodeId: event.node.id });
   });
   const manifest = JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as Json;
-  const events = RED.events as unknown as NodeJS.EventEmitter;
 
   return {
     version: String(manifest.version),
     log,
     async deploy(flows, credentials = {}) {
-      const started = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          events.off('flows:started', done);
-          reject(new Error('the flows did not start within 30 s of a deploy'));
-        }, 30_000);
-        const done = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        events.once('flows:started', done);
-      });
+      const started = flowsStarted(events);
       type SetFlows = typeof RED.runtime.flows.setFlows;
       await RED.runtime.flows.setFlows({
         flows: { flows, credentials },
@@ -111,7 +105,7 @@ export async function startRuntime(tuning: Record<string, number> = {}): Promise
     },
     node(id) {
       const node = (RED.nodes as unknown as { getNode(id: string): RuntimeNode | null }).getNode(id);
-      if (!node) throw new Error(`node ${id} is not running`);
+      if (!node) throw new Error(`node ${id} is not running (last log lines: ${log.lastLines.join(' | ')})`);
       return node;
     },
     onSink(listener) {
@@ -132,6 +126,21 @@ export async function startRuntime(tuning: Record<string, number> = {}): Promise
   };
 }
 
+/** The next 'flows:started' of the runtime's event bus. */
+function flowsStarted(events: NodeJS.EventEmitter): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      events.off('flows:started', done);
+      reject(new Error('the flows did not start within 30 s'));
+    }, 30_000);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    events.once('flows:started', done);
+  });
+}
+
 /**
  * A tab holding `nodes` (given positions, as the editor saves them: without one the runtime takes a node
  * for a config node); gizwits-account nodes stay config nodes.
@@ -145,10 +154,17 @@ export function onTab(nodes: Json[]): Json[] {
   ];
 }
 
-/** Counts uncaught exceptions and unhandled rejections until `stop()`; the process keeps running. */
-export function watchCrashes(): { count(): number; lines: string[]; stop(): void } {
+/**
+ * Counts uncaught exceptions and unhandled rejections until `stop()`; the process keeps running. Process
+ * warnings (such as MaxListenersExceededWarning) are kept apart: worth a look, not a crash.
+ */
+export function watchCrashes(): { count(): number; lines: string[]; warnings: string[]; stop(): void } {
   const lines: string[] = [];
+  const warnings: string[] = [];
   let count = 0;
+  const warned = (warning: Error) => {
+    if (warnings.length < 5) warnings.push(`${warning.name}: ${warning.message}`);
+  };
   const seen = (kind: string) => (error: unknown) => {
     count++;
     if (lines.length < 5) lines.push(`${kind}: ${error instanceof Error ? error.stack : String(error)}`);
@@ -157,12 +173,15 @@ export function watchCrashes(): { count(): number; lines: string[]; stop(): void
   const unhandled = seen('unhandled rejection');
   process.on('uncaughtException', uncaught);
   process.on('unhandledRejection', unhandled);
+  process.on('warning', warned);
   return {
     count: () => count,
     lines,
+    warnings,
     stop() {
       process.off('uncaughtException', uncaught);
       process.off('unhandledRejection', unhandled);
+      process.off('warning', warned);
     },
   };
 }

@@ -36,6 +36,7 @@ export const run: SoakPart = async (options) => {
       'back in step after the last fault (ms)': faults.convergeMs,
       'open sockets at the end': faults.openSocketsAtEnd,
       crashes: faults.crashes,
+      'process warnings (not failures)': faults.warnings.join('; ') || 'none',
       'run time (s)': faults.seconds,
     },
     failures,
