@@ -88,7 +88,8 @@ export const run: SoakPart = async ({ full, seed, log }) => {
         { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['sink']] },
       ]);
     const sockets = () => cloud.sim.ws.openSockets('main') + cloud.sim.ws.openSockets('sandbox');
-    const up = (): Promise<boolean> => until(() => initial >= cloud.dids.length, 10_000);
+    // Up: every device's state sent, and one websocket open per endpoint (main and sandbox).
+    const up = (): Promise<boolean> => until(() => initial >= cloud.dids.length && sockets() === 2, 10_000);
     // Handles, not requests: a file write of Node-RED's own (the flows file) may still be under way.
     const handles = () => process.getActiveResourcesInfo().filter((kind) => !kind.startsWith('FSReq'));
     const resources = (kind?: string) =>
@@ -127,7 +128,7 @@ export const run: SoakPart = async ({ full, seed, log }) => {
     // baseline is taken after one deploy of the flow and one of nothing.
     initial = 0;
     await runtime.deploy(flow(0), account.credentials);
-    if (!(await up())) throw new Error('the warm-up deploy never sent every device’s state');
+    if (!(await up())) throw new Error('the warm-up deploy never came up');
     await settle();
     const baseline = await snapshot();
     const loginsBefore = cloud.sim.calls.filter((call) => call.path === '/app/login').length;
@@ -174,7 +175,8 @@ export const run: SoakPart = async ({ full, seed, log }) => {
     for (const key of mustNotGrow)
       if (after[key] > baseline[key]) failures.push(`${key}: ${baseline[key]} before, ${after[key]} after`);
     if (logins > done + EXTRA_LOGINS) failures.push(`${logins} logins for ${done} deploys`);
-    if (notUp > 0) failures.push(`${notUp} deploys never sent every device’s state within 10 s`);
+    if (notUp > 0)
+      failures.push(`${notUp} deploys were not up (every device’s state, both websockets) within 10 s`);
     if (crashes.count() > 0) failures.push(`${crashes.count()} crashes`, ...crashes.lines);
     const pair = (key: keyof Snapshot) => `${baseline[key]} → ${after[key]}`;
     return {
@@ -183,7 +185,7 @@ export const run: SoakPart = async ({ full, seed, log }) => {
       pass: failures.length === 0,
       figures: {
         'full deploys': done,
-        'of which waited for every initial state': waitedForUp,
+        'of which waited until up': waitedForUp,
         'open websockets at the simulator (before → after)': pair('openSockets'),
         'peak during the run: open websockets / TCP handles': `${peakSockets} / ${peakTcp}`,
         'timers (before → after)': pair('timers'),
