@@ -123,7 +123,7 @@ async function runFaultSoak(options: SoakPartOptions): Promise<FaultSoakResult> 
   const random = new Random(options.seed).fork('faults');
   const plan = full
     ? { devices: 18, sandbox: 3, faults: 100, hold: [300, 1500], silence: [800, 2500], gap: [200, 700] }
-    : { devices: 8, sandbox: 2, faults: 15, hold: [150, 600], silence: [700, 1200], gap: [100, 300] };
+    : { devices: 8, sandbox: 2, faults: 15, hold: [100, 400], silence: [600, 1000], gap: [50, 200] };
   const hardEnd = performance.now() + (full ? 300_000 : 75_000);
   const begun = performance.now();
 
