@@ -1,5 +1,6 @@
 // The one request pipeline: builds a request from an endpoint row and flat parameters, sends it with
 // keep-alive, turns any failure into a GizwitsError, and repeats what is safe to repeat.
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
@@ -274,6 +275,9 @@ export class RequestPipeline {
     this.secrets = options.secrets ?? (() => []);
     this.sleep = options.sleep ?? sleepFor;
     this.budget = new CloudBudget(options.budget);
+    // Every request in flight listens on this one signal (and stops listening when it ends): many at once
+    // are expected, not a leak, so Node's warning past 10 listeners would only be noise in the log.
+    setMaxListeners(0, this.aborter.signal);
     this.http = axios.create({
       baseURL: options.baseUrl,
       timeout: options.timeoutMs ?? 15_000,
