@@ -19,6 +19,12 @@ export const FAULT_TUNING = {
   stableMs: 300,
   reconcileIntervalMs: 2000,
   silentAfterMs: 3000,
+  // The budget's pauses, a minute at most by default (docs/budget.md), shortened as the socket's are:
+  // this part checks that the state comes back right, the request-rate part that the pauses hold.
+  loginBackoffBaseMs: 100,
+  loginBackoffCapMs: 2000,
+  breakerBaseMs: 100,
+  breakerCapMs: 2000,
 };
 
 /** A write's `timeout` in the node (seconds), and how long past it a write may still end before it hangs. */

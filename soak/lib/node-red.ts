@@ -72,6 +72,9 @@ export async function startRuntime(tuning: Record<string, number> = {}): Promise
           const key = entry.type ?? 'runtime';
           log.byType[key] = (log.byType[key] ?? 0) + 1;
           log.lastLines.push(`${key}: ${String(entry.msg).slice(0, 200)}`);
+          // SOAK_LOG=1 prints them too, with the time, to follow a failing run.
+          if (process.env.SOAK_LOG)
+            process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${key}: ${String(entry.msg)}\n`);
           if (log.lastLines.length > 5) log.lastLines.shift();
         },
       },

@@ -4,6 +4,7 @@ import {
   DeviceRegistry,
   GizwitsClient,
   GizwitsError,
+  type ClientOptions,
   type ClientState,
   type RegistryOptions,
 } from '../../client';
@@ -44,6 +45,27 @@ function registryTuning(RED: NodeAPI): Omit<RegistryOptions, 'secure'> {
   };
 }
 
+/**
+ * The same settings for the account's budget against a failing cloud (docs/budget.md): the longest
+ * pauses between failed logins and while the breaker is open. Shorter pauses mean more requests to a
+ * failing cloud; the soak shortens them to see recovery in seconds.
+ */
+function budgetTuning(
+  RED: NodeAPI,
+): Pick<ClientOptions, 'loginBackoffBaseMs' | 'loginBackoffCapMs' | 'budget'> {
+  const tuning = ((RED.settings as unknown as Record<string, unknown>).gizwits ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const num = (key: string) =>
+    typeof tuning[key] === 'number' && (tuning[key] as number) > 0 ? (tuning[key] as number) : undefined;
+  return {
+    loginBackoffBaseMs: num('loginBackoffBaseMs'),
+    loginBackoffCapMs: num('loginBackoffCapMs'),
+    budget: { openBaseMs: num('breakerBaseMs'), openCapMs: num('breakerCapMs') },
+  };
+}
+
 export = function (RED: NodeAPI) {
   function GizwitsAccount(this: GizwitsAccountNode, def: AccountDef) {
     RED.nodes.createNode(this, def);
@@ -77,7 +99,7 @@ export = function (RED: NodeAPI) {
     node.client = () => {
       if (client) return client;
       try {
-        client = new GizwitsClient(node.clientOptions());
+        client = new GizwitsClient({ ...node.clientOptions(), ...budgetTuning(RED) });
         configError = undefined;
       } catch (error) {
         configError =
