@@ -20,13 +20,7 @@ import {
   simAccount,
   useNodeRed,
 } from '../helpers/node-red';
-import {
-  checkRendered as checkShared,
-  keysOf,
-  keysUnder,
-  render,
-  template,
-} from '../helpers/error-catalogue';
+import { checkRendered as checkShared, keysOf, render } from '../helpers/error-catalogue';
 import { i18n, translateFor } from '../helpers/runtime-i18n';
 import { useSimulator } from '../helpers/simulator';
 
@@ -429,15 +423,6 @@ describe('texts of errors the nodes wrap', () => {
     assert.equal(textOf(new GizwitsError({ code: 9041, operation: 'x', hint: 'wait' })), undefined);
     assert.equal(textOf(new GizwitsError({ code: 9041, operation: 'x', message: 'slow down' })), undefined);
     assert.equal(textOf(new Error('plain')), undefined);
-  });
-
-  it('keeps the reasons of group control equal to the client’s, less their start', () => {
-    for (const groupKey of keysUnder('en-US', 'group.write')) {
-      const key = groupKey.slice('group.write.'.length);
-      const text = template('en-US', groupKey)!;
-      const client = template('en-US', `write.${key}`);
-      if (client !== undefined) assert.equal(`Cannot write__target__: ${text}`, client, `write.${key}`);
-    }
   });
 
   it('reports a change that failed on a cloud code, when reading the cloud again failed too', async () => {
