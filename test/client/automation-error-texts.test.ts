@@ -179,16 +179,16 @@ describe('error texts of linkage rules and scheduled tasks (catalogue keys)', fu
       ],
       [
         { output: [[{ type: 'devctrl', did: 'lamp', attrs: { LED_R: 300 } }]] },
-        ['rule.attrs', 'rule.write.range'],
+        ['rule.attrs', 'write.reason.range'],
       ],
-      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { LED_R: 'red' } }]] }, ['rule.write.number']],
-      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { switch: 'yes' } }]] }, ['rule.write.bool']],
-      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { mode: 'blink' } }]] }, ['rule.write.enum']],
-      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { volume: 1 } }]] }, ['rule.write.unknown']],
-      [{ output: [[{ type: 'devctrl', did: 'plug', attrs: { power: 1 } }]] }, ['rule.write.readonly']],
+      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { LED_R: 'red' } }]] }, ['write.reason.number']],
+      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { switch: 'yes' } }]] }, ['write.reason.bool']],
+      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { mode: 'blink' } }]] }, ['write.reason.enum']],
+      [{ output: [[{ type: 'devctrl', did: 'lamp', attrs: { volume: 1 } }]] }, ['write.reason.unknown']],
+      [{ output: [[{ type: 'devctrl', did: 'plug', attrs: { power: 1 } }]] }, ['write.reason.readonly']],
       [
         { output: [[{ type: 'devctrl', did: 'plug', attrs: { fault_overload: true } }]] },
-        ['rule.write.fault'],
+        ['write.reason.fault'],
       ],
     ];
     for (const [overrides, keys] of cases) {
@@ -200,7 +200,7 @@ describe('error texts of linkage rules and scheduled tasks (catalogue keys)', fu
     it('words a refused write with its device', () => {
       const zh = check(
         ruleError([rule({ output: [[{ type: 'devctrl', did: 'lamp', attrs: { LED_R: 300 } }]] })], true),
-        'rule.write.range',
+        'write.reason.range',
       );
       assert.match(zh, /output\[0\]\[0\]\.attrs:"LED_R" 必须在 0 到 254 之间;300 超出了范围\(设备 lamp\)$/);
     });
