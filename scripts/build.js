@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles src/ to dist/ and copies each node's editor assets (.html, locales, icons) beside its .js,
-// where Node-RED looks for them. Tests are type-checked here too, so a type error anywhere stops the run.
+// where Node-RED looks for them, and the client's message catalogues (src/client/messages/*.json). Tests are type-checked here too, so a type error anywhere stops the run.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -30,3 +30,4 @@ fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 run(['-p', 'tsconfig.json']);
 if (!process.argv.includes('--no-check')) run(['-p', 'tsconfig.test.json']);
 copyAssets(path.join(root, 'src', 'nodes'), path.join(root, 'dist', 'nodes'));
+copyAssets(path.join(root, 'src', 'client', 'messages'), path.join(root, 'dist', 'client', 'messages'));

@@ -224,3 +224,58 @@ describe('editor texts, help and icons of every node', () => {
     }
   });
 });
+
+describe('message catalogues of the client (src/client/messages)', () => {
+  const MESSAGES = path.join(ROOT, 'src', 'client', 'messages');
+  const messages = (lang: string) =>
+    flatten(JSON.parse(fs.readFileSync(path.join(MESSAGES, `${lang}.json`), 'utf8')));
+
+  it('has a catalogue for each language, and none besides', () => {
+    assert.deepEqual(
+      fs.readdirSync(MESSAGES).sort(),
+      LANGS.map((lang) => `${lang}.json`),
+    );
+  });
+
+  it('has the same keys in English and Chinese, none empty, with the same placeholders', () => {
+    const [en, zh] = LANGS.map(messages);
+    const onlyEn = [...en.keys()].filter((k) => !zh.has(k));
+    const onlyZh = [...zh.keys()].filter((k) => !en.has(k));
+    assert.deepEqual(onlyEn, [], `keys only in en-US: ${onlyEn.join(', ')}`);
+    assert.deepEqual(onlyZh, [], `keys only in zh-CN: ${onlyZh.join(', ')}`);
+    assert.ok(en.size > 200, `only ${en.size} texts`);
+    for (const [key, text] of en) {
+      assert.ok(text.trim(), `en-US ${key} is empty`);
+      assert.ok(zh.get(key)!.trim(), `zh-CN ${key} is empty`);
+      assert.deepEqual(placeholders(zh.get(key)!), placeholders(text), `placeholders of ${key} differ`);
+    }
+  });
+
+  it('says in Chinese every Chinese text that has words', () => {
+    const [en, zh] = LANGS.map(messages);
+    // English words left once placeholders are out; names such as HTTP or AppID are the same in both.
+    const words = (text: string) => text.replace(/__(.+?)__/g, '').match(/\b[a-z]{2,}\b/g) ?? [];
+    for (const [key, text] of zh) {
+      if (/[\u4e00-\u9fff]/.test(text)) continue;
+      assert.deepEqual(words(text), [], `zh-CN ${key} is not Chinese: ${text}`);
+      assert.ok(en.has(key));
+    }
+  });
+
+  it('has an English text for every key the code names', () => {
+    const en = messages('en-US');
+    const sources = [path.join(ROOT, 'src', 'client'), NODES].flatMap((dir) =>
+      (fs.readdirSync(dir, { recursive: true }) as string[])
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => path.join(dir, file)),
+    );
+    const named = new Set<string>();
+    for (const file of sources) {
+      const source = fs.readFileSync(file, 'utf8');
+      for (const m of source.matchAll(/(?:keyed\(\s*|\bkey: )'([A-Za-z0-9.]+)'(?!\s*\|)/g)) named.add(m[1]);
+    }
+    assert.ok(named.size > 150, `only ${named.size} keys found`);
+    const missing = [...named].filter((key) => !en.has(key));
+    assert.deepEqual(missing, [], 'named in src but not in en-US.json');
+  });
+});

@@ -139,12 +139,7 @@ export class CloudBudget {
       code: 'CLOUD_BACKOFF',
       operation,
       retryable: false,
-      ...keyed(
-        'budget.cloudBackoff',
-        { operation, failures: this.failures, reason, seconds, until },
-        `Gizwits ${operation} not sent: the cloud failed the last ${this.failures} attempts (${reason}). ` +
-          `Nothing was sent; next try in ${seconds} s (${until} UTC)`,
-      ),
+      ...keyed('budget.cloudBackoff', { operation, failures: this.failures, reason, seconds, until }),
     });
   }
 }

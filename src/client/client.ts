@@ -10,7 +10,6 @@ import {
   type ParamsOf,
   type ResultOf,
 } from './endpoints';
-import { ERROR_TABLE } from './error-table';
 import { GizwitsError, keyed } from './errors';
 import { RequestPipeline, prepareRequest, type PreparedRequest } from './pipeline';
 import { resolveApiUrl, type Region } from './regions';
@@ -115,7 +114,7 @@ export class GizwitsClient extends EventEmitter {
     if (!options.appId || typeof options.appId !== 'string') {
       throw new GizwitsError({
         code: 'INVALID_CONFIG',
-        ...keyed('config.noAppId', {}, 'The gizwits-account node needs an AppID'),
+        ...keyed('config.noAppId', {}),
       });
     }
     this.appId = options.appId.trim();
@@ -166,18 +165,14 @@ export class GizwitsClient extends EventEmitter {
     if (!isOperationId(operation)) {
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
-        ...keyed(
-          'request.unknownOperation',
-          { operation: String(operation) },
-          `Unknown Gizwits operation "${String(operation)}": use an operation id such as bindings.list (the gizwits-api node lists them all)`,
-        ),
+        ...keyed('request.unknownOperation', { operation: String(operation) }),
       });
     }
     if (this.stateValue === 'closed')
       throw new GizwitsError({
         code: 'CLOSED',
         operation,
-        ...keyed('request.closed', { operation }, `Gizwits ${operation}: the client is closed`),
+        ...keyed('request.closed', { operation }),
       });
     const request = prepareRequest(operation, params as Record<string, unknown> | undefined);
     if (request.row.auth !== 'user')
@@ -193,23 +188,14 @@ export class GizwitsClient extends EventEmitter {
     } catch (error) {
       if (!(error instanceof GizwitsError) || !error.isTokenError || options.noRelogin || !used) throw error;
       if (!this.session.invalidate(used.token)) {
-        // Worded as every cloud refusal is (code, name, the server's message), with its own hint.
+        // Worded as every cloud refusal is (code, name, the server's message), with a hint of its own.
         const code = error.code as number; // 9004 or 9006: a token error
         throw new GizwitsError({
           code,
           status: error.status,
           operation,
           serverMessage: error.serverMessage,
-          hint: 'the token given in the gizwits-account node was refused: give a new one, or use password mode so the node can log in by itself',
-          text: {
-            key: 'request.tokenRefused',
-            params: {
-              operation,
-              code,
-              name: error.errorName ?? 'GIZ_OPENAPI_UNDOCUMENTED_CODE',
-              message: error.serverMessage || ERROR_TABLE[code]?.[1] || 'no message',
-            },
-          },
+          hint: { key: 'request.hint.tokenRefused' },
         });
       }
       // The token was refused before anything happened, so one repeat is safe even for device commands.
@@ -330,11 +316,7 @@ export class GizwitsClient extends EventEmitter {
         throw new GizwitsError({
           code: 'INVALID_CONFIG',
           operation: request.operation,
-          ...keyed(
-            'config.noProductSecret',
-            { operation: request.operation, productKey },
-            `Gizwits ${request.operation} is signed with the product secret, and the gizwits-account node has none for product "${productKey}"`,
-          ),
+          ...keyed('config.noProductSecret', { operation: request.operation, productKey }),
         });
       }
       const timestamp = String(Math.floor(this.now() / 1000));
@@ -349,11 +331,7 @@ export class GizwitsClient extends EventEmitter {
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
       operation: request.operation,
-      ...keyed(
-        'config.noAppSecret',
-        { operation: request.operation },
-        `Gizwits ${request.operation} needs the app secret: set it in the gizwits-account node`,
-      ),
+      ...keyed('config.noAppSecret', { operation: request.operation }),
     });
   }
 

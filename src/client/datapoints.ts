@@ -87,11 +87,7 @@ function schemaProblem(productKey: string, reason: string): GizwitsError {
     code: 'BAD_RESPONSE',
     operation: 'devices.datapoint',
     serverMessage: reason,
-    ...keyed(
-      'schema.unusable',
-      { productKey, reason },
-      `The data point definition of product ${productKey} is unusable (${reason}): writes to it are refused`,
-    ),
+    ...keyed('schema.unusable', { productKey, reason }),
   });
 }
 
@@ -144,20 +140,30 @@ export function toProductSchema(answer: ProductDatapoints): ProductSchema {
 }
 
 /**
- * A write refused before anything is sent. `key` names the reason in the catalogue (`write.*`, `raw.*`);
- * its text starts with `__target__`, the device written to (` to <did>`) when one is known.
+ * A write refused before anything is sent: one frame (`write.refused`, "Cannot write to <did>: ...") and
+ * one reason, `key` in the catalogue (`write.reason.*`, `raw.*`). The target is the device written to
+ * (` to <did>`) when one is known.
  */
 function invalid(
   did: string | undefined,
   key: string,
   params: Record<string, string | number | ErrorText>,
-  message: string,
 ): GizwitsError {
   const target: string | ErrorText = did ? { key: 'write.target', params: { did } } : '';
   return new GizwitsError({
     code: 'INVALID_PARAMS',
-    ...keyed(key, { target, ...params }, `Cannot write${did ? ` to ${did}` : ''}: ${message}`),
+    ...keyed('write.refused', { target, reason: { key, params } }),
   });
+}
+
+/**
+ * The reason of a refused write, without its frame, for a caller that words the refusal its own way (a
+ * rule's action, a group's values); undefined when the error is not a refused write.
+ */
+export function writeReason(error: unknown): ErrorText | undefined {
+  if (!(error instanceof GizwitsError) || error.text?.key !== 'write.refused') return undefined;
+  const reason = error.text.params?.reason;
+  return typeof reason === 'object' ? reason : undefined;
 }
 
 /** Bytes from hex text, base64 text (prefixed `base64:`), or an array/Buffer of bytes. */
@@ -180,19 +186,13 @@ export function toBytes(value: unknown): number[] | undefined {
  */
 export function encodeValue(point: Datapoint, value: unknown, did?: string): Json {
   const name = point.name;
-  const where = `"${name}"`;
   const shown = () => String(JSON.stringify(value));
   switch (point.dataType) {
     case 'bool':
       if (typeof value === 'boolean') return value;
       if (value === 0 || value === 1) return value === 1;
       if (value === 'true' || value === 'false') return value === 'true';
-      throw invalid(
-        did,
-        'write.bool',
-        { name, value: shown() },
-        `${where} takes true or false, not ${shown()}`,
-      );
+      throw invalid(did, 'write.reason.bool', { name, value: shown() });
     case 'enum': {
       const labels = point.labels ?? [];
       if (typeof value === 'string' && labels.includes(value)) return value;
@@ -204,31 +204,16 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
             : NaN;
       if (Number.isInteger(index) && index >= 0 && index < labels.length) return labels[index];
       const choices = labels.map((l, i) => `${i} "${l}"`).join(', ');
-      throw invalid(
-        did,
-        'write.enum',
-        { name, labels: choices, value: shown() },
-        `${where} takes one of ${choices}; not ${shown()}`,
-      );
+      throw invalid(did, 'write.reason.enum', { name, labels: choices, value: shown() });
     }
     case 'binary': {
       const bytes = toBytes(value);
       if (!bytes) {
-        throw invalid(
-          did,
-          'write.binary',
-          { name },
-          `${where} takes hex text, "base64:..." text or an array of bytes`,
-        );
+        throw invalid(did, 'write.reason.binary', { name });
       }
       const length = point.bytes ?? bytes.length;
       if (bytes.length > length) {
-        throw invalid(
-          did,
-          'write.binaryLength',
-          { name, bytes: length, given: bytes.length },
-          `${where} holds ${length} bytes; ${bytes.length} given`,
-        );
+        throw invalid(did, 'write.reason.binaryLength', { name, bytes: length, given: bytes.length });
       }
       return [...bytes, ...new Array(length - bytes.length).fill(0)];
     }
@@ -239,30 +224,14 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
           : typeof value === 'string' && value.trim() !== ''
             ? Number(value)
             : NaN;
-      if (!Number.isFinite(number))
-        throw invalid(
-          did,
-          'write.number',
-          { name, value: shown() },
-          `${where} takes a number, not ${shown()}`,
-        );
+      if (!Number.isFinite(number)) throw invalid(did, 'write.reason.number', { name, value: shown() });
       if (point.min !== undefined && point.max !== undefined && (number < point.min || number > point.max)) {
-        throw invalid(
-          did,
-          'write.range',
-          { name, min: point.min, max: point.max, value: number },
-          `${where} must be between ${point.min} and ${point.max}; ${number} is out of range`,
-        );
+        throw invalid(did, 'write.reason.range', { name, min: point.min, max: point.max, value: number });
       }
       if (point.step !== undefined && point.min !== undefined) {
         const steps = (number - point.min) / point.step;
         if (Math.abs(steps - Math.round(steps)) > 1e-6) {
-          throw invalid(
-            did,
-            'write.step',
-            { name, step: point.step, min: point.min, value: number },
-            `${where} moves in steps of ${point.step} from ${point.min}; ${number} is between steps`,
-          );
+          throw invalid(did, 'write.reason.step', { name, step: point.step, min: point.min, value: number });
         }
       }
       return number;
@@ -273,33 +242,25 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
 /** Validates a whole write before anything is sent; the first problem found is the error. */
 export function encodeWrite(schema: ProductSchema, values: unknown, did?: string): AttrValues {
   if (!values || typeof values !== 'object' || Array.isArray(values) || Buffer.isBuffer(values)) {
-    throw invalid(
-      did,
-      'write.notObject',
-      {},
-      'give an object of data point values, such as {"switch": true}',
-    );
+    throw invalid(did, 'write.reason.notObject', {});
   }
   const entries = Object.entries(values as Record<string, unknown>);
-  if (entries.length === 0) throw invalid(did, 'write.empty', {}, 'no data point values given');
+  if (entries.length === 0) throw invalid(did, 'write.reason.empty', {});
   const out: AttrValues = {};
   for (const [name, value] of entries) {
     const point = schema.datapoints.get(name);
     if (!point) {
       const known = [...schema.datapoints.values()].filter((p) => p.kind === 'writable').map((p) => p.name);
-      throw invalid(
-        did,
-        'write.unknown',
-        { name, product: schema.name, writable: known.join(', ') },
-        `"${name}" is not a data point of ${schema.name}; writable ones are ${known.join(', ')}`,
-      );
+      throw invalid(did, 'write.reason.unknown', { name, product: schema.name, writable: known.join(', ') });
     }
     if (point.kind !== 'writable') {
-      const what =
-        point.kind === 'readonly' ? 'read-only' : point.kind === 'alert' ? 'an alert point' : 'a fault point';
       const key =
-        point.kind === 'readonly' ? 'write.readonly' : point.kind === 'alert' ? 'write.alert' : 'write.fault';
-      throw invalid(did, key, { name }, `"${name}" is ${what} and cannot be written`);
+        point.kind === 'readonly'
+          ? 'write.reason.readonly'
+          : point.kind === 'alert'
+            ? 'write.reason.alert'
+            : 'write.reason.fault';
+      throw invalid(did, key, { name });
     }
     out[name] = encodeValue(point, value, did);
   }
@@ -360,21 +321,14 @@ function decodeVarLen(bytes: number[], offset: number): { value: number; size: n
  * command 0x90/0x93); other bytes are taken as the payload and wrapped.
  */
 export function rawFrame(bytes: number[], did?: string): number[] {
-  if (!bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255))
-    throw invalid(did, 'raw.notBytes', {}, 'raw data must be bytes (integers 0-255)');
-  if (bytes.length === 0) throw invalid(did, 'raw.empty', {}, 'raw data is empty');
+  if (!bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw invalid(did, 'raw.notBytes', {});
+  if (bytes.length === 0) throw invalid(did, 'raw.empty', {});
   if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 3) {
     const length = decodeVarLen(bytes, 4);
-    if (!length)
-      throw invalid(did, 'raw.badLength', {}, 'the raw frame has a broken length field after 0,0,0,3');
+    if (!length) throw invalid(did, 'raw.badLength', {});
     const body = bytes.length - 4 - length.size;
     if (length.value !== body) {
-      throw invalid(
-        did,
-        'raw.lengthMismatch',
-        { declared: length.value, actual: body },
-        `the raw frame says ${length.value} bytes follow its length field; ${body} do`,
-      );
+      throw invalid(did, 'raw.lengthMismatch', { declared: length.value, actual: body });
     }
     const command = bytes[4 + length.size + 2];
     if (
@@ -382,12 +336,7 @@ export function rawFrame(bytes: number[], did?: string): number[] {
       bytes[4 + length.size + 1] !== 0 ||
       (command !== 0x90 && command !== 0x93)
     ) {
-      throw invalid(
-        did,
-        'raw.badCommand',
-        {},
-        'a raw frame for a device must carry flag 0 and command 0x0090 (or 0x0093 with ack)',
-      );
+      throw invalid(did, 'raw.badCommand', {});
     }
     return bytes;
   }

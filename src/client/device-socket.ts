@@ -194,11 +194,7 @@ export class DeviceSocket extends EventEmitter {
         reject(
           new GizwitsError({
             code: 'TIMEOUT',
-            ...keyed(
-              'device.noAnswer',
-              { command: cmd, did, ms: timeoutMs },
-              `Gizwits ${cmd} to ${did}: no answer within ${timeoutMs} ms`,
-            ),
+            ...keyed('device.noAnswer', { command: cmd, did, ms: timeoutMs }),
           }),
         );
       }, timeoutMs);
@@ -210,11 +206,7 @@ export class DeviceSocket extends EventEmitter {
   private notOnline(): GizwitsError {
     return new GizwitsError({
       code: 'NETWORK',
-      ...keyed(
-        'device.socketNotOnline',
-        { url: this.url, state: this.stateValue },
-        `Gizwits websocket ${this.url} is ${this.stateValue}, not online`,
-      ),
+      ...keyed('device.socketNotOnline', { url: this.url, state: this.stateValue }),
     });
   }
 
@@ -321,21 +313,9 @@ export class DeviceSocket extends EventEmitter {
   private warn(kind: SkippedKind, count: number): void {
     const url = this.url;
     const texts: Record<SkippedKind, ReturnType<typeof keyed>> = {
-      frames: keyed(
-        'device.skipped.frames',
-        { url, count, cmd: this.lastBadCmd },
-        `Gizwits websocket ${url}: skipped ${count} malformed frame(s) since the last warning (the last: ${this.lastBadCmd})`,
-      ),
-      oversized: keyed(
-        'device.skipped.oversized',
-        { url, count, limit: MAX_FRAME_BYTES },
-        `Gizwits websocket ${url}: ${count} frame(s) over ${MAX_FRAME_BYTES} bytes since the last warning; the socket reconnects after each`,
-      ),
-      internal: keyed(
-        'device.skipped.internal',
-        { url, count },
-        `Gizwits websocket ${url}: ${count} frame(s) could not be handled since the last warning and were skipped`,
-      ),
+      frames: keyed('device.skipped.frames', { url, count, cmd: this.lastBadCmd }),
+      oversized: keyed('device.skipped.oversized', { url, count, limit: MAX_FRAME_BYTES }),
+      internal: keyed('device.skipped.internal', { url, count }),
     };
     try {
       this.emit('warning', new GizwitsError({ code: 'BAD_RESPONSE', ...texts[kind] }));
@@ -347,11 +327,7 @@ export class DeviceSocket extends EventEmitter {
   private badUrl(): GizwitsError {
     return new GizwitsError({
       code: 'INVALID_CONFIG',
-      ...keyed(
-        'device.badUrl',
-        { url: this.url },
-        `Gizwits websocket ${this.url} is not a usable address (ws or wss, a host name or IP, a port 1-65535): not connecting`,
-      ),
+      ...keyed('device.badUrl', { url: this.url }),
     });
   }
 
@@ -437,11 +413,7 @@ export class DeviceSocket extends EventEmitter {
       return this.fail(
         new GizwitsError({
           code: 'NOT_LOGGED_IN',
-          ...keyed(
-            'device.loginRefused',
-            { url: this.url },
-            `Gizwits websocket ${this.url} refused the login with a fresh token: check the AppID and the account; not retrying`,
-          ),
+          ...keyed('device.loginRefused', { url: this.url }),
         }),
       );
     }
@@ -476,10 +448,7 @@ export class DeviceSocket extends EventEmitter {
     this.emit('invalid', { code, msg });
     if (code === 1009 || code === 1003) {
       // Requests sent on the dead session get no answer; say so now rather than at their timeout.
-      this.rejectPending(
-        { key: 'device.sessionEnded', params: { code } },
-        `the session ended (${code}) before the answer; the command may not have reached the device`,
-      );
+      this.rejectPending({ key: 'device.sessionEnded', params: { code } });
       // Frames sent before the session died are answered with more 1009s: the relogin under way covers them.
       if (this.stateValue === 'authenticating') return;
       // The session died while the socket stayed open: log in again once on it, then reconnect. A session
@@ -534,19 +503,15 @@ export class DeviceSocket extends EventEmitter {
 
   /**
    * Ends every request still waiting for an answer: none will come on this session. `reason` is the
-   * catalogue's text for `message`, the English reason.
+   * catalogue's text of why.
    */
-  private rejectPending(reason: ErrorText, message: string): void {
+  private rejectPending(reason: ErrorText): void {
     for (const [sn, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.reject(
         new GizwitsError({
           code: 'NETWORK',
-          ...keyed(
-            'device.requestEnded',
-            { did: pending.did, reason },
-            `Gizwits websocket to ${pending.did}: ${message}`,
-          ),
+          ...keyed('device.requestEnded', { did: pending.did, reason }),
         }),
       );
       this.pending.delete(sn);
@@ -562,7 +527,7 @@ export class DeviceSocket extends EventEmitter {
     this.onlineSince = 0;
     this.subscribed.clear();
     this.initialReads.clear();
-    this.rejectPending({ key: DROP_KEYS[reason] }, `${reason} before the answer`);
+    this.rejectPending({ key: DROP_KEYS[reason] });
     const ws = this.ws;
     this.ws = undefined;
     if (ws) {

@@ -1,5 +1,6 @@
-// Every operation of the Open API as a row of data, keyed by the operation id of spec/endpoints.tsv and
-// holding its route exactly as written there. One request pipeline (pipeline.ts) serves every row.
+// Every operation of the Open API as a row of data, keyed by its operation id (the table of the document,
+// test/fixtures/endpoints.tsv) and holding its route exactly as written there. One request pipeline
+// (pipeline.ts) serves every row.
 import type * as T from './types';
 
 /**

@@ -1,5 +1,5 @@
 // The error code table at the end of the Open API document, verbatim (names and messages, typos included).
-// Generated once from ../shared/spec/000_92bf450ddb66173b.txt; the tests check it against that file.
+// Generated once from the document; the tests check it against test/fixtures/error-codes.txt.
 export const ERROR_TABLE: Readonly<Record<number, readonly [name: string, message: string]>> = {
   9001: ['GIZ_OPENAPI_MAC_ALREADY_REGISTERED', 'mac already registered!'],
   9002: ['GIZ_OPENAPI_PRODUCT_KEY_INVALID', 'product_key invalid'],

@@ -1,4 +1,7 @@
 import { ERROR_TABLE } from './error-table';
+import { english, messageCatalogue, type ErrorText, type TextParam } from './messages';
+
+export type { ErrorText } from './messages';
 
 /** Codes the client itself raises, beside the Open API's numeric ones. */
 export type LocalErrorCode =
@@ -15,34 +18,30 @@ export type LocalErrorCode =
   | 'CLOSED';
 
 /**
- * A message's key in the nodes' error catalogue and the values it names, so that the nodes can say it in
- * the runtime's language; `message` stays the English wording.
+ * Tags an error with its catalogue text: `keyed('request.closed', {operation})`. The message is the text's
+ * en-US rendering; there is no English beside the key (a third argument does not compile).
  */
-export interface ErrorText {
-  key: string;
-  /** Values named in the text; a nested ErrorText is itself translated (a message inside a message). */
-  params?: Record<string, string | number | ErrorText>;
-}
-
-/** Tags an English message with its catalogue key: `keyed('write.bool', {name}, \`"${name}" takes...\`)`. */
 export function keyed(
   key: string,
-  params: Record<string, string | number | ErrorText>,
-  message: string,
+  params: Record<string, TextParam> = {},
 ): { message: string; text: ErrorText } {
-  return { message, text: { key, params } };
+  const text = { key, params };
+  return { message: english(text), text };
 }
 
 export interface GizwitsErrorInit {
   code: number | LocalErrorCode;
-  message?: string;
+  /** The catalogue text of the error; without one, the client words it from the code (see describe). */
   text?: ErrorText;
+  /** Only for the same error in other words (a translation, a redaction): never English beside a key. */
+  message?: string;
   status?: number;
   operation?: string;
   serverMessage?: string;
   detail?: unknown;
   retryable?: boolean;
-  hint?: string;
+  /** What the user can do, when not the code's usual hint (`hints.<code>`): a catalogue text. */
+  hint?: ErrorText;
   /** The server's Retry-After header, when it sent one. */
   retryAfter?: string;
 }
@@ -51,23 +50,13 @@ export interface GizwitsErrorInit {
 const RETRYABLE_API_CODES = new Set([9041, 9008]);
 const RETRYABLE_HTTP = new Set([429, 502, 503, 504]);
 
-/** What a user can do about the commonest codes; shown after the error so a Catch node says it. */
-export const ERROR_HINTS: Readonly<Record<number, string>> = {
-  9003: 'check the AppID of the gizwits-account node',
-  9004: 'the user token is invalid: log in again, or use password mode so the node can',
-  9005: 'no such user: check the username of the gizwits-account node',
-  9006: 'the user token expired: log in again, or use password mode so the node can',
-  9014: 'no device has this did: check the device id',
-  9015: 'the request was malformed: check the parameters',
-  9017: 'the account has not bound this device',
-  9020: 'check the username and password of the gizwits-account node',
-  9025: 'a data point name or value is not valid for this product',
-  9041: 'the Gizwits cloud is throttling this app: send fewer requests',
-  9042: 'the device is offline',
-  9043: "the host's clock differs from the cloud's by more than 5 minutes",
-  9044: 'check the product secret of the gizwits-account node',
-  9038: 'check the app secret of the gizwits-account node',
-};
+/** What a user can do about the commonest codes, in English: the en-US catalogue's `hints.<code>`. */
+export const ERROR_HINTS = messageCatalogue('en-US')!.hints as Readonly<Record<number, string>>;
+
+/** The catalogue text of a code's usual hint, if it has one. */
+function codeHint(code: number | LocalErrorCode): ErrorText | undefined {
+  return typeof code === 'number' && ERROR_HINTS[code] !== undefined ? { key: `hints.${code}` } : undefined;
+}
 
 export function errorName(code: number): string | undefined {
   return ERROR_TABLE[code]?.[0];
@@ -93,14 +82,17 @@ export class GizwitsError extends Error {
   readonly serverMessage: string | undefined;
   readonly detail: unknown;
   readonly retryable: boolean;
+  /** The hint in English, as the message ends with it, and its catalogue text. */
   readonly hint: string | undefined;
+  readonly hintText: ErrorText | undefined;
   readonly retryAfter: string | undefined;
   readonly text: ErrorText | undefined;
 
   constructor(init: GizwitsErrorInit) {
     const name = typeof init.code === 'number' ? errorName(init.code) : undefined;
-    const hint = init.hint ?? (typeof init.code === 'number' ? ERROR_HINTS[init.code] : undefined);
-    super(init.message ?? describe(init, name, hint));
+    const hint = init.hint ?? codeHint(init.code);
+    const text = init.text ?? (init.message === undefined ? describe(init, name, hint) : undefined);
+    super(init.message ?? english(text!));
     this.name = 'GizwitsError';
     this.code = init.code;
     this.errorName = name;
@@ -108,10 +100,11 @@ export class GizwitsError extends Error {
     this.operation = init.operation;
     this.serverMessage = init.serverMessage;
     this.detail = init.detail;
-    this.hint = hint;
+    this.hint = hint && english(hint);
+    this.hintText = hint;
     this.retryAfter = init.retryAfter;
     this.retryable = init.retryable ?? isRetryableCode(init.code, init.status);
-    this.text = init.text ?? (init.message === undefined ? cloudText(init, name, hint) : undefined);
+    this.text = text;
   }
 
   /** The same error in other words (a translation): every field kept but the message. */
@@ -125,7 +118,7 @@ export class GizwitsError extends Error {
       serverMessage: this.serverMessage,
       detail: this.detail,
       retryable: this.retryable,
-      hint: this.hint,
+      hint: this.hintText,
       retryAfter: this.retryAfter,
     });
     copy.stack = `${copy.name}: ${message}\n${(this.stack ?? '').split('\n').slice(1).join('\n')}`;
@@ -157,39 +150,40 @@ export class GizwitsError extends Error {
 }
 
 /**
- * The catalogue text of what describe() words for a code of the cloud: `cloud`, or `cloudWithHint` with
- * the code's usual hint (`hints.<code>`). None without an operation, or with a hint of the caller's own.
+ * The text of an error that has none of its own, from its code: a cloud code says its number, name and
+ * message (`cloud`, or `cloudWithHint`); a local code its name and the words that came with it.
  */
-function cloudText(
-  init: GizwitsErrorInit,
-  name: string | undefined,
-  hint: string | undefined,
-): ErrorText | undefined {
-  if (typeof init.code !== 'number' || !init.operation) return undefined;
-  const params = {
-    operation: init.operation,
-    code: init.code,
-    name: name ?? 'GIZ_OPENAPI_UNDOCUMENTED_CODE',
-    message: init.serverMessage || ERROR_TABLE[init.code]?.[1] || 'no message',
-  };
-  if (!hint) return { key: 'cloud', params };
-  if (hint !== ERROR_HINTS[init.code]) return undefined;
-  return { key: 'cloudWithHint', params: { ...params, hint: { key: `hints.${init.code}` } } };
+function describe(init: GizwitsErrorInit, name: string | undefined, hint: ErrorText | undefined): ErrorText {
+  const detail: TextParam = init.serverMessage
+    ? { key: 'request.detail', params: { text: init.serverMessage } }
+    : '';
+  if (typeof init.code === 'number') {
+    const params = {
+      code: init.code,
+      name: name ?? 'GIZ_OPENAPI_UNDOCUMENTED_CODE',
+      message: init.serverMessage || ERROR_TABLE[init.code]?.[1] || 'no message',
+    };
+    if (init.operation) {
+      const withOperation = { operation: init.operation, ...params };
+      return hint
+        ? { key: 'cloudWithHint', params: { ...withOperation, hint } }
+        : { key: 'cloud', params: withOperation };
+    }
+    return hinted({ key: 'failed.request', params: { what: { key: 'failed.code', params } } }, hint);
+  }
+  const what: ErrorText =
+    init.code === 'HTTP'
+      ? { key: 'failed.http', params: { status: init.status ?? '?', detail } }
+      : { key: 'failed.local', params: { code: init.code, detail } };
+  const framed: ErrorText = init.operation
+    ? { key: 'failed.operation', params: { operation: init.operation, what } }
+    : { key: 'failed.request', params: { what } };
+  return hinted(framed, hint);
 }
 
-function describe(init: GizwitsErrorInit, name: string | undefined, hint: string | undefined): string {
-  const where = init.operation ? `Gizwits ${init.operation} failed` : 'Gizwits request failed';
-  let what: string;
-  if (typeof init.code === 'number') {
-    const documented = ERROR_TABLE[init.code]?.[1];
-    const text = init.serverMessage || documented || 'no message';
-    what = `${init.code} ${name ?? 'GIZ_OPENAPI_UNDOCUMENTED_CODE'} (${text})`;
-  } else if (init.code === 'HTTP') {
-    what = `HTTP ${init.status ?? '?'}${init.serverMessage ? ` (${init.serverMessage})` : ''}`;
-  } else {
-    what = `${init.code}${init.serverMessage ? ` (${init.serverMessage})` : ''}`;
-  }
-  return `${where}: ${what}${hint ? `: ${hint}` : ''}`;
+/** A text followed by `: <hint>`, when there is one. */
+function hinted(text: ErrorText, hint: ErrorText | undefined): ErrorText {
+  return hint ? { key: 'failed.hinted', params: { what: text, hint } } : text;
 }
 
 /** Reads an Open API error body (`{error_code, error_message, detail_message}`), tolerating strings. */

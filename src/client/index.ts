@@ -2,6 +2,7 @@
 export * from './client';
 export * from './endpoints';
 export * from './errors';
+export * from './messages';
 export * from './regions';
 export * from './retry';
 export * from './session';

@@ -58,11 +58,7 @@ export function prepareRequest(
     throw new GizwitsError({
       code: 'INVALID_PARAMS',
       operation,
-      ...keyed(
-        'request.paramsNotObject',
-        { operation },
-        `Gizwits ${operation}: parameters must be an object of path, query and body fields`,
-      ),
+      ...keyed('request.paramsNotObject', { operation }),
     });
   }
   const rest: Record<string, unknown> = { ...(params ?? {}) };
@@ -73,22 +69,14 @@ export function prepareRequest(
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
         operation,
-        ...keyed(
-          'request.missingParam',
-          { operation, name, route: row.route },
-          `Gizwits ${operation} needs the parameter "${name}" (${row.route})`,
-        ),
+        ...keyed('request.missingParam', { operation, name, route: row.route }),
       });
     }
     if (typeof value !== 'string' && (typeof value !== 'number' || !Number.isFinite(value))) {
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
         operation,
-        ...keyed(
-          'request.paramType',
-          { operation, name },
-          `Gizwits ${operation}: the parameter "${name}" must be a string or a number`,
-        ),
+        ...keyed('request.paramType', { operation, name }),
       });
     }
     const text = String(value);
@@ -98,11 +86,7 @@ export function prepareRequest(
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
         operation,
-        ...keyed(
-          'request.dotParam',
-          { operation, name },
-          `Gizwits ${operation}: the parameter "${name}" cannot be ".", ".." or blank`,
-        ),
+        ...keyed('request.dotParam', { operation, name }),
       });
     }
     path = path.replace(`{${name}}`, encodeURIComponent(text));
@@ -167,11 +151,7 @@ export function toGizwitsError(
       return new GizwitsError({
         code: 'INVALID_PARAMS',
         operation,
-        ...keyed(
-          'request.requestTooLarge',
-          { operation, bytes: MAX_REQUEST_BYTES },
-          `Gizwits ${operation}: the request was larger than ${MAX_REQUEST_BYTES} bytes, so it was not sent`,
-        ),
+        ...keyed('request.requestTooLarge', { operation, bytes: MAX_REQUEST_BYTES }),
       });
     }
     if (/maxContentLength/.test(failure.message)) {
@@ -186,14 +166,15 @@ export function toGizwitsError(
     const timedOut =
       failure.code === 'ECONNABORTED' || failure.code === 'ETIMEDOUT' || /timeout/i.test(failure.message);
     const reason = failure.code ?? failure.message;
+    const hint: ErrorText = { key: timedOut ? 'request.hint.timeout' : 'request.hint.unreachable' };
     return new GizwitsError({
       code: timedOut ? 'TIMEOUT' : 'NETWORK',
       operation,
       serverMessage: reason,
-      hint: timedOut ? 'the Gizwits cloud did not answer in time' : 'the Gizwits cloud could not be reached',
+      hint,
       text: {
         key: timedOut ? 'request.timeout' : 'request.unreachable',
-        params: { operation, detail: detailText(reason) },
+        params: { operation, detail: detailText(reason), hint },
       },
     });
   }
@@ -252,7 +233,7 @@ function closedError(operation: string): GizwitsError {
   return new GizwitsError({
     code: 'CLOSED',
     operation,
-    ...keyed('request.closed', { operation }, `Gizwits ${operation}: the client is closed`),
+    ...keyed('request.closed', { operation }),
   });
 }
 
@@ -362,7 +343,7 @@ export class RequestPipeline {
       detail,
       retryable: error.retryable,
       retryAfter: error.retryAfter,
-      hint: error.hint,
+      hint: error.hintText,
       message: clean,
       text: error.text && redactText(error.text, secrets),
     });

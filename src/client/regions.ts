@@ -20,11 +20,7 @@ export function resolveApiUrl(region: Region | string | undefined, apiUrl?: stri
     if (!isRegion(chosen)) {
       throw new GizwitsError({
         code: 'INVALID_CONFIG',
-        ...keyed(
-          'config.unknownRegion',
-          { region: chosen },
-          `Unknown Gizwits region "${chosen}": use cn, us, eu or custom`,
-        ),
+        ...keyed('config.unknownRegion', { region: chosen }),
       });
     }
     return REGION_URLS[chosen as Exclude<Region, 'custom'>];
@@ -36,31 +32,19 @@ export function resolveApiUrl(region: Region | string | undefined, apiUrl?: stri
   } catch {
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
-      ...keyed(
-        'config.badUrl',
-        { url: text },
-        `The custom Open API URL "${text}" is not a URL: give one like http://127.0.0.1:8181`,
-      ),
+      ...keyed('config.badUrl', { url: text }),
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
-      ...keyed(
-        'config.urlProtocol',
-        { protocol: url.protocol },
-        `The custom Open API URL must be http or https, not ${url.protocol}`,
-      ),
+      ...keyed('config.urlProtocol', { protocol: url.protocol }),
     });
   }
   if (url.username || url.password) {
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
-      ...keyed(
-        'config.urlCredentials',
-        {},
-        'The custom Open API URL must not contain a user name or password',
-      ),
+      ...keyed('config.urlCredentials', {}),
     });
   }
   return url.toString().replace(/\/+$/, '');

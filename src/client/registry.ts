@@ -318,7 +318,7 @@ export class DeviceRegistry extends EventEmitter {
     this.wants.clear();
     const closing = new GizwitsError({
       code: 'CLOSED',
-      ...keyed('device.closed', {}, 'Gizwits devices: the account was closed before the device answered'),
+      ...keyed('device.closed', {}),
     });
     for (const end of [...this.waits]) end(closing);
     this.warnings.close();
@@ -434,11 +434,7 @@ export class DeviceRegistry extends EventEmitter {
     if (!device) {
       throw new GizwitsError({
         code: 9017,
-        ...keyed(
-          'device.notBound',
-          { did },
-          `Gizwits device ${did} is not bound to this account: check the did, or bind the device first`,
-        ),
+        ...keyed('device.notBound', { did }),
       });
     }
     return device;
@@ -468,11 +464,7 @@ export class DeviceRegistry extends EventEmitter {
     const before = this.unusable.get(binding.did);
     const error = new GizwitsError({
       code: 'BAD_RESPONSE',
-      ...keyed(
-        'device.badAddress',
-        { did: binding.did, field: endpoint.field },
-        `Gizwits device ${binding.did}: its binding gives no usable websocket address (bad ${endpoint.field}); its state is read over REST instead`,
-      ),
+      ...keyed('device.badAddress', { did: binding.did, field: endpoint.field }),
     });
     this.unusable.set(binding.did, error);
     return before?.message !== error.message;
@@ -481,11 +473,7 @@ export class DeviceRegistry extends EventEmitter {
   private warnSkippedBindings(count: number): void {
     const error = new GizwitsError({
       code: 'BAD_RESPONSE',
-      ...keyed(
-        'device.skipped.bindings',
-        { count },
-        `Gizwits devices: skipped ${count} binding(s) with an unusable did or product key since the last warning`,
-      ),
+      ...keyed('device.skipped.bindings', { count }),
     });
     this.emit('warning', error);
   }
@@ -529,16 +517,8 @@ export class DeviceRegistry extends EventEmitter {
         throw new GizwitsError({
           code: 'NETWORK',
           ...(coming
-            ? keyed(
-                'device.notConnected',
-                { did, state: shownState },
-                `Gizwits device ${did}: the websocket is not connected (${state ?? 'not started'}); use transport auto or rest`,
-              )
-            : keyed(
-                'device.notFollowed',
-                { did },
-                `Gizwits device ${did}: the websocket does not follow this device (nothing listens to its events); use transport auto or rest`,
-              )),
+            ? keyed('device.notConnected', { did, state: shownState })
+            : keyed('device.notFollowed', { did })),
         });
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
@@ -715,11 +695,11 @@ export class DeviceRegistry extends EventEmitter {
       settle(
         new GizwitsError({
           code: 'TIMEOUT',
-          ...keyed(
-            'device.notConfirmed',
-            { did, names: Object.keys(attrs).join(', '), seconds: timeoutMs / 1000 },
-            `Gizwits device ${did} did not report ${Object.keys(attrs).join(', ')} as written within ${timeoutMs / 1000} s: the device may be offline or refused the values`,
-          ),
+          ...keyed('device.notConfirmed', {
+            did,
+            names: Object.keys(attrs).join(', '),
+            seconds: timeoutMs / 1000,
+          }),
         }),
       );
     }, timeoutMs);
@@ -731,7 +711,7 @@ export class DeviceRegistry extends EventEmitter {
         settle(
           new GizwitsError({
             code: 'CLOSED',
-            ...keyed('device.writeFailed', { did }, `Gizwits write to ${did} failed: not confirmed`),
+            ...keyed('device.writeFailed', { did }),
           }),
         ),
       check: () => {

@@ -1,7 +1,7 @@
 // Linkage rules as a declared set: validation that points at the rule and field, the canonical form that
 // compares a declared rule with the cloud's (ignoring rule_id, key order and the defaults the server
 // fills in), and the plan that turns the cloud's set into the declared one. Pure: no calls here.
-import { encodeWrite, toRestAttrs, type ProductSchema } from './datapoints';
+import { encodeWrite, toRestAttrs, writeReason, type ProductSchema } from './datapoints';
 import { GizwitsError, keyed, type ErrorText } from './errors';
 import type { AttrValues, Rule, RuleCondition, RuleInput, RuleOutput } from './types';
 
@@ -66,28 +66,20 @@ class RuleProblem {
     const raw = isObject(this.rule) && typeof this.rule.name === 'string' ? this.rule.name.trim() : '';
     const number = this.index + 1;
     const where = raw
-      ? keyed('rule.where.named', { name: raw, number }, `rule "${raw}" (#${number})`)
-      : keyed('rule.where.numbered', { number }, `rule #${number}`);
+      ? keyed('rule.where.named', { name: raw, number })
+      : keyed('rule.where.numbered', { number });
     return invalid(
       field
-        ? keyed(
-            'rule.at',
-            { where: where.text, field, problem: problem.text },
-            `${where.message}, ${field}: ${problem.message}`,
-          )
-        : keyed(
-            'rule.atRule',
-            { where: where.text, problem: problem.text },
-            `${where.message}: ${problem.message}`,
-          ),
+        ? keyed('rule.at', { where: where.text, field, problem: problem.text })
+        : keyed('rule.atRule', { where: where.text, problem: problem.text }),
     );
   }
 }
 
 /** The problems several fields share. */
-const MISSING = () => keyed('rule.missing', {}, 'is missing');
-const NOT_TEXT = () => keyed('rule.notText', {}, 'must be text');
-const NOT_SECONDS = () => keyed('rule.notSeconds', {}, 'must be whole seconds (0 or more)');
+const MISSING = () => keyed('rule.missing', {});
+const NOT_TEXT = () => keyed('rule.notText', {});
+const NOT_SECONDS = () => keyed('rule.notSeconds', {});
 
 /** A condition operand: a data point reference, or a constant in the document's notation. */
 type Operand =
@@ -114,30 +106,16 @@ export function parseOperand(value: unknown): Operand | undefined {
 function parseSetInput(input: unknown): unknown[] {
   let value = input;
   if (typeof value === 'string') {
-    if (value.trim() === '')
-      throw invalid(
-        keyed(
-          'rule.set.empty',
-          {},
-          'no rules given: declare them in the node (a JSON array) or send them in msg.payload',
-        ),
-      );
+    if (value.trim() === '') throw invalid(keyed('rule.set.empty', {}));
     try {
       value = JSON.parse(value);
     } catch (error) {
       const reason = (error as Error).message;
-      throw invalid(keyed('rule.set.badJson', { reason }, `the rules are not valid JSON (${reason})`));
+      throw invalid(keyed('rule.set.badJson', { reason }));
     }
   }
   if (isObject(value) && Array.isArray(value.rules)) value = value.rules;
-  if (!Array.isArray(value))
-    throw invalid(
-      keyed(
-        'rule.set.notArray',
-        {},
-        'the rules must be a JSON array of linkage rules in the Open API shape ({name, event, did, …})',
-      ),
-    );
+  if (!Array.isArray(value)) throw invalid(keyed('rule.set.notArray', {}));
   return value;
 }
 
@@ -148,30 +126,16 @@ function checkInteger(value: unknown, fallback: number): number | undefined {
 
 function parseInputs(rule: Json, at: RuleProblem): RuleInput[] {
   if (rule.input === undefined || rule.input === null) return [];
-  if (!Array.isArray(rule.input))
-    throw at.error(
-      'input',
-      keyed('rule.input.notArray', {}, 'must be an array of {did, prefix, product_key}'),
-    );
+  if (!Array.isArray(rule.input)) throw at.error('input', keyed('rule.input.notArray', {}));
   const seen = new Set<string>();
   return rule.input.map((input, i) => {
     const field = `input[${i}]`;
-    if (!isObject(input))
-      throw at.error(
-        field,
-        keyed('rule.input.notObject', {}, 'must be an object {did, prefix, product_key}'),
-      );
+    if (!isObject(input)) throw at.error(field, keyed('rule.input.notObject', {}));
     if (typeof input.did !== 'string' || !input.did) throw at.error(`${field}.did`, MISSING());
     if (typeof input.prefix !== 'string' || !PREFIX.test(input.prefix))
-      throw at.error(
-        `${field}.prefix`,
-        keyed('rule.input.badPrefix', {}, 'must be a name such as device1 (letters, digits, _)'),
-      );
+      throw at.error(`${field}.prefix`, keyed('rule.input.badPrefix', {}));
     if (seen.has(input.prefix))
-      throw at.error(
-        `${field}.prefix`,
-        keyed('rule.input.twice', { prefix: input.prefix }, `"${input.prefix}" is declared twice`),
-      );
+      throw at.error(`${field}.prefix`, keyed('rule.input.twice', { prefix: input.prefix }));
     seen.add(input.prefix);
     if (input.product_key !== undefined && typeof input.product_key !== 'string')
       throw at.error(`${field}.product_key`, NOT_TEXT());
@@ -181,101 +145,57 @@ function parseInputs(rule: Json, at: RuleProblem): RuleInput[] {
 
 function parseConditions(rule: Json, inputs: RuleInput[], at: RuleProblem): RuleCondition[][] {
   if (rule.condition === undefined || rule.condition === null) return [];
-  if (!Array.isArray(rule.condition))
-    throw at.error(
-      'condition',
-      keyed(
-        'rule.condition.notArray',
-        {},
-        'must be an array of condition groups (each an array of {left, opt, right})',
-      ),
-    );
+  if (!Array.isArray(rule.condition)) throw at.error('condition', keyed('rule.condition.notArray', {}));
   const prefixes = inputs.map((input) => input.prefix);
   return rule.condition.map((group, g) => {
     if (!Array.isArray(group) || group.length === 0)
-      throw at.error(
-        `condition[${g}]`,
-        keyed('rule.condition.badGroup', {}, 'must be a non-empty array of {left, opt, right}'),
-      );
+      throw at.error(`condition[${g}]`, keyed('rule.condition.badGroup', {}));
     return group.map((condition, c) => {
       const field = `condition[${g}][${c}]`;
-      if (!isObject(condition))
-        throw at.error(field, keyed('rule.condition.notObject', {}, 'must be an object {left, opt, right}'));
+      if (!isObject(condition)) throw at.error(field, keyed('rule.condition.notObject', {}));
       const opt = condition.opt;
       if (typeof opt !== 'string' || !(RULE_OPERATORS as readonly string[]).includes(opt))
         throw at.error(
           `${field}.opt`,
-          keyed(
-            'rule.oneOf',
-            { choices: RULE_OPERATORS.join(' '), value: String(JSON.stringify(opt)) },
-            `must be one of ${RULE_OPERATORS.join(' ')}, not ${JSON.stringify(opt)}`,
-          ),
+          keyed('rule.oneOf', { choices: RULE_OPERATORS.join(' '), value: String(JSON.stringify(opt)) }),
         );
       const sides = (['left', 'right'] as const).map((side) => {
         const operand = parseOperand(condition[side]);
         if (!operand) {
           throw at.error(
             `${field}.${side}`,
-            keyed(
-              'rule.condition.badOperand',
-              { value: String(JSON.stringify(condition[side])) },
-              `${JSON.stringify(condition[side])} is neither a data point reference (prefix.name) nor a constant (a number, true/false, or quoted text such as "'auto'")`,
-            ),
+            keyed('rule.condition.badOperand', { value: String(JSON.stringify(condition[side])) }),
           );
         }
         if (operand.kind === 'ref' && !prefixes.includes(operand.prefix)) {
-          const uses = `"${operand.text}" uses the prefix "${operand.prefix}", which no input declares`;
           const params = { operand: operand.text, prefix: operand.prefix };
           throw at.error(
             `${field}.${side}`,
             prefixes.length
-              ? keyed(
-                  'rule.condition.undeclared',
-                  { ...params, inputs: prefixes.join(', ') },
-                  `${uses} (inputs: ${prefixes.join(', ')})`,
-                )
-              : keyed('rule.condition.undeclaredNoInput', params, `${uses} (the rule has no input)`),
+              ? keyed('rule.condition.undeclared', { ...params, inputs: prefixes.join(', ') })
+              : keyed('rule.condition.undeclaredNoInput', params),
           );
         }
         if (ORDERING.has(opt) && (operand.kind === 'text' || operand.kind === 'bool')) {
           throw at.error(
             `${field}.${side}`,
-            keyed(
-              'rule.condition.notNumber',
-              { opt, operand: operand.text },
-              `"${opt}" compares numbers only; ${operand.text} is not a number`,
-            ),
+            keyed('rule.condition.notNumber', { opt, operand: operand.text }),
           );
         }
         return operand;
       });
       if (sides[0].kind !== 'ref' && sides[1].kind !== 'ref')
-        throw at.error(
-          field,
-          keyed(
-            'rule.condition.constants',
-            {},
-            'compares two constants; one side must be a data point such as device1.switch',
-          ),
-        );
+        throw at.error(field, keyed('rule.condition.constants', {}));
       return { left: sides[0].text, opt: opt as RuleCondition['opt'], right: sides[1].text };
     });
   });
 }
 
 function parseAction(action: unknown, field: string, at: RuleProblem): RuleOutput {
-  if (!isObject(action))
-    throw at.error(field, keyed('rule.output.notObject', {}, 'must be an object with type devctrl or delay'));
+  if (!isObject(action)) throw at.error(field, keyed('rule.output.notObject', {}));
   for (const key of Object.keys(action)) {
     if (!['type', 'did', 'attrs', 'raw', 'delay'].includes(key))
-      throw at.error(
-        `${field}.${key}`,
-        keyed(
-          'rule.output.unknownField',
-          {},
-          'is not a field of an output action (type, did, attrs, raw, delay)',
-        ),
-      );
+      throw at.error(`${field}.${key}`, keyed('rule.output.unknownField', {}));
   }
   if (action.type === 'delay') {
     if (typeof action.delay !== 'number' || !Number.isInteger(action.delay) || action.delay < 0)
@@ -285,20 +205,13 @@ function parseAction(action: unknown, field: string, at: RuleProblem): RuleOutpu
   if (action.type !== 'devctrl')
     throw at.error(
       `${field}.type`,
-      keyed(
-        'rule.output.badType',
-        { value: String(JSON.stringify(action.type)) },
-        `must be devctrl or delay, not ${JSON.stringify(action.type)}`,
-      ),
+      keyed('rule.output.badType', { value: String(JSON.stringify(action.type)) }),
     );
   if (typeof action.did !== 'string' || !action.did) throw at.error(`${field}.did`, MISSING());
   const out: RuleOutput = { type: 'devctrl', did: action.did };
   if (action.attrs !== undefined) {
     if (!isObject(action.attrs) || Object.keys(action.attrs).length === 0)
-      throw at.error(
-        `${field}.attrs`,
-        keyed('rule.output.badAttrs', {}, 'must be an object of data point values such as {"switch": true}'),
-      );
+      throw at.error(`${field}.attrs`, keyed('rule.output.badAttrs', {}));
     out.attrs = action.attrs as AttrValues;
   }
   if (action.raw !== undefined) {
@@ -308,65 +221,39 @@ function parseAction(action: unknown, field: string, at: RuleProblem): RuleOutpu
       raw.length === 0 ||
       !raw.every((b) => Number.isInteger(b) && (b as number) >= 0 && (b as number) <= 255)
     )
-      throw at.error(`${field}.raw`, keyed('rule.output.badRaw', {}, 'must be an array of bytes (0-255)'));
+      throw at.error(`${field}.raw`, keyed('rule.output.badRaw', {}));
     out.raw = raw as number[];
   }
-  if (!out.attrs && !out.raw)
-    throw at.error(field, keyed('rule.output.noCommand', {}, 'a devctrl action needs attrs or raw'));
+  if (!out.attrs && !out.raw) throw at.error(field, keyed('rule.output.noCommand', {}));
   return out;
 }
 
 function parseOutputs(rule: Json, at: RuleProblem): RuleOutput[][] {
   if (!Array.isArray(rule.output) || rule.output.length === 0)
-    throw at.error(
-      'output',
-      keyed(
-        'rule.output.notArray',
-        {},
-        'must be a non-empty array of action groups (each an array of actions)',
-      ),
-    );
+    throw at.error('output', keyed('rule.output.notArray', {}));
   return rule.output.map((group, g) => {
     if (!Array.isArray(group) || group.length === 0)
-      throw at.error(
-        `output[${g}]`,
-        keyed('rule.output.badGroup', {}, 'must be a non-empty array of actions'),
-      );
+      throw at.error(`output[${g}]`, keyed('rule.output.badGroup', {}));
     return group.map((action, a) => parseAction(action, `output[${g}][${a}]`, at));
   });
 }
 
 function parseRule(rule: unknown, index: number): Rule {
   const at = new RuleProblem(rule, index);
-  if (!isObject(rule)) throw at.error('', keyed('rule.notObject', {}, 'must be an object'));
+  if (!isObject(rule)) throw at.error('', keyed('rule.notObject', {}));
   for (const key of Object.keys(rule)) {
     if (!RULE_FIELDS.includes(key))
-      throw at.error(
-        key,
-        keyed(
-          'rule.unknownField',
-          { fields: RULE_FIELDS.slice(1).join(', ') },
-          `is not a field of a linkage rule (fields: ${RULE_FIELDS.slice(1).join(', ')})`,
-        ),
-      );
+      throw at.error(key, keyed('rule.unknownField', { fields: RULE_FIELDS.slice(1).join(', ') }));
   }
   if (typeof rule.name !== 'string' || rule.name.trim() === '')
-    throw at.error('name', keyed('rule.noName', {}, 'is missing: rules are matched by name'));
+    throw at.error('name', keyed('rule.noName', {}));
   const event = rule.event;
   if (typeof event !== 'string' || !(RULE_EVENTS as readonly string[]).includes(event))
     throw at.error(
       'event',
-      keyed(
-        'rule.oneOf',
-        { choices: RULE_EVENTS.join(', '), value: String(JSON.stringify(event)) },
-        `must be one of ${RULE_EVENTS.join(', ')}, not ${JSON.stringify(event)}`,
-      ),
+      keyed('rule.oneOf', { choices: RULE_EVENTS.join(', '), value: String(JSON.stringify(event)) }),
     );
-  if (typeof rule.did !== 'string' || !rule.did)
-    throw at.error(
-      'did',
-      keyed('rule.noDid', { event }, `is missing: the device whose "${event}" event triggers the rule`),
-    );
+  if (typeof rule.did !== 'string' || !rule.did) throw at.error('did', keyed('rule.noDid', { event }));
   for (const key of ['remark', 'product_key'] as const) {
     if (rule[key] !== undefined && rule[key] !== null && typeof rule[key] !== 'string')
       throw at.error(key, NOT_TEXT());
@@ -390,41 +277,19 @@ function parseRule(rule: unknown, index: number): Rule {
       throw at.error(
         'event_attr',
         event === 'alert'
-          ? keyed(
-              'rule.eventAttr.missingAlert',
-              {},
-              'an alert rule needs event_attr {attr_name, value}: which alert point',
-            )
-          : keyed(
-              'rule.eventAttr.missingFault',
-              {},
-              'a fault rule needs event_attr {attr_name, value}: which fault point',
-            ),
+          ? keyed('rule.eventAttr.missingAlert', {})
+          : keyed('rule.eventAttr.missingFault', {}),
       );
     const value = String(eventAttr.value ?? '');
     if (value !== '0' && value !== '1')
-      throw at.error(
-        'event_attr.value',
-        keyed(
-          'rule.eventAttr.badValue',
-          { event: eventName(event) },
-          `must be "1" (the ${event} happens) or "0" (it clears)`,
-        ),
-      );
+      throw at.error('event_attr.value', keyed('rule.eventAttr.badValue', { event: eventName(event) }));
     parsed.event_attr = { attr_name: eventAttr.attr_name, value };
   } else if (
     eventAttr !== undefined &&
     eventAttr !== null &&
     !(isObject(eventAttr) && !Object.keys(eventAttr).length)
   ) {
-    throw at.error(
-      'event_attr',
-      keyed(
-        'rule.eventAttr.notApplicable',
-        { event },
-        `applies to alert and fault rules only, not to "${event}"`,
-      ),
-    );
+    throw at.error('event_attr', keyed('rule.eventAttr.notApplicable', { event }));
   }
   parsed.input = parseInputs(rule, at);
   parsed.condition = parseConditions(rule, parsed.input, at);
@@ -441,10 +306,7 @@ export function parseRuleSet(input: unknown): Rule[] {
   const names = new Set<string>();
   rules.forEach((rule, index) => {
     if (names.has(rule.name))
-      throw new RuleProblem(rule, index).error(
-        'name',
-        keyed('rule.duplicateName', {}, 'is used by another rule of the set; names must be unique'),
-      );
+      throw new RuleProblem(rule, index).error('name', keyed('rule.duplicateName', {}));
     names.add(rule.name);
   });
   return rules;
@@ -476,20 +338,9 @@ function deviceOf(
   at: RuleProblem,
 ): { productKey: string; schema: ProductSchema | undefined } {
   const productKey = devices.productKeyOf(did);
-  if (!productKey)
-    throw at.error(
-      field,
-      keyed('rule.device.notBound', { did }, `device ${did} is not bound to this account`),
-    );
+  if (!productKey) throw at.error(field, keyed('rule.device.notBound', { did }));
   if (given && given !== productKey)
-    throw at.error(
-      field,
-      keyed(
-        'rule.device.otherProduct',
-        { did, product: productKey, given },
-        `device ${did} is of product ${productKey}, not ${given}`,
-      ),
-    );
+    throw at.error(field, keyed('rule.device.otherProduct', { did, product: productKey, given }));
   return { productKey, schema: devices.schemaOf(productKey) };
 }
 
@@ -511,35 +362,25 @@ function checkReference(
     const points = [...schema.datapoints.keys()].join(', ');
     throw at.error(
       field,
-      keyed(
-        'rule.point.unknown',
-        { operand: operand.text, product: schema.name, attr: operand.attr, points },
-        `"${operand.text}": ${schema.name} has no data point "${operand.attr}" (it has ${points})`,
-      ),
+      keyed('rule.point.unknown', {
+        operand: operand.text,
+        product: schema.name,
+        attr: operand.attr,
+        points,
+      }),
     );
   }
   if (ORDERING.has(opt) && !NUMERIC.test(point.dataType))
     throw at.error(
       field,
-      keyed(
-        'rule.point.notNumeric',
-        { opt, operand: operand.text, type: point.dataType },
-        `"${opt}" compares numbers only; ${operand.text} is ${point.dataType}`,
-      ),
+      keyed('rule.point.notNumeric', { opt, operand: operand.text, type: point.dataType }),
     );
   if (!other || other.kind === 'ref') return;
   if (
     point.dataType === 'bool' &&
     !(other.kind === 'bool' || (other.kind === 'number' && [0, 1].includes(other.value)))
   )
-    throw at.error(
-      field,
-      keyed(
-        'rule.point.bool',
-        { operand: operand.text, value: other.text },
-        `${operand.text} is a boolean: compare it with true, false, 1 or 0, not ${other.text}`,
-      ),
-    );
+    throw at.error(field, keyed('rule.point.bool', { operand: operand.text, value: other.text }));
   if (point.dataType === 'enum') {
     const labels = point.labels ?? [];
     const ok =
@@ -553,23 +394,12 @@ function checkReference(
       const first = labels[0] ?? '';
       throw at.error(
         field,
-        keyed(
-          'rule.point.enum',
-          { operand: operand.text, labels: choices, value: other.text, first },
-          `${operand.text} is one of ${choices}; ${other.text} is none of them (quote labels: "'${first}'")`,
-        ),
+        keyed('rule.point.enum', { operand: operand.text, labels: choices, value: other.text, first }),
       );
     }
   }
   if (NUMERIC.test(point.dataType) && other.kind !== 'number')
-    throw at.error(
-      field,
-      keyed(
-        'rule.point.number',
-        { operand: operand.text, value: other.text },
-        `${operand.text} is a number; ${other.text} is not`,
-      ),
-    );
+    throw at.error(field, keyed('rule.point.number', { operand: operand.text, value: other.text }));
 }
 
 /**
@@ -588,20 +418,15 @@ export function checkRuleDevices(rules: Rule[], devices: RuleDevices): Rule[] {
         const candidates = [...main.schema.datapoints.values()].filter((p) => p.kind === rule.event);
         const names = candidates.map((p) => p.name).join(', ');
         const list = candidates.length
-          ? keyed(
-              'rule.eventAttr.candidates',
-              { event: eventName(rule.event), names },
-              ` (${rule.event} points: ${names})`,
-            )
+          ? keyed('rule.eventAttr.candidates', { event: eventName(rule.event), names })
           : { message: '', text: '' };
         const attr = rule.event_attr.attr_name;
         const params = { attr, product: main.schema.name, candidates: list.text };
-        const what = `point of ${main.schema.name}${list.message}`;
         throw at.error(
           'event_attr.attr_name',
           rule.event === 'alert'
-            ? keyed('rule.eventAttr.notAlertPoint', params, `"${attr}" is not an alert ${what}`)
-            : keyed('rule.eventAttr.notFaultPoint', params, `"${attr}" is not a fault ${what}`),
+            ? keyed('rule.eventAttr.notAlertPoint', params)
+            : keyed('rule.eventAttr.notFaultPoint', params),
         );
       }
     }
@@ -629,31 +454,15 @@ export function checkRuleDevices(rules: Rule[], devices: RuleDevices): Rule[] {
         try {
           return { ...action, attrs: toRestAttrs(schema, encodeWrite(schema, action.attrs, action.did)) };
         } catch (error) {
-          const message = (error as Error).message.replace(/^Cannot write to \S+: /, '');
           throw at.error(
             `${field}.attrs`,
-            keyed(
-              'rule.attrs',
-              { problem: writeProblem(error, message), did: action.did },
-              `${message} (device ${action.did})`,
-            ),
+            keyed('rule.attrs', { problem: writeReason(error) ?? (error as Error).message, did: action.did }),
           );
         }
       }),
     );
     return checked;
   });
-}
-
-/**
- * A refused write's reason without its "Cannot write to <did>: " (`rule.write.*` holds the `write.*` texts
- * without it). A reason of no known key stays English: the catalogue has no text for it.
- */
-function writeProblem(error: unknown, message: string): string | ErrorText {
-  const text = error instanceof GizwitsError ? error.text : undefined;
-  if (!text || !text.key.startsWith('write.')) return message;
-  const params = Object.fromEntries(Object.entries(text.params ?? {}).filter(([name]) => name !== 'target'));
-  return { key: `rule.${text.key}`, params };
 }
 
 /** A rule in the form used for comparing: rule_id dropped, server defaults filled, constants as text. */

@@ -101,33 +101,20 @@ export interface UtcConversion {
   warnings: string[];
 }
 
-/** A refused task: the English message and its key in the nodes' error catalogue (`schedule.*`). */
-function invalid(
-  key: string,
-  params: Record<string, string | number | ErrorText>,
-  message: string,
-): GizwitsError {
-  return new GizwitsError({ code: 'INVALID_PARAMS', ...keyed(key, params, message) });
+/** A refused task, by its key in the catalogue (`schedule.*`). */
+function invalid(key: string, params: Record<string, string | number | ErrorText>): GizwitsError {
+  return new GizwitsError({ code: 'INVALID_PARAMS', ...keyed(key, params) });
 }
 
 // --- time zones
 
 /** The canonical name of an IANA time zone; a clear error for a name Intl does not know. */
 export function checkTimeZone(timeZone: unknown): string {
-  if (typeof timeZone !== 'string' || timeZone.trim() === '')
-    throw invalid(
-      'schedule.noTimeZone',
-      {},
-      'No time zone given: use an IANA name such as Asia/Shanghai or America/New_York',
-    );
+  if (typeof timeZone !== 'string' || timeZone.trim() === '') throw invalid('schedule.noTimeZone', {});
   try {
     return formatterFor(timeZone.trim()).resolvedOptions().timeZone;
   } catch {
-    throw invalid(
-      'schedule.unknownTimeZone',
-      { timeZone },
-      `Unknown time zone "${timeZone}": use an IANA name such as Asia/Shanghai, Europe/Berlin or America/New_York`,
-    );
+    throw invalid('schedule.unknownTimeZone', { timeZone });
   }
 }
 
@@ -138,11 +125,7 @@ const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 function checkTime(time: unknown): string {
   if (typeof time === 'string' && /^\d:[0-5]\d$/.test(time)) return `0${time}`;
   if (typeof time !== 'string' || !TIME.test(time))
-    throw invalid(
-      'schedule.badTime',
-      { value: String(JSON.stringify(time)) },
-      `time must be HH:MM (00:00 to 23:59), not ${JSON.stringify(time)}`,
-    );
+    throw invalid('schedule.badTime', { value: String(JSON.stringify(time)) });
   return time;
 }
 
@@ -159,11 +142,7 @@ function parseRepeat(repeat: unknown): Repeat {
     return typeof name === 'string' && FULL_DAY_NAMES.includes(name) ? name.slice(0, 3) : name;
   });
   if (!days || days.length === 0 || !days.every((day) => WEEKDAYS.includes(day as Weekday))) {
-    throw invalid(
-      'schedule.badRepeat',
-      { value: String(JSON.stringify(repeat)) },
-      `repeat must be "none", "day" (monthly, with days) or weekdays such as "mon,wed,fri"; not ${JSON.stringify(repeat)}`,
-    );
+    throw invalid('schedule.badRepeat', { value: String(JSON.stringify(repeat)) });
   }
   const unique = WEEKDAYS.filter((day) => days.includes(day));
   return { kind: 'weekly', days: unique };
@@ -177,23 +156,14 @@ function parseDays(days: unknown): number[] {
     numbers.length === 0 ||
     !numbers.every((day) => typeof day === 'number' && Number.isInteger(day) && day >= 1 && day <= 31)
   ) {
-    throw invalid(
-      'schedule.badDays',
-      {},
-      `a monthly task (repeat "day") needs days, a list of days of the month 1-31 such as [1, 15]`,
-    );
+    throw invalid('schedule.badDays', {});
   }
   return [...new Set(numbers as number[])].sort((a, b) => a - b);
 }
 
 function optionalDate(value: unknown, field: string): string {
   if (value === undefined || value === null || value === '') return '';
-  if (!isDate(value))
-    throw invalid(
-      'schedule.badDate',
-      { field, value: String(JSON.stringify(value)) },
-      `${field} must be a date YYYY-MM-DD, not ${JSON.stringify(value)}`,
-    );
+  if (!isDate(value)) throw invalid('schedule.badDate', { field, value: String(JSON.stringify(value)) });
   return value;
 }
 
@@ -214,12 +184,11 @@ function monthSafeDays(shift: number): [number, number] {
 function passThrough(local: LocalSchedule): Partial<Schedule> {
   const out: Partial<Schedule> = {};
   if (local.remark !== undefined) {
-    if (typeof local.remark !== 'string') throw invalid('schedule.badRemark', {}, 'remark must be text');
+    if (typeof local.remark !== 'string') throw invalid('schedule.badRemark', {});
     out.remark = local.remark;
   }
   if (local.enabled !== undefined) {
-    if (typeof local.enabled !== 'boolean')
-      throw invalid('schedule.badEnabled', {}, 'enabled must be true or false');
+    if (typeof local.enabled !== 'boolean') throw invalid('schedule.badEnabled', {});
     out.enabled = local.enabled;
   }
   if (local.attrs !== undefined) out.attrs = local.attrs as Schedule['attrs'];
@@ -252,46 +221,26 @@ const LOCAL_FIELDS = new Set([
 
 /** The UTC task for a task written in local time. Throws INVALID_PARAMS with the reason when it cannot be. */
 export function toUtcSchedule(input: unknown, options: ConvertOptions): UtcConversion {
-  if (!input || typeof input !== 'object' || Array.isArray(input))
-    throw invalid(
-      'schedule.notObject',
-      {},
-      'a scheduled task must be an object such as {"time": "07:30", "repeat": "mon,fri"}',
-    );
+  if (!input || typeof input !== 'object' || Array.isArray(input)) throw invalid('schedule.notObject', {});
   const local = input as LocalSchedule;
   for (const key of Object.keys(local)) {
-    if (!LOCAL_FIELDS.has(key))
-      throw invalid(
-        'schedule.unknownField',
-        { field: key },
-        `unknown field "${key}" in a scheduled task; known fields are time, repeat, date, days, start_date, end_date, enabled, remark, attrs, raw`,
-      );
+    if (!LOCAL_FIELDS.has(key)) throw invalid('schedule.unknownField', { field: key });
   }
   const timeZone = checkTimeZone(options.timeZone);
   const time = checkTime(local.time);
   const repeat = parseRepeat(local.repeat);
   const start = optionalDate(local.start_date, 'start_date');
   const end = optionalDate(local.end_date, 'end_date');
-  if (start && end && end < start)
-    throw invalid('schedule.endBeforeStart', { end, start }, `end_date ${end} is before start_date ${start}`);
+  if (start && end && end < start) throw invalid('schedule.endBeforeStart', { end, start });
   const warnings: string[] = [];
   const base = passThrough(local);
   const now = options.now ?? Date.now();
 
   if (repeat.kind === 'none') {
-    if (!isDate(local.date))
-      throw invalid(
-        'schedule.onceNeedsDate',
-        { timeZone },
-        `a one-time task (repeat "none") needs date as YYYY-MM-DD, in ${timeZone}`,
-      );
+    if (!isDate(local.date)) throw invalid('schedule.onceNeedsDate', { timeZone });
     const resolved = resolveLocalTime(local.date, time, timeZone);
     if (resolved.kind === 'gap') {
-      throw invalid(
-        'schedule.gap',
-        { date: local.date, time, timeZone },
-        `${local.date} ${time} does not exist in ${timeZone}: the clocks jump forward over it that night; pick another time`,
-      );
+      throw invalid('schedule.gap', { date: local.date, time, timeZone });
     }
     if (resolved.kind === 'ambiguous') {
       warnings.push(
@@ -395,16 +344,16 @@ function repeatingTiming(
   const [low, high] = monthSafeDays(shift);
   const unsafe = days.filter((day) => day < low || day > high);
   if (unsafe.length > 0) {
-    const where = shift < 0 ? 'the day before' : 'the day after';
     const sameTime = hhmm(shift < 0 ? offset : 1440 + offset);
-    const sameDay = shift < 0 ? `at or after ${sameTime}` : `before ${sameTime}`;
-    throw invalid(
-      shift < 0 ? 'schedule.monthlyDayBefore' : 'schedule.monthlyDayAfter',
-      { days: unsafe.join(', '), time, timeZone, offset: offsetText(offset), low, high, sameTime },
-      `a monthly task on day ${unsafe.join(', ')} at ${time} in ${timeZone} (${offsetText(offset)}) runs on ${where} in UTC, ` +
-        `and the cloud keeps monthly days as fixed UTC day numbers: months of 28 to 31 days would make it run on the wrong day or not at all. ` +
-        `Use days ${low}-${high}, or a time ${sameDay} so that the UTC date is the same`,
-    );
+    throw invalid(shift < 0 ? 'schedule.monthlyDayBefore' : 'schedule.monthlyDayAfter', {
+      days: unsafe.join(', '),
+      time,
+      timeZone,
+      offset: offsetText(offset),
+      low,
+      high,
+      sameTime,
+    });
   }
   schedule.days = days.map((day) => day + shift);
   return schedule;

@@ -46,39 +46,31 @@ export type LoginCall = (credentials: SessionCredentials) => Promise<TokenAnswer
 export type SessionState = 'idle' | 'authenticating' | 'ready' | 'failed';
 
 export function validateCredentials(credentials: SessionCredentials): void {
-  /** `field`: the setting's key in the catalogue (`session.field.*`), `what`: its English name. */
-  const missing = (field: string, what: string) => {
+  /** `field`: the setting's key in the catalogue (`session.field.*`). */
+  const missing = (field: string) => {
     const named: ErrorText = { key: `session.field.${field}` };
     return new GizwitsError({
       code: 'INVALID_CONFIG',
-      ...keyed(
-        'session.missing',
-        { mode: credentials.mode, what: named },
-        `The gizwits-account node is in ${credentials.mode} mode but has no ${what}`,
-      ),
+      ...keyed('session.missing', { mode: credentials.mode, what: named }),
     });
   };
   switch (credentials.mode) {
     case 'password':
-      if (!credentials.username) throw missing('username', 'username');
-      if (!credentials.password) throw missing('password', 'password');
+      if (!credentials.username) throw missing('username');
+      if (!credentials.password) throw missing('password');
       return;
     case 'anonymous':
-      if (!credentials.phoneId) throw missing('phoneId', 'phone id');
+      if (!credentials.phoneId) throw missing('phoneId');
       return;
     case 'token':
-      if (!credentials.uid) throw missing('uid', 'uid');
-      if (!credentials.token) throw missing('token', 'token');
+      if (!credentials.uid) throw missing('uid');
+      if (!credentials.token) throw missing('token');
       return;
     default: {
       const mode = String((credentials as { mode: unknown }).mode);
       throw new GizwitsError({
         code: 'INVALID_CONFIG',
-        ...keyed(
-          'session.unknownMode',
-          { mode },
-          `Unknown authentication mode "${mode}": use password, anonymous or token`,
-        ),
+        ...keyed('session.unknownMode', { mode }),
       });
     }
   }
@@ -145,11 +137,7 @@ export class Session {
       if (current && current.expireAt !== undefined && current.expireAt * 1000 <= this.now()) {
         throw new GizwitsError({
           code: 9006,
-          ...keyed(
-            'session.tokenExpired',
-            {},
-            'Gizwits: the token given in the gizwits-account node expired: give a new one, or use password mode so the node can log in by itself',
-          ),
+          ...keyed('session.tokenExpired', {}),
         });
       }
       return current!;
@@ -244,12 +232,7 @@ export class Session {
       code: 'LOGIN_BACKOFF',
       operation: 'users.login',
       retryable: false,
-      ...keyed(
-        'session.loginBackoff',
-        { reason, failures: this.loginFailures, seconds, until },
-        `Gizwits login failed (${reason}), ${this.loginFailures} time(s) in a row. ` +
-          `Next try in ${seconds} s (${until} UTC); calls wait for it`,
-      ),
+      ...keyed('session.loginBackoff', { reason, failures: this.loginFailures, seconds, until }),
     });
   }
 
@@ -260,12 +243,7 @@ export class Session {
     return new GizwitsError({
       code: 'LOGIN_COOLDOWN',
       operation: 'users.login',
-      ...keyed(
-        'session.gateCooldown',
-        { seconds, until },
-        `Gizwits sign-in for this user was refused 3 times in 5 minutes. Not trying again for ${seconds} s ` +
-          `(until ${until} UTC) so that the account is not locked: check the username and password`,
-      ),
+      ...keyed('session.gateCooldown', { seconds, until }),
       retryable: false,
     });
   }
@@ -278,12 +256,7 @@ export class Session {
     return new GizwitsError({
       code: 'LOGIN_COOLDOWN',
       operation: refusal.operation,
-      ...keyed(
-        'session.cooldown',
-        { code: refusal.code, name, reason, until },
-        `Gizwits login refused: ${refusal.code} ${name} (${refusal.serverMessage ?? 'bad credentials'}). ` +
-          `Not trying again until ${until} UTC so that the account is not locked: check the credentials of the gizwits-account node and redeploy`,
-      ),
+      ...keyed('session.cooldown', { code: refusal.code, name, reason, until }),
       retryable: false,
     });
   }

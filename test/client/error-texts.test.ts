@@ -109,21 +109,33 @@ describe('error texts of the client (catalogue keys)', function () {
 
     it('keys refused values, with the device named or not', async () => {
       const cases: Array<[string, () => unknown, RegExp]> = [
-        ['write.bool', () => encodeValue(point('power'), 'yes', DID), /^Cannot write to TestGauge.*"yes"$/],
-        ['write.bool', () => encodeValue(point('power'), 'yes'), /^Cannot write: "power" takes/],
-        ['write.bool', () => encodeValue(point('power'), undefined), /not undefined$/],
-        ['write.enum', () => encodeValue(point('level'), 7, DID), /one of 0 "low", 1 "mid"; not 7/],
-        ['write.binary', () => encodeValue(point('blob'), { a: 1 }, DID), /hex text/],
-        ['write.binaryLength', () => encodeValue(point('blob'), [1, 2, 3, 4, 5]), /holds 4 bytes; 5 given/],
-        ['write.number', () => encodeValue(point('small'), 'abc', DID), /takes a number, not "abc"/],
-        ['write.range', () => encodeValue(point('small'), 500), /between 10 and 110; 500 is out/],
-        ['write.step', () => encodeValue(point('small'), 10.2, DID), /steps of 0.5 from 10; 10.2/],
-        ['write.notObject', () => encodeWrite(schema, 'x', DID), /give an object/],
-        ['write.empty', () => encodeWrite(schema, {}), /no data point values given/],
-        ['write.unknown', () => encodeWrite(schema, { nope: 1 }, DID), /writable ones are power, level/],
-        ['write.readonly', () => encodeWrite(schema, { reading: 1 }), /read-only/],
-        ['write.alert', () => encodeWrite(schema, { alarm: true }, DID), /an alert point/],
-        ['write.fault', () => encodeWrite(schema, { broken: true }), /a fault point/],
+        [
+          'write.reason.bool',
+          () => encodeValue(point('power'), 'yes', DID),
+          /^Cannot write to TestGauge.*"yes"$/,
+        ],
+        ['write.reason.bool', () => encodeValue(point('power'), 'yes'), /^Cannot write: "power" takes/],
+        ['write.reason.bool', () => encodeValue(point('power'), undefined), /not undefined$/],
+        ['write.reason.enum', () => encodeValue(point('level'), 7, DID), /one of 0 "low", 1 "mid"; not 7/],
+        ['write.reason.binary', () => encodeValue(point('blob'), { a: 1 }, DID), /hex text/],
+        [
+          'write.reason.binaryLength',
+          () => encodeValue(point('blob'), [1, 2, 3, 4, 5]),
+          /holds 4 bytes; 5 given/,
+        ],
+        ['write.reason.number', () => encodeValue(point('small'), 'abc', DID), /takes a number, not "abc"/],
+        ['write.reason.range', () => encodeValue(point('small'), 500), /between 10 and 110; 500 is out/],
+        ['write.reason.step', () => encodeValue(point('small'), 10.2, DID), /steps of 0.5 from 10; 10.2/],
+        ['write.reason.notObject', () => encodeWrite(schema, 'x', DID), /give an object/],
+        ['write.reason.empty', () => encodeWrite(schema, {}), /no data point values given/],
+        [
+          'write.reason.unknown',
+          () => encodeWrite(schema, { nope: 1 }, DID),
+          /writable ones are power, level/,
+        ],
+        ['write.reason.readonly', () => encodeWrite(schema, { reading: 1 }), /read-only/],
+        ['write.reason.alert', () => encodeWrite(schema, { alarm: true }, DID), /an alert point/],
+        ['write.reason.fault', () => encodeWrite(schema, { broken: true }), /a fault point/],
         ['raw.notBytes', () => rawFrame([256], DID), /integers 0-255/],
         ['raw.empty', () => rawFrame([]), /raw data is empty/],
         ['raw.badLength', () => rawFrame([0, 0, 0, 3, 0x80, 0x80, 0x80, 0x80], DID), /broken length/],
@@ -131,7 +143,9 @@ describe('error texts of the client (catalogue keys)', function () {
         ['raw.badCommand', () => rawFrame([0, 0, 0, 3, 3, 0, 0, 0x91], DID), /command 0x0090/],
       ];
       for (const [key, run, message] of cases) {
-        const error = check(await caught(run), key);
+        // One frame (write.refused) and one reason.
+        const error = check(await caught(run), 'write.refused');
+        assert.equal((error.text!.params!.reason as ErrorText).key, key, error.message);
         assert.equal(error.code, 'INVALID_PARAMS');
         assert.match(error.message, message);
       }
@@ -307,10 +321,10 @@ describe('error texts of the client (catalogue keys)', function () {
       answer = json({ devices: Array.from({ length: 20 }, (_, i) => ({ did: `d${i}` })) });
       check(await caught(() => local().listAll('bindings.list', {}, { maxItems: 5 })), 'request.tooMany');
       answer = json({ error_code: 9004, error_message: 'token invalid' }, 400);
-      const refused = check(await caught(() => local().call('users.get', {})), 'request.tokenRefused');
+      const refused = check(await caught(() => local().call('users.get', {})), 'cloudWithHint');
       assert.equal(refused.code, 9004);
       answer = json({ error_code: 9006 }, 400);
-      check(await caught(() => local().call('users.get', {})), 'request.tokenRefused');
+      check(await caught(() => local().call('users.get', {})), 'cloudWithHint');
     });
 
     it('takes secrets out of the values of a text as out of the message', async () => {
@@ -368,7 +382,7 @@ describe('error texts of the client (catalogue keys)', function () {
       const sim = ctx.sim;
       const { registry: devices, events } = registry();
       check(await caught(() => devices.write('NoSuchDevice0000000000', { switch: true })), 'device.notBound');
-      const bad = check(await caught(() => devices.write(demoPlug1, { switch: 'yes' })), 'write.bool');
+      const bad = check(await caught(() => devices.write(demoPlug1, { switch: 'yes' })), 'write.refused');
       assert.match(
         bad.message,
         new RegExp(`^Cannot write to ${demoPlug1}: "switch" takes true or false, not "yes"$`),

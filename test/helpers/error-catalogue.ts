@@ -1,4 +1,4 @@
-// The shared error catalogue (gizwits-account's locales, `errors.text`) as tests read it: templates by
+// The client's message catalogues (src/client/messages/<lang>.json) as tests read them: templates by
 // key, texts filled in as the runtime's i18n fills them, and the check every keyed error must pass.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -8,14 +8,10 @@ import { GizwitsError, type ErrorText } from '../../src/client';
 export type Lang = 'en-US' | 'zh-CN';
 type Catalogue = Record<string, unknown>;
 
-const LOCALES = path.resolve(__dirname, '..', '..', 'src', 'nodes', 'gizwits-account', 'locales');
+const MESSAGES = path.resolve(__dirname, '..', '..', 'src', 'client', 'messages');
 
 function load(lang: Lang): Catalogue {
-  const file = path.join(LOCALES, lang, 'gizwits-account.json');
-  const all = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    'gizwits-account': { errors?: { text?: Catalogue } };
-  };
-  return all['gizwits-account'].errors?.text ?? {};
+  return JSON.parse(fs.readFileSync(path.join(MESSAGES, `${lang}.json`), 'utf8')) as Catalogue;
 }
 
 const TEXTS: Record<Lang, Catalogue> = { 'en-US': load('en-US'), 'zh-CN': load('zh-CN') };
@@ -31,13 +27,6 @@ function at(lang: Lang, key: string): unknown {
 export function template(lang: Lang, key: string): string | undefined {
   const found = at(lang, key);
   return typeof found === 'string' ? found : undefined;
-}
-
-/** The keys of the templates right under a section (`rule.write` → `rule.write.bool`, ...). */
-export function keysUnder(lang: Lang, section: string): string[] {
-  return Object.entries((at(lang, section) ?? {}) as Record<string, unknown>)
-    .filter(([, value]) => typeof value === 'string')
-    .map(([name]) => `${section}.${name}`);
 }
 
 /** `__name__` placeholders, read lazily as i18next does. */

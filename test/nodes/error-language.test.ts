@@ -1,21 +1,19 @@
-// done(err) in the runtime's language: errorTranslator against the runtime's own i18n with the real
-// gizwits-account catalogue (whose `errors` section every node shares). In English the client's message
-// stands as it is; in Chinese, cloud codes get the catalogue's frame and hint, keyed texts their
-// translation (nested texts included), and a text with no translation stays in English.
+// done(err) in the runtime's language: errorTranslator against the runtime's own i18n, which picks the
+// client's message catalogue (src/client/messages) by the language the account node's locale is in. In
+// English the client's message stands as it is; in Chinese, cloud codes get the catalogue's frame and hint,
+// keyed texts their translation (nested texts included), and a text with no translation stays in English.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ERROR_HINTS, GizwitsError, keyed } from '../../src/client';
+import { ERROR_HINTS, GizwitsError } from '../../src/client';
 import { errorTranslator } from '../../src/nodes/common/error-text';
 import { PACKAGE_NAME, type NodeAPI } from '../../src/nodes/common/red';
 import { useNodeRed } from '../helpers/node-red';
 import { i18n, translateFor } from '../helpers/runtime-i18n';
 
 const NODES = path.resolve(__dirname, '..', '..', 'src', 'nodes');
-const catalogue = (lang: string) =>
-  JSON.parse(
-    fs.readFileSync(path.join(NODES, 'gizwits-account', 'locales', lang, 'gizwits-account.json'), 'utf8'),
-  )['gizwits-account'].errors;
+const MESSAGES = path.resolve(__dirname, '..', '..', 'src', 'client', 'messages');
+const catalogue = (lang: string) => JSON.parse(fs.readFileSync(path.join(MESSAGES, `${lang}.json`), 'utf8'));
 
 describe('errors in the runtime language', () => {
   useNodeRed();
@@ -38,8 +36,8 @@ describe('errors in the runtime language', () => {
     new GizwitsError({ code: 9042, operation: 'devices.control', serverMessage: 'device offline!' });
 
   it('keeps the English hints of the catalogue equal to the client’s, with a Chinese one for each', () => {
-    const en = catalogue('en-US').text.hints as Record<string, string>;
-    const zh = catalogue('zh-CN').text.hints as Record<string, string>;
+    const en = catalogue('en-US').hints as Record<string, string>;
+    const zh = catalogue('zh-CN').hints as Record<string, string>;
     assert.deepEqual(en, Object.fromEntries(Object.entries(ERROR_HINTS).map(([c, h]) => [c, h])));
     assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
     for (const text of Object.values(zh)) assert.match(text, /[\u4e00-\u9fff]/);
@@ -75,7 +73,8 @@ describe('errors in the runtime language', () => {
     await i18n.i.changeLanguage('zh-CN');
     const unknown = new GizwitsError({
       code: 'INVALID_PARAMS',
-      ...keyed('no.such.key', { x: 1 }, 'English stays'),
+      message: 'English stays',
+      text: { key: 'no.such.key', params: { x: 1 } },
     });
     assert.equal(errorTranslator(RED)(unknown).message, 'English stays');
     const plain = new Error('plain');

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { FollowClock } from '../../src/client';
 import { migrateConfig } from '../../src/nodes/common/migrate';
+import { translator } from '../../src/nodes/common/red';
 import { dstReporter } from '../../src/nodes/gizwits-scheduler/dst-report';
 import { SIM_DEVICES } from '../../src/simulator';
 import {
@@ -228,7 +229,8 @@ describe('gizwits-scheduler across daylight saving', () => {
     const statuses: Array<{ fill?: string; text?: string }> = [];
     const sent: Out[] = [];
     const node = { status: (s: object) => statuses.push(s), send: (m: Out) => sent.push(m), warn: () => {} };
-    const say = (_key: string, english: string) => english;
+    // A runtime with no catalogue loaded: the texts come from the node's en-US locale.
+    const say = translator({ _: (key: string) => key } as never, 'gizwits-scheduler');
     const report = dstReporter(node as never, say, (e) => e as Error);
     report({
       reason: 'change',

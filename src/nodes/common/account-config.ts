@@ -51,11 +51,7 @@ export function resolveEnvReference(
   if (resolved === undefined || resolved === '') {
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
-      ...keyed(
-        'account.envNotSet',
-        { name: match[1] },
-        `The gizwits-account node refers to the environment variable ${match[1]}, which is not set`,
-      ),
+      ...keyed('account.envNotSet', { name: match[1] }),
     });
   }
   return resolved;
@@ -79,11 +75,7 @@ function authModeOf(value: string | undefined): AuthMode {
   throw new GizwitsError({
     code: 'INVALID_CONFIG',
     // The client's own text for the same mistake.
-    ...keyed(
-      'session.unknownMode',
-      { mode },
-      `Unknown authentication mode "${mode}": use password, anonymous or token`,
-    ),
+    ...keyed('session.unknownMode', { mode }),
   });
 }
 
@@ -98,7 +90,7 @@ export function clientOptionsFrom(config: AccountConfig, credentials: AccountCre
     throw new GizwitsError({
       code: 'INVALID_CONFIG',
       // The client's own text for the same mistake.
-      ...keyed('config.noAppId', {}, 'The gizwits-account node needs an AppID'),
+      ...keyed('config.noAppId', {}),
     });
   const mode = authModeOf(config.authMode);
   const productKey = (config.productKey ?? '').trim();

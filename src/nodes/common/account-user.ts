@@ -20,16 +20,12 @@ export function useAccount(
   if (!account) {
     // Every node that uses an account has `status.noAccount` in its own catalogue.
     const say = translator(RED, node.type);
-    node.status({ fill: 'red', shape: 'ring', text: say('status.noAccount', 'no account') });
+    node.status({ fill: 'red', shape: 'ring', text: say('status.noAccount') });
     return {
       require() {
         throw new GizwitsError({
           code: 'INVALID_CONFIG',
-          ...keyed(
-            'node.noAccount',
-            { type: node.type },
-            `${node.type}: no gizwits-account is configured: open the node and choose or add an account`,
-          ),
+          ...keyed('node.noAccount', { type: node.type }),
         });
       },
     };

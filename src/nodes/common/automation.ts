@@ -1,10 +1,10 @@
 // Shared by the automation nodes (group control, scene trigger, rule sync, scheduler): input errors that
 // name the node, action choice, and applying a list of changes one by one with an honest report when
-// one of them fails part-way. Every error carries, beside its English message, its text in the nodes'
-// error catalogue (gizwits-account's `errors.text`), so that a Catch node can be told it in Chinese.
+// one of them fails part-way. Every error is a text of the client's catalogue (its English message is the
+// en-US rendering), so that a Catch node can be told it in Chinese.
 import { GizwitsError, keyed, type ErrorText } from '../../client';
 
-/** An English message (or fragment) and its catalogue text, as `keyed` gives them; no text, no key. */
+/** A fragment of a message and its catalogue text, as `keyed` gives them; no text, no words. */
 export interface Worded {
   message: string;
   text?: ErrorText;
@@ -13,36 +13,32 @@ export interface Worded {
 /** No fragment at all: `''`, which needs no translation. */
 export const NOTHING: Worded = { message: '' };
 
-/** A fragment as a parameter of an enclosing text: its text, `''` for none, undefined when it has no key. */
-function partOf(fragment: Worded): ErrorText | string | undefined {
-  if (fragment.text) return fragment.text;
-  return fragment.message === '' ? '' : undefined;
+/** A fragment as a parameter of an enclosing text: its text, or `''` for none. */
+function partOf(fragment: Worded): ErrorText | string {
+  return fragment.text ?? fragment.message;
+}
+
+/** An error as a parameter of an enclosing text: its text, or the words of an error that has none. */
+function reasonOf(error: unknown): ErrorText | string {
+  return textOf(error) ?? (error instanceof Error ? error.message : String(error));
 }
 
 /** A bad-input error: nothing has been sent when it is thrown. */
 export function inputError(type: string, detail: Worded): GizwitsError {
   return new GizwitsError({
     code: 'INVALID_PARAMS',
-    message: `${type}: ${detail.message}`,
-    text: detail.text ? { key: 'node.input', params: { type, detail: detail.text } } : undefined,
+    ...keyed('node.input', { type, detail: partOf(detail) }),
   });
 }
 
 /**
  * A bad-input error made of another (a client validation error), labelled with the node's name and a
- * context such as `task #2: `; keyed when both the context and the wrapped error are.
+ * context such as `task #2: `.
  */
 export function wrappedInputError(type: string, error: unknown, context: Worded = NOTHING): GizwitsError {
-  const inner = error instanceof Error ? error.message : String(error);
-  const innerText = error instanceof GizwitsError ? error.text : undefined;
-  const where = partOf(context);
   return new GizwitsError({
     code: 'INVALID_PARAMS',
-    message: `${type}: ${context.message}${inner}`,
-    text:
-      innerText && where !== undefined
-        ? { key: 'node.wrapped', params: { type, where, inner: innerText } }
-        : undefined,
+    ...keyed('node.wrapped', { type, where: partOf(context), inner: reasonOf(error) }),
   });
 }
 
@@ -74,11 +70,7 @@ export function chooseAction<T extends string>(
   if (typeof chosen !== 'string' || !(allowed as readonly string[]).includes(chosen))
     throw inputError(
       type,
-      keyed(
-        'node.unknownAction',
-        { action: String(JSON.stringify(chosen)), actions: allowed.join(', ') },
-        `unknown action ${JSON.stringify(chosen)}: use one of ${allowed.join(', ')}`,
-      ),
+      keyed('node.unknownAction', { action: String(JSON.stringify(chosen)), actions: allowed.join(', ') }),
     );
   return chosen as T;
 }
@@ -121,8 +113,8 @@ export function plannedChanges<T>(
     const name = kind.name(item);
     const id = String(kind.id(item));
     return verb === 'create'
-      ? keyed('node.change.create', { name }, `create "${name}"`)
-      : keyed(`node.change.${verb}`, { name, id }, `${verb} "${name}" (id ${id})`);
+      ? keyed('node.change.create', { name })
+      : keyed(`node.change.${verb}`, { name, id });
   };
   const change = (verb: 'create' | 'update' | 'delete', item: T) => {
     const { message, text } = named(verb, item);
@@ -156,11 +148,11 @@ export interface ApplyReport {
 
 /** A list of changes for a report: their labels joined by commas, or `none`. */
 function listOf(changes: Array<{ label: string; text: ErrorText }>): Worded & { text: ErrorText } {
-  if (changes.length === 0) return keyed('node.list.none', {}, 'none');
+  if (changes.length === 0) return keyed('node.list.none', {});
   const [first, ...rest] = changes;
   if (rest.length === 0) return { message: first.label, text: first.text };
   const tail = listOf(rest);
-  return keyed('node.list.more', { first: first.text, rest: tail.text }, `${first.label}, ${tail.message}`);
+  return keyed('node.list.more', { first: first.text, rest: tail.text });
 }
 
 /**
@@ -188,16 +180,11 @@ export async function applyInOrder<S>(
     try {
       const snapshot = await reread();
       for (const change of rest) (change.inEffect(snapshot) ? applied : notApplied).push(change);
-      confirmation = keyed('node.checked', {}, ' (checked by reading the cloud again)');
+      confirmation = keyed('node.checked', {});
     } catch (error) {
       notApplied.push(...rest.slice(1));
       unknown.push(rest[0]);
-      const again = (error as Error).message;
-      const againText = textOf(error);
-      confirmation = {
-        message: ` (reading the cloud again failed too: ${again}; run again to see its state)`,
-        text: againText && { key: 'node.recheckFailed', params: { reason: againText } },
-      };
+      confirmation = keyed('node.recheckFailed', { reason: reasonOf(error) });
     }
     const labels = (list: PlannedChange<S>[]) => list.map((c) => c.label);
     const report: ApplyReport = {
@@ -205,38 +192,22 @@ export async function applyInOrder<S>(
       notApplied: labels(notApplied),
       unknown: labels(unknown),
     };
-    const reason = (cause as Error).message;
-    const reasonText = textOf(cause);
-    const [appliedList, notAppliedList] = [listOf(applied), listOf(notApplied)];
     const unknownPart: Worded = unknown.length
-      ? keyed('node.unconfirmed', { list: listOf(unknown).text }, ` Unknown: ${listOf(unknown).message}.`)
+      ? keyed('node.unconfirmed', { list: listOf(unknown).text })
       : NOTHING;
-    const confirmationPart = partOf(confirmation);
-    const message =
-      `${type}: ${changes[done].label} failed: ${reason}. Applied: ${appliedList.message}. ` +
-      `Not applied: ${notAppliedList.message}.` +
-      unknownPart.message +
-      confirmation.message;
     throw Object.assign(
       new GizwitsError({
         code: cause instanceof GizwitsError ? cause.code : 'BAD_RESPONSE',
         status: cause instanceof GizwitsError ? cause.status : undefined,
-        message,
-        text:
-          reasonText && confirmationPart !== undefined
-            ? {
-                key: 'node.applyFailed',
-                params: {
-                  type,
-                  change: changes[done].text,
-                  reason: reasonText,
-                  applied: appliedList.text,
-                  notApplied: notAppliedList.text,
-                  unconfirmed: partOf(unknownPart) ?? '',
-                  confirmation: confirmationPart,
-                },
-              }
-            : undefined,
+        ...keyed('node.applyFailed', {
+          type,
+          change: changes[done].text,
+          reason: reasonOf(cause),
+          applied: listOf(applied).text,
+          notApplied: listOf(notApplied).text,
+          unconfirmed: partOf(unknownPart),
+          confirmation: partOf(confirmation),
+        }),
       }),
       { report },
     );

@@ -17,7 +17,7 @@ export function connectionStatus(
     case 'authenticating':
       return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
     case 'reconnecting':
-      return { fill: 'yellow', shape: 'ring', text: say('status.reconnecting', 'reconnecting') };
+      return { fill: 'yellow', shape: 'ring', text: say('status.reconnecting') };
     case 'failed':
       return error
         ? errorStatus(error)
@@ -48,21 +48,17 @@ export function devicesStatus(
   // Devices whose binding gives no usable websocket address are shown, not hidden in the count.
   const unusable = devices.filter((d) => registry.addressError(d.did)).length;
   if (unusable > 0) {
-    const text = say(
-      'status.noAddress',
-      `${online}/${total} online · ${unusable} without websocket address`,
-      {
-        online,
-        total,
-        unusable,
-      },
-    );
+    const text = say('status.noAddress', {
+      online,
+      total,
+      unusable,
+    });
     return { fill: unusable === total ? 'red' : 'yellow', shape: 'ring', text };
   }
   const time = lastUpdate ? clockTime(lastUpdate) : undefined;
   const text = time
-    ? say('status.onlineAt', `${online}/${total} online · ${time}`, { online, total, time })
-    : say('status.online', `${online}/${total} online`, { online, total });
+    ? say('status.onlineAt', { online, total, time })
+    : say('status.online', { online, total });
   return { fill: online === devices.length && devices.length > 0 ? 'green' : 'yellow', shape: 'dot', text };
 }
 

@@ -1,29 +1,24 @@
-// Errors in the runtime's language. The client words its errors in English and tags each with a key of
-// the shared catalogue (gizwits-account's locales, section `errors.text`; cloud codes get theirs from the
-// client too); here the key is looked up in the runtime's language. In English, or where no translation
-// is found, the client's own message stands.
-import { GizwitsError, type ErrorText } from '../../client';
+// Errors in the runtime's language. The client's errors carry a key and its parameters, and the client
+// ships one message catalogue per language (src/client/messages): here the error is rendered from the
+// catalogue of the runtime's language. In English, or where that language has no catalogue, the client's
+// own message (the en-US rendering) stands.
+import { GizwitsError, messageCatalogue, renderText } from '../../client';
 import { sharedKey, type NodeAPI } from './red';
 
-type Params = Record<string, string | number>;
-
-/** Looks up `errors.<key>` in the shared catalogue; undefined when the runtime has no such text. */
-function lookup(RED: NodeAPI, key: string, params: Params = {}): string | undefined {
-  const full = sharedKey(`gizwits-account.errors.${key}`);
+/**
+ * The runtime's language as Node-RED's i18n resolves it for this package ("en-US", "zh-CN"): the
+ * account node's locale names the language it is written in, so a language Node-RED falls back from
+ * (`zh` to `zh-CN`, `fr` to `en-US`) picks the catalogue the nodes' own texts are in.
+ */
+export function catalogueLanguage(RED: NodeAPI): string | undefined {
+  const full = sharedKey('gizwits-account.language');
   let text: unknown;
   try {
-    text = RED._(full, params as Record<string, string>);
+    text = RED._(full);
   } catch {
     return undefined;
   }
-  if (typeof text !== 'string' || text === '' || text === full || text.endsWith(`errors.${key}`))
-    return undefined;
-  return text;
-}
-
-/** The runtime's language as the shared catalogue says it ("en-US", "zh-CN"), if it is loaded. */
-export function catalogueLanguage(RED: NodeAPI): string | undefined {
-  return lookup(RED, 'lang');
+  return typeof text === 'string' && messageCatalogue(text) ? text : undefined;
 }
 
 /** Returns an `asError` for `done(err)` that words GizwitsErrors in the runtime's language, by their text. */
@@ -33,22 +28,7 @@ export function errorTranslator(RED: NodeAPI): (error: unknown) => Error {
     if (!(plain instanceof GizwitsError)) return plain;
     const lang = catalogueLanguage(RED);
     if (!lang || lang === 'en-US') return plain;
-    const message = plain.text && translateText(RED, plain.text);
+    const message = plain.text && renderText(plain.text, lang);
     return message ? plain.withMessage(message) : plain;
   };
-}
-
-/** A keyed text in the runtime's language, nested texts first; undefined if any part has no translation. */
-function translateText(RED: NodeAPI, text: ErrorText): string | undefined {
-  const params: Params = {};
-  for (const [name, value] of Object.entries(text.params ?? {})) {
-    if (typeof value === 'object' && value !== null) {
-      const inner = translateText(RED, value);
-      if (inner === undefined) return undefined;
-      params[name] = inner;
-    } else {
-      params[name] = String(value);
-    }
-  }
-  return lookup(RED, `text.${text.key}`, params);
 }

@@ -12,11 +12,7 @@ export function paramsFrom(payload: unknown, operation: string): Record<string, 
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
         operation,
-        ...keyed(
-          'api.paramsNotJson',
-          { operation },
-          `gizwits-api ${operation}: msg.payload is text that is not JSON; give an object of parameters`,
-        ),
+        ...keyed('api.paramsNotJson', { operation }),
       });
     }
   }
@@ -24,11 +20,7 @@ export function paramsFrom(payload: unknown, operation: string): Record<string, 
     throw new GizwitsError({
       code: 'INVALID_PARAMS',
       operation,
-      ...keyed(
-        'api.paramsNotObject',
-        { operation },
-        `gizwits-api ${operation}: msg.payload must be an object of path, query and body parameters`,
-      ),
+      ...keyed('api.paramsNotObject', { operation }),
     });
   }
   return value as Record<string, unknown>;

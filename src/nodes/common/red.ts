@@ -1,4 +1,7 @@
 // The slice of Node-RED's runtime API the nodes use, typed once.
+import fs from 'node:fs';
+import path from 'node:path';
+import { renderIn, type Catalogue } from '../../client/messages';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 
 export type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus };
@@ -34,18 +37,35 @@ export function evaluateProperty(
 }
 
 /**
- * A translator for one node set's catalogue: the text in the runtime's language, or the English given
- * where no catalogue is loaded (as under the unit-test helper).
+ * A translator for one node set's catalogue (its locales, which Node-RED's i18n serves): the text in the
+ * runtime's language. Where the runtime has no catalogue loaded (as under the unit-test helper), the
+ * node's en-US locale file is read instead: the same text, never an English copy in the code.
  */
 export function translator(RED: NodeAPI, type: string): Say {
-  return (key, english, params = {}) => {
-    const translated = RED._(`${type}.${key}`, params);
-    return translated && translated !== `${type}.${key}` ? translated : english;
+  return (key, params = {}) => {
+    const full = `${type}.${key}`;
+    const translated = RED._(full, params);
+    if (translated && translated !== full) return translated;
+    return renderIn(englishLocale(type), { key: full, params }) ?? full;
   };
 }
 
-/**
- * Looks `key` up in one node set's catalogue, with `__name__` placeholders filled from `params`; the
- * `english` text (already filled in) where the runtime has no catalogue.
- */
-export type Say = (key: string, english: string, params?: Record<string, string | number>) => string;
+/** Looks `key` up in one node set's catalogue, with `__name__` placeholders filled from `params`. */
+export type Say = (key: string, params?: Record<string, string | number>) => string;
+
+const ENGLISH_LOCALES = new Map<string, Catalogue | undefined>();
+
+/** A node set's en-US locale (`<type>/locales/en-US/<type>.json`, beside the built node too). */
+function englishLocale(type: string): Catalogue | undefined {
+  if (!ENGLISH_LOCALES.has(type)) {
+    const file = path.join(__dirname, '..', type, 'locales', 'en-US', `${type}.json`);
+    let catalogue: Catalogue | undefined;
+    try {
+      catalogue = JSON.parse(fs.readFileSync(file, 'utf8')) as Catalogue;
+    } catch {
+      catalogue = undefined;
+    }
+    ENGLISH_LOCALES.set(type, catalogue);
+  }
+  return ENGLISH_LOCALES.get(type);
+}

@@ -83,53 +83,23 @@ export function needsEditRefusal(): RouteRefusal {
   return new RouteRefusal(
     'permission',
     'INVALID_PARAMS',
-    keyed(
-      'admin.needsWrite',
-      { permission: EDIT_PERMISSION },
-      `Trying account settings that are not deployed needs the permission to edit accounts (${EDIT_PERMISSION}); ` +
-        'without it, ask for a deployed account by its id alone',
-    ),
+    keyed('admin.needsWrite', { permission: EDIT_PERMISSION }),
   );
 }
 
 /** A deployed gizwits-account node by id, with its saved settings; refused for any other id. */
 export function deployedTarget(RED: NodeAPI, body: Body): Target {
   const id = typeof body.id === 'string' ? body.id.trim() : '';
-  if (!id)
-    throw new RouteRefusal(
-      'invalid',
-      'INVALID_PARAMS',
-      keyed(
-        'admin.noAccount',
-        {},
-        'Give the id of a deployed gizwits-account node, or the settings and credentials typed in its dialog',
-      ),
-    );
+  if (!id) throw new RouteRefusal('invalid', 'INVALID_PARAMS', keyed('admin.noAccount', {}));
   const node = RED.nodes.getNode(id) as (GizwitsAccountNode & { type?: string }) | null;
   if (!node || node.type !== 'gizwits-account' || typeof node.clientOptions !== 'function')
-    throw new RouteRefusal(
-      'not-found',
-      'INVALID_PARAMS',
-      keyed(
-        'admin.notDeployed',
-        { id },
-        `No deployed gizwits-account node has the id "${id}": deploy the account first`,
-      ),
-    );
+    throw new RouteRefusal('not-found', 'INVALID_PARAMS', keyed('admin.notDeployed', { id }));
   let options: ClientOptions;
   try {
     options = node.clientOptions();
   } catch {
     // The reason would quote saved or environment values the caller did not send: say only which node.
-    throw new RouteRefusal(
-      'invalid',
-      'INVALID_CONFIG',
-      keyed(
-        'admin.deployedInvalid',
-        { id },
-        `The deployed gizwits-account node "${id}" cannot work with its saved settings: open it, correct them and deploy`,
-      ),
-    );
+    throw new RouteRefusal('invalid', 'INVALID_CONFIG', keyed('admin.deployedInvalid', { id }));
   }
   return { deployedId: id, options, secrets: secretsOf(options, true) };
 }
@@ -152,12 +122,7 @@ export function typedTarget(body: Body): Target {
       throw new RouteRefusal(
         'invalid',
         'INVALID_PARAMS',
-        keyed(
-          'admin.placeholder',
-          { field: { key: `admin.field.${field}` } },
-          `The ${FIELD_NAMES[field]} is the placeholder of a stored value, and stored credentials are used only ` +
-            `with the deployed account's saved settings: type the ${FIELD_NAMES[field]} again`,
-        ),
+        keyed('admin.placeholder', { field: { key: `admin.field.${field}` } }),
       );
     credentials[field] = checkTyped(field, value);
   }
@@ -170,34 +135,17 @@ export function typedTarget(body: Body): Target {
   return { deployedId: undefined, options, secrets: secretsOf(options, false) };
 }
 
-const FIELD_NAMES: Record<(typeof CONFIG_FIELDS)[number] | (typeof CREDENTIAL_FIELDS)[number], string> = {
-  region: 'region',
-  apiUrl: 'API URL',
-  appId: 'AppID',
-  authMode: 'sign-in mode',
-  productKey: 'product key',
-  username: 'username',
-  password: 'password',
-  phoneId: 'phone ID',
-  uid: 'user ID',
-  token: 'user token',
-  appSecret: 'app secret',
-  productSecret: 'product secret',
-};
+/** A field of the dialog; its name in messages is the catalogue's `admin.field.<field>`. */
+type FieldName = (typeof CONFIG_FIELDS)[number] | (typeof CREDENTIAL_FIELDS)[number];
 
 /** A typed value as it is; an environment reference refused by name, never looked up. */
-function checkTyped(field: keyof typeof FIELD_NAMES, value: string): string {
+function checkTyped(field: FieldName, value: string): string {
   const reference = ENV_REFERENCE.exec(value);
   if (reference)
     throw new RouteRefusal(
       'invalid',
       'INVALID_PARAMS',
-      keyed(
-        'admin.envReference',
-        { field: { key: `admin.field.${field}` }, name: reference[1] },
-        `The ${FIELD_NAMES[field]} refers to the environment variable ${reference[1]}: values typed in the ` +
-          'dialog are used as typed, never read from the environment; deploy the account to use it',
-      ),
+      keyed('admin.envReference', { field: { key: `admin.field.${field}` }, name: reference[1] }),
     );
   return value;
 }

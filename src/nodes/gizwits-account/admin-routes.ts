@@ -66,11 +66,7 @@ interface Failure {
 export function unreachable(): GizwitsError {
   return new GizwitsError({
     code: 'NETWORK',
-    ...keyed(
-      'admin.unreachable',
-      {},
-      'Could not reach the Open API: no Gizwits answer came from the account’s address',
-    ),
+    ...keyed('admin.unreachable', {}),
   });
 }
 
@@ -210,18 +206,14 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       if (!device)
         throw new GizwitsError({
           code: 'INVALID_PARAMS',
-          ...keyed(
-            'admin.notBound',
-            { did },
-            `The device ${did} is not bound to this account: choose one from the list`,
-          ),
+          ...keyed('admin.notBound', { did }),
         });
       productKey = device.productKey;
     }
     if (!productKey)
       throw new GizwitsError({
         code: 'INVALID_PARAMS',
-        ...keyed('admin.noDevice', {}, 'Give a device (did) or a product key to list its data points'),
+        ...keyed('admin.noDevice', {}),
       });
     return [...(await schemaOf(cached, productKey)).datapoints.values()];
   }

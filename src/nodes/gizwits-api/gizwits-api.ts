@@ -1,5 +1,12 @@
 // gizwits-api: any operation of the Open API, by its id in the endpoint table.
-import { ENDPOINTS, GizwitsError, isListOperation, isOperationId, type OperationId } from '../../client';
+import {
+  ENDPOINTS,
+  GizwitsError,
+  isListOperation,
+  isOperationId,
+  keyed,
+  type OperationId,
+} from '../../client';
 import { useAccount } from '../common/account-user';
 import { migrateConfig } from '../common/migrate';
 import type { NodeAPI, NodeDef, NodeMessageInFlow, Send, Done, Node } from '../common/red';
@@ -36,20 +43,13 @@ export = function (RED: NodeAPI) {
         if (!chosen) {
           throw new GizwitsError({
             code: 'INVALID_PARAMS',
-            message: say(
-              'errors.noOperation',
-              'gizwits-api: no operation: set one in the node or in msg.operation',
-            ),
+            ...keyed('api.noOperation'),
           });
         }
         if (!isOperationId(chosen)) {
           throw new GizwitsError({
             code: 'INVALID_PARAMS',
-            message: say(
-              'errors.unknownOperation',
-              `gizwits-api: unknown operation "${chosen}": use an id such as bindings.list or devices.control`,
-              { operation: chosen },
-            ),
+            ...keyed('api.unknownOperation', { operation: chosen }),
           });
         }
         const operation: OperationId = chosen;
@@ -72,7 +72,7 @@ export = function (RED: NodeAPI) {
         node.status({
           fill: 'green',
           shape: 'dot',
-          text: say('status.done', `${operation} ${time}`, { operation, time }),
+          text: say('status.done', { operation, time }),
         });
         send(msg);
         done();

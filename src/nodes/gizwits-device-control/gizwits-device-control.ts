@@ -72,10 +72,7 @@ export = function (RED: NodeAPI) {
         if (!did)
           throw new GizwitsError({
             code: 'INVALID_PARAMS',
-            message: say(
-              'errors.noDevice',
-              'gizwits-device-control: no device: choose one in the node or set msg.did',
-            ),
+            ...keyed('control.noDevice'),
           });
         const registry = account.require().devices();
         follow(did);
@@ -86,35 +83,27 @@ export = function (RED: NodeAPI) {
               ? msg.payload
               : undefined;
         if (msg.action === 'read') {
-          node.status({ fill: 'blue', shape: 'dot', text: say('status.reading', 'reading') });
+          node.status({ fill: 'blue', shape: 'dot', text: say('status.reading') });
           msg.payload = await registry.read(did, timeoutMs);
         } else if (raw !== undefined) {
           const bytes = toBytes(raw);
           if (!bytes)
             throw new GizwitsError({
               code: 'INVALID_PARAMS',
-              ...keyed(
-                'control.rawNotBytes',
-                { did },
-                `Cannot write to ${did}: raw data must be an array of bytes (0-255), a Buffer or hex text`,
-              ),
+              ...keyed('control.rawNotBytes', { did }),
             });
-          node.status({ fill: 'blue', shape: 'dot', text: say('status.writing', 'writing') });
+          node.status({ fill: 'blue', shape: 'dot', text: say('status.writing') });
           await registry.writeRaw(did, bytes, { transport, timeoutMs });
         } else if (msg.action !== undefined && msg.action !== 'write') {
           throw new GizwitsError({
             code: 'INVALID_PARAMS',
-            message: say(
-              'errors.unknownAction',
-              `gizwits-device-control: unknown msg.action "${String(msg.action)}": use "read", "write" or leave it out`,
-              { action: String(msg.action) },
-            ),
+            ...keyed('control.unknownAction', { action: String(msg.action) }),
           });
         } else {
           node.status({
             fill: 'blue',
             shape: 'dot',
-            text: config.confirm ? say('status.confirming', 'confirming') : say('status.writing', 'writing'),
+            text: config.confirm ? say('status.confirming') : say('status.writing'),
           });
           const values = attr
             ? {
@@ -139,7 +128,7 @@ export = function (RED: NodeAPI) {
         node.status({
           fill: 'green',
           shape: 'dot',
-          text: say(`status.${outcome}`, `${outcome} ${time}`, { time }),
+          text: say(`status.${outcome}`, { time }),
         });
         send(msg);
         done();

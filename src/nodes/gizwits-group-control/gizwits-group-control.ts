@@ -7,8 +7,8 @@ import {
   keyed,
   toBytes,
   toRestAttrs,
+  writeReason,
   type AttrValues,
-  type ErrorText,
   type Group,
 } from '../../client';
 import { useAccount } from '../common/account-user';
@@ -50,14 +50,7 @@ function didsOf(payload: unknown): string[] {
         ? [payload.trim()]
         : undefined;
   if (!list || list.length === 0 || !list.every((did) => nonEmptyText(did)))
-    throw inputError(
-      TYPE,
-      keyed(
-        'group.noDids',
-        {},
-        'msg.payload must be the dids to add or remove: an array such as ["did1", "did2"]',
-      ),
-    );
+    throw inputError(TYPE, keyed('group.noDids', {}));
   return list.map((did) => String(did).trim());
 }
 
@@ -65,15 +58,7 @@ function nameOf(payload: unknown, action: string): string {
   const name =
     typeof payload === 'string' ? payload : (payload as { group_name?: unknown } | undefined)?.group_name;
   const text = nonEmptyText(name);
-  if (!text)
-    throw inputError(
-      TYPE,
-      keyed(
-        'group.noName',
-        { action },
-        `${action} needs a group name: msg.payload = {"group_name": "Living room"} or the name as text`,
-      ),
-    );
+  if (!text) throw inputError(TYPE, keyed('group.noName', { action }));
   return text;
 }
 
@@ -82,25 +67,14 @@ function requestOf(action: Action, id: string | undefined, payload: unknown): Re
   if (action === 'create') {
     const productKey = (payload as { product_key?: unknown } | undefined)?.product_key;
     if (productKey !== undefined && typeof productKey !== 'string')
-      throw inputError(
-        TYPE,
-        keyed('group.productKey', {}, 'product_key must be text (the product of a single-product group)'),
-      );
+      throw inputError(TYPE, keyed('group.productKey', {}));
     return {
       action,
       group_name: nameOf(payload, action),
       ...(productKey ? { product_key: productKey } : {}),
     };
   }
-  if (!id)
-    throw inputError(
-      TYPE,
-      keyed(
-        'group.noGroup',
-        { action },
-        `${action} needs a group: choose one in the node or set msg.groupId`,
-      ),
-    );
+  if (!id) throw inputError(TYPE, keyed('group.noGroup', { action }));
   switch (action) {
     case 'devices':
     case 'delete':
@@ -113,39 +87,14 @@ function requestOf(action: Action, id: string | undefined, payload: unknown): Re
     case 'control': {
       if (Array.isArray(payload) || Buffer.isBuffer(payload)) {
         const raw = toBytes(payload);
-        if (!raw || raw.length === 0)
-          throw inputError(
-            TYPE,
-            keyed('group.badRaw', {}, 'raw data must be a non-empty array of bytes (0-255) or a Buffer'),
-          );
+        if (!raw || raw.length === 0) throw inputError(TYPE, keyed('group.badRaw', {}));
         return { action, id, raw };
       }
       if (!payload || typeof payload !== 'object' || Object.keys(payload).length === 0)
-        throw inputError(
-          TYPE,
-          keyed(
-            'group.noValues',
-            {},
-            'control needs msg.payload: data point values such as {"switch": true}, or an array of bytes',
-          ),
-        );
+        throw inputError(TYPE, keyed('group.noValues', {}));
       return { action, id, values: payload as Record<string, unknown> };
     }
   }
-}
-
-/**
- * The text of a value the group's product refuses: the client's `write.*` text is worded as a whole
- * sentence ("Cannot write: ..."), which the group's message gives without its start; `group.write.*`
- * holds the same reasons without it. Undefined when the error is not one of them.
- */
-function valuesText(error: unknown, detail: string): ErrorText | undefined {
-  const text = error instanceof GizwitsError ? error.text : undefined;
-  if (!text || !text.key.startsWith('write.') || text.params?.target !== '') return undefined;
-  if ((error as Error).message !== `Cannot write: ${detail}`) return undefined;
-  const params = { ...text.params };
-  delete params.target;
-  return { key: `group.${text.key}`, params };
 }
 
 export = function (RED: NodeAPI) {
@@ -166,26 +115,11 @@ export = function (RED: NodeAPI) {
       const group = groups.find((g) => g.id === request.id);
       if (!group) {
         const known = groups.map((g) => `${g.id} "${g.group_name}"`).join(', ');
-        const list = known ? keyed('group.known', { groups: known }, ` (groups: ${known})`) : undefined;
-        throw inputError(
-          TYPE,
-          keyed(
-            'group.unknown',
-            { id: request.id, known: list?.text ?? '' },
-            `the account has no group ${request.id}${list?.message ?? ''}`,
-          ),
-        );
+        const list = known ? keyed('group.known', { groups: known }) : undefined;
+        throw inputError(TYPE, keyed('group.unknown', { id: request.id, known: list?.text ?? '' }));
       }
       if (!group.product_key) {
-        throw inputError(
-          TYPE,
-          keyed(
-            'group.mixed',
-            { group: group.group_name },
-            `group "${group.group_name}" is not a single-product group, and the Open API controls single-product groups only: ` +
-              'control its devices one by one with gizwits-device-control, or make a group of one product',
-          ),
-        );
+        throw inputError(TYPE, keyed('group.mixed', { group: group.group_name }));
       }
       const body: { id: string; attrs?: AttrValues; raw?: number[] } = { id: request.id };
       if (request.raw) body.raw = request.raw;
@@ -194,15 +128,12 @@ export = function (RED: NodeAPI) {
         try {
           body.attrs = toRestAttrs(schema, encodeWrite(schema, request.values));
         } catch (error) {
-          const detail = (error as Error).message.replace(/^Cannot write: /, '');
-          const text = valuesText(error, detail);
-          throw inputError(TYPE, {
-            message: `group "${group.group_name}": ${detail}`,
-            text: text && { key: 'group.values', params: { group: group.group_name, detail: text } },
-          });
+          // The client's reason, framed as the group's: `group "<name>": <reason>`.
+          const detail = writeReason(error) ?? (error as Error).message;
+          throw inputError(TYPE, keyed('group.values', { group: group.group_name, detail }));
         }
       }
-      node.status({ fill: 'blue', shape: 'dot', text: say('status.controlling', 'controlling') });
+      node.status({ fill: 'blue', shape: 'dot', text: say('status.controlling') });
       const results = await client.call('groups.control', body);
       if (!Array.isArray(results))
         throw new GizwitsError({
@@ -210,11 +141,7 @@ export = function (RED: NodeAPI) {
           operation: 'groups.control',
           serverMessage: 'the answer was not a list',
           // The client's own text for an answer that is not a list.
-          ...keyed(
-            'request.notList',
-            { operation: 'groups.control' },
-            'Gizwits groups.control failed: BAD_RESPONSE (the answer was not a list)',
-          ),
+          ...keyed('request.notList', { operation: 'groups.control' }),
         });
       const failed = results.filter((r) => r.result !== true).map((r) => r.did);
       msg.payload = results;
@@ -225,14 +152,14 @@ export = function (RED: NodeAPI) {
       node.status({
         fill: failed.length === 0 ? 'green' : ok === 0 ? 'red' : 'yellow',
         shape: failed.length === 0 ? 'dot' : 'ring',
-        text: say('status.controlled', `${ok} of ${total} ok · ${time}`, { ok, total, time }),
+        text: say('status.controlled', { ok, total, time }),
       });
     }
 
     async function manage(request: Exclude<Request, { action: 'control' }>, msg: GroupMessage) {
       const client = account.require().client();
       // What the action does, in a few words: status.actions.list, .devices, .create, ...
-      const doing = say(`status.actions.${request.action}`, request.action);
+      const doing = say(`status.actions.${request.action}`);
       node.status({ fill: 'blue', shape: 'dot', text: doing });
       switch (request.action) {
         case 'list':
@@ -277,7 +204,7 @@ export = function (RED: NodeAPI) {
       node.status({
         fill: 'green',
         shape: 'dot',
-        text: say('status.done', `${doing} ${time}`, { action: doing, time }),
+        text: say('status.done', { action: doing, time }),
       });
     }
 

@@ -107,7 +107,7 @@ export = function (RED: NodeAPI) {
         }
         const acc = account.require();
         const client = acc.client();
-        node.status({ fill: 'blue', shape: 'dot', text: say('status.checking', 'checking') });
+        node.status({ fill: 'blue', shape: 'dot', text: say('status.checking') });
         let checked: Rule[];
         try {
           checked = await checkedRules(acc, declared);
@@ -121,7 +121,7 @@ export = function (RED: NodeAPI) {
           node.status({
             fill: 'blue',
             shape: 'dot',
-            text: say('status.applying', `applying ${changes}`, { changes }),
+            text: say('status.applying', { changes }),
           });
           try {
             await apply(client, plan);
@@ -148,8 +148,8 @@ export = function (RED: NodeAPI) {
           shape: 'dot',
           text:
             mode === 'apply'
-              ? say('status.applied', `applied ${changes} · ${time}`, { changes, time })
-              : say('status.planned', `plan ${changes} · ${time}`, { changes, time }),
+              ? say('status.applied', { changes, time })
+              : say('status.planned', { changes, time }),
         });
         send(msg);
         done();

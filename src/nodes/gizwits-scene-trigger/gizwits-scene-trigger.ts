@@ -38,11 +38,7 @@ function statusName(answer: { status?: unknown }): SceneStatus {
       code: 'BAD_RESPONSE',
       operation: 'scenes.taskStatus',
       serverMessage: `unknown task status ${status}`,
-      ...keyed(
-        'scene.badStatus',
-        { operation: 'scenes.taskStatus', status },
-        `Gizwits scenes.taskStatus failed: BAD_RESPONSE (unknown task status ${status})`,
-      ),
+      ...keyed('scene.badStatus', { operation: 'scenes.taskStatus', status }),
     });
   }
   return name;
@@ -83,41 +79,23 @@ export = function (RED: NodeAPI) {
       if (id) return { id };
       if (msg.sceneName !== undefined) {
         const name = nonEmptyText(msg.sceneName);
-        if (!name)
-          throw inputError(TYPE, keyed('scene.badName', {}, 'msg.sceneName must be the name of a scene'));
+        if (!name) throw inputError(TYPE, keyed('scene.badName', {}));
         const scenes = (await account.require().client().call('scenes.list', {})) as Scene[];
         const matches = scenes.filter((scene) => scene.scene_name === name);
         if (matches.length === 0) {
           const names = scenes.map((scene) => `"${scene.scene_name}"`).join(', ');
-          const known = names ? keyed('scene.known', { scenes: names }, ` (scenes: ${names})`) : undefined;
-          throw inputError(
-            TYPE,
-            keyed(
-              'scene.unknown',
-              { name, known: known?.text ?? '' },
-              `the account has no scene named "${name}"${known?.message ?? ''}`,
-            ),
-          );
+          const known = names ? keyed('scene.known', { scenes: names }) : undefined;
+          throw inputError(TYPE, keyed('scene.unknown', { name, known: known?.text ?? '' }));
         }
         if (matches.length > 1) {
           const ids = matches.map((s) => s.id).join(', ');
-          throw inputError(
-            TYPE,
-            keyed(
-              'scene.ambiguous',
-              { number: matches.length, name, ids },
-              `${matches.length} scenes are named "${name}": set msg.sceneId to one of ${ids}`,
-            ),
-          );
+          throw inputError(TYPE, keyed('scene.ambiguous', { number: matches.length, name, ids }));
         }
         return { id: matches[0].id, name };
       }
       const configured = nonEmptyText(config.scene);
       if (configured) return { id: configured };
-      throw inputError(
-        TYPE,
-        keyed('scene.noScene', {}, 'no scene: choose one in the node, or set msg.sceneId or msg.sceneName'),
-      );
+      throw inputError(TYPE, keyed('scene.noScene', {}));
     }
 
     async function waitForEnd(id: string): Promise<SceneStatus> {
@@ -132,11 +110,7 @@ export = function (RED: NodeAPI) {
           const seconds = timeoutMs / 1000;
           throw new GizwitsError({
             code: 'TIMEOUT',
-            ...keyed(
-              'scene.stillRunning',
-              { type: TYPE, id, seconds },
-              `${TYPE}: scene ${id} was still running after ${seconds} s: raise the timeout, or turn off "wait"`,
-            ),
+            ...keyed('scene.stillRunning', { type: TYPE, id, seconds }),
           });
         }
         delay = Math.min(delay * 1.5, MAX_POLL_MS);
@@ -148,27 +122,23 @@ export = function (RED: NodeAPI) {
         if (msg.action !== undefined && msg.action !== 'list' && msg.action !== 'run')
           throw inputError(
             TYPE,
-            keyed(
-              'scene.unknownAction',
-              { action: String(JSON.stringify(msg.action)) },
-              `unknown msg.action ${JSON.stringify(msg.action)}: use "list", "run" or leave it out`,
-            ),
+            keyed('scene.unknownAction', { action: String(JSON.stringify(msg.action)) }),
           );
         if (msg.action === 'list') {
-          node.status({ fill: 'blue', shape: 'dot', text: say('status.listing', 'listing') });
+          node.status({ fill: 'blue', shape: 'dot', text: say('status.listing') });
           msg.payload = await account.require().client().call('scenes.list', {});
           const time = clockTime();
           node.status({
             fill: 'green',
             shape: 'dot',
-            text: say('status.listed', `listed ${time}`, { time }),
+            text: say('status.listed', { time }),
           });
           send(msg);
           return done();
         }
         const { id } = await sceneIdOf(msg);
         const client = account.require().client();
-        node.status({ fill: 'blue', shape: 'dot', text: say('status.running', 'running') });
+        node.status({ fill: 'blue', shape: 'dot', text: say('status.running') });
         await client.call('scenes.run', { id });
         const status = config.wait
           ? await waitForEnd(id)
@@ -180,7 +150,7 @@ export = function (RED: NodeAPI) {
           fill: status === 'failed' ? 'red' : status === 'running' ? 'blue' : 'green',
           shape: status === 'failed' ? 'ring' : 'dot',
           // The task's status as the scene left it: status.task.running, .done, .failed or .idle.
-          text: say(`status.task.${status}`, `${status} ${time}`, { time }),
+          text: say(`status.task.${status}`, { time }),
         });
         send(msg);
         done();

@@ -77,7 +77,7 @@ export function dstReporter(
       node.status({
         fill: 'yellow',
         shape: 'ring',
-        text: say('status.dstCheckFailed', `daylight saving check failed · ${time}`, { time }),
+        text: say('status.dstCheckFailed', { time }),
       });
     } else if (report.failed.length > 0) {
       const first = report.failed[0];
@@ -91,7 +91,7 @@ export function dstReporter(
           ? {
               fill: 'red',
               shape: 'ring',
-              text: say('status.dstGaveUp', `${tasks} off by ${offBy}: update failed, run sync`, {
+              text: say('status.dstGaveUp', {
                 tasks,
                 offBy,
               }),
@@ -99,7 +99,7 @@ export function dstReporter(
           : {
               fill: 'yellow',
               shape: 'ring',
-              text: say('status.dstOff', `${tasks} off by ${offBy} until updated`, { tasks, offBy }),
+              text: say('status.dstOff', { tasks, offBy }),
             },
       );
     } else {
@@ -108,7 +108,7 @@ export function dstReporter(
       node.status({
         fill: 'green',
         shape: 'dot',
-        text: say('status.dstMoved', `${count} tasks moved to ${offset} · ${time}`, { count, offset, time }),
+        text: say('status.dstMoved', { count, offset, time }),
       });
     }
     node.send({ topic: 'dst', payload });

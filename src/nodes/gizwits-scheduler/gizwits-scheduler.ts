@@ -71,7 +71,7 @@ type SchedulerMessage = NodeMessageInFlow & {
 
 /** A target's name in a message, in the runtime's language: device, group or scene. */
 function targetWord(target: Target): { message: string; text: ErrorText } {
-  return keyed(`scheduler.target.${target}`, {}, target);
+  return keyed(`scheduler.target.${target}`, {});
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -91,35 +91,16 @@ function declaredTasks(payload: unknown, configured: unknown): unknown[] {
   let source: unknown =
     Array.isArray(payload) || (typeof payload === 'string' && /^\s*\[/.test(payload)) ? payload : configured;
   if (typeof source === 'string') {
-    if (source.trim() === '')
-      throw inputError(
-        TYPE,
-        keyed(
-          'scheduler.noTasks',
-          {},
-          'sync needs the declared tasks: set them in the node (a JSON array) or send an array in msg.payload',
-        ),
-      );
+    if (source.trim() === '') throw inputError(TYPE, keyed('scheduler.noTasks', {}));
     try {
       source = JSON.parse(source);
     } catch (error) {
       // The parser's own words (in English) stay as they are.
       const reason = (error as Error).message;
-      throw inputError(
-        TYPE,
-        keyed('scheduler.badJson', { reason }, `the declared tasks are not valid JSON (${reason})`),
-      );
+      throw inputError(TYPE, keyed('scheduler.badJson', { reason }));
     }
   }
-  if (!Array.isArray(source))
-    throw inputError(
-      TYPE,
-      keyed(
-        'scheduler.notArray',
-        {},
-        'sync needs an array of tasks such as [{"remark": "lights on", "time": "07:00", "repeat": "mon,fri", ...}]',
-      ),
-    );
+  if (!Array.isArray(source)) throw inputError(TYPE, keyed('scheduler.notArray', {}));
   return source;
 }
 
@@ -139,32 +120,16 @@ export = function (RED: NodeAPI) {
     /** Checks of a task's command that need no call: scenes take none, devices and groups need one. */
     function checkCommandShape(target: Target, schedule: Schedule, where: Worded): void {
       // A task's place in a sync (`task #2 "lights on": `) begins each message; nothing elsewhere.
-      const at = (key: string, params: Record<string, string | ErrorText>, message: string): Worded =>
-        where.text || where.message === ''
-          ? keyed(key, { where: where.text ?? '', ...params }, `${where.message}${message}`)
-          : { message: `${where.message}${message}` };
+      const at = (key: string, params: Record<string, string | ErrorText>): Worded =>
+        keyed(key, { where: where.text ?? where.message, ...params });
       if (target === 'scene') {
-        if (hasCommand(schedule))
-          throw inputError(
-            TYPE,
-            at('scheduler.sceneCommand', {}, "a scene task takes no attrs or raw: the scene's own tasks run"),
-          );
+        if (hasCommand(schedule)) throw inputError(TYPE, at('scheduler.sceneCommand', {}));
         return;
       }
       if (!hasCommand(schedule))
-        throw inputError(
-          TYPE,
-          at(
-            'scheduler.noCommand',
-            { target: targetWord(target).text },
-            `a ${target} task needs attrs (data point values such as {"switch": true}) or raw (bytes)`,
-          ),
-        );
+        throw inputError(TYPE, at('scheduler.noCommand', { target: targetWord(target).text }));
       if (schedule.raw !== undefined && schedule.raw !== '' && !toBytes(schedule.raw))
-        throw inputError(
-          TYPE,
-          at('scheduler.badRaw', {}, 'raw must be hex text or an array of bytes (0-255)'),
-        );
+        throw inputError(TYPE, at('scheduler.badRaw', {}));
     }
 
     /** The product schema a device or group task's values are checked against. */
@@ -177,20 +142,9 @@ export = function (RED: NodeAPI) {
       if (target === 'device') return registry.schemaOfDevice(targetId);
       const groups = (await acc.client().call('groups.list', {})) as Group[];
       const group = groups.find((candidate) => candidate.id === targetId);
-      if (!group)
-        throw inputError(
-          TYPE,
-          keyed('scheduler.unknownGroup', { id: targetId }, `the account has no group ${targetId}`),
-        );
+      if (!group) throw inputError(TYPE, keyed('scheduler.unknownGroup', { id: targetId }));
       if (!group.product_key)
-        throw inputError(
-          TYPE,
-          keyed(
-            'scheduler.mixedGroup',
-            { group: group.group_name },
-            `group "${group.group_name}" mixes products: data point values need a single-product group (raw bytes work for any)`,
-          ),
-        );
+        throw inputError(TYPE, keyed('scheduler.mixedGroup', { group: group.group_name }));
       return registry.schema(group.product_key);
     }
 
@@ -234,22 +188,11 @@ export = function (RED: NodeAPI) {
         if (!target)
           throw inputError(
             TYPE,
-            keyed(
-              'scheduler.unknownTarget',
-              { target: String(JSON.stringify(config.target)) },
-              `unknown target ${JSON.stringify(config.target)}: use device, group or scene`,
-            ),
+            keyed('scheduler.unknownTarget', { target: String(JSON.stringify(config.target)) }),
           );
         const targetId = nonEmptyText(config.targetId);
         if (!targetId)
-          throw inputError(
-            TYPE,
-            keyed(
-              'scheduler.noTarget',
-              { target: targetWord(target).text },
-              `no ${target} chosen: set the target id in the node`,
-            ),
-          );
+          throw inputError(TYPE, keyed('scheduler.noTarget', { target: targetWord(target).text }));
         let timeZone: string;
         try {
           timeZone = checkTimeZone(nonEmptyText(config.timezone) ?? hostTimeZone());
@@ -276,22 +219,13 @@ export = function (RED: NodeAPI) {
         if (action === 'list') {
           const tasks = await listTarget(account.require().client(), target, targetId);
           msg.payload = tasks.map(view);
-          outcome = (time) =>
-            say('status.listed', `${tasks.length} tasks · ${time}`, { tasks: tasks.length, time });
+          outcome = (time) => say('status.listed', { tasks: tasks.length, time });
         } else if (action === 'delete') {
           const id = nonEmptyText(isObject(msg.payload) ? msg.payload.id : msg.payload);
-          if (!id)
-            throw inputError(
-              TYPE,
-              keyed(
-                'scheduler.deleteNoId',
-                {},
-                'delete needs the task id: msg.payload = "<id>" or {"id": "<id>"}',
-              ),
-            );
+          if (!id) throw inputError(TYPE, keyed('scheduler.deleteNoId', {}));
           await account.require().client().call('commonSchedulers.delete', { id });
           msg.payload = { id };
-          outcome = (time) => say('status.deleted', `deleted · ${time}`, { time });
+          outcome = (time) => say('status.deleted', { time });
         } else if (action === 'create') {
           const conversion = convert(msg.payload, NOTHING);
           warnings.push(...conversion.warnings);
@@ -300,28 +234,16 @@ export = function (RED: NodeAPI) {
           const task = encoded(conversion.schedule, target, targetId, schema, NOTHING);
           const { id } = await acc.client().call('commonSchedulers.create', task);
           msg.payload = view({ ...task, id });
-          outcome = (time) => say('status.created', `created · ${time}`, { time });
+          outcome = (time) => say('status.created', { time });
         } else if (action === 'update') {
           const id = isObject(msg.payload) ? nonEmptyText(msg.payload.id) : undefined;
-          if (!id)
-            throw inputError(
-              TYPE,
-              keyed(
-                'scheduler.updateNoId',
-                {},
-                'update needs msg.payload with the task id and the fields to change, such as {"id": "…", "enabled": false}',
-              ),
-            );
+          if (!id) throw inputError(TYPE, keyed('scheduler.updateNoId', {}));
           const acc = account.require();
           const current = (await listTarget(acc.client(), target, targetId)).find((task) => task.id === id);
           if (!current)
             throw inputError(
               TYPE,
-              keyed(
-                'scheduler.noSuchTask',
-                { target: targetWord(target).text, targetId, id },
-                `${target} ${targetId} has no scheduled task ${id}`,
-              ),
+              keyed('scheduler.noSuchTask', { target: targetWord(target).text, targetId, id }),
             );
           const conversion = convert({ ...view(current), ...(msg.payload as object) }, NOTHING);
           warnings.push(...conversion.warnings);
@@ -329,7 +251,7 @@ export = function (RED: NodeAPI) {
           const task = encoded(conversion.schedule, target, targetId, schema, NOTHING);
           await acc.client().call('commonSchedulers.update', { ...task, id });
           msg.payload = view({ ...task, id });
-          outcome = (time) => say('status.updated', `updated · ${time}`, { time });
+          outcome = (time) => say('status.updated', { time });
         } else {
           const plan = await sync(msg, target, targetId, convert, warnings);
           msg.payload = {
@@ -340,7 +262,7 @@ export = function (RED: NodeAPI) {
           };
           msg.changes = plan.changes;
           const changes = `+${plan.create.length} ~${plan.update.length} -${plan.delete.length} =${plan.unchanged.length}`;
-          outcome = (time) => say('status.synced', `synced ${changes} · ${time}`, { changes, time });
+          outcome = (time) => say('status.synced', { changes, time });
         }
         if (warnings.length) {
           msg.warnings = warnings;
@@ -400,26 +322,10 @@ export = function (RED: NodeAPI) {
       const converted = declared.map((input, index) => {
         const remark = isObject(input) ? nonEmptyText(input.remark) : undefined;
         const where = remark
-          ? keyed('scheduler.where.named', { index: index + 1, remark }, `task #${index + 1} "${remark}": `)
-          : keyed('scheduler.where.task', { index: index + 1 }, `task #${index + 1}: `);
-        if (!remark)
-          throw inputError(
-            TYPE,
-            keyed(
-              'scheduler.noRemark',
-              { where: where.text },
-              `${where.message}sync matches tasks by remark: give each task a unique remark`,
-            ),
-          );
-        if (remarks.has(remark))
-          throw inputError(
-            TYPE,
-            keyed(
-              'scheduler.sameRemark',
-              { where: where.text },
-              `${where.message}another task has the same remark; remarks must be unique`,
-            ),
-          );
+          ? keyed('scheduler.where.named', { index: index + 1, remark })
+          : keyed('scheduler.where.task', { index: index + 1 });
+        if (!remark) throw inputError(TYPE, keyed('scheduler.noRemark', { where: where.text }));
+        if (remarks.has(remark)) throw inputError(TYPE, keyed('scheduler.sameRemark', { where: where.text }));
         remarks.add(remark);
         const conversion = convert(input, where);
         warnings.push(...conversion.warnings.map((warning) => `${where.message}${warning}`));

@@ -1,4 +1,4 @@
-// Every Open API operation of spec/endpoints.tsv, in one table.
+// Every Open API operation of test/fixtures/endpoints.tsv, in one table.
 import type { RouteDefinition } from '../http/router';
 import { bindingRoutes } from './bindings';
 import { deviceRoutes } from './devices';
