@@ -2,6 +2,7 @@
 // the node's status, and let go of it on close so the account can close its client.
 import { GizwitsError, keyed } from '../../client';
 import { findAccount, type GizwitsAccountNode } from './account-node';
+import { logErrorsAsText } from './error-log';
 import { translator, type Node, type NodeAPI } from './red';
 import { stateStatus } from './status';
 
@@ -17,9 +18,11 @@ export function useAccount(
   options: { mirrorState?: boolean } = {},
 ): AccountUse {
   const account = findAccount(RED, accountId);
+  // Every node that uses an account has `status.noAccount` and `status.reason.*` in its own catalogue.
+  const say = translator(RED, node.type);
+  // Its failures read as sentences in the debug sidebar.
+  logErrorsAsText(node);
   if (!account) {
-    // Every node that uses an account has `status.noAccount` in its own catalogue.
-    const say = translator(RED, node.type);
     node.status({ fill: 'red', shape: 'ring', text: say('status.noAccount', 'no account') });
     return {
       require() {
@@ -38,7 +41,7 @@ export function useAccount(
   const stopMirroring =
     options.mirrorState === false
       ? () => {}
-      : account.onState((state, error) => node.status(stateStatus(state, error)));
+      : account.onState((state, error) => node.status(stateStatus(state, error, say)));
   node.on('close', (_removed: boolean, done: () => void) => {
     stopMirroring();
     account.deregister(node);

@@ -59,7 +59,7 @@ export = function (RED: NodeAPI) {
     try {
       registry = account.require().devices();
     } catch (error) {
-      node.status(errorStatus(error));
+      node.status(errorStatus(error, say));
       node.error(asError(error).message);
       return;
     }
@@ -139,7 +139,7 @@ export = function (RED: NodeAPI) {
     const onState = () => status.now();
     registry.on('state', onState);
     // Failures outside the socket (the device list could not be loaded: wrong password, cloud down).
-    const onError = (error: Error) => status.set(errorStatus(error));
+    const onError = (error: Error) => status.set(errorStatus(error, say));
     registry.on('error', onError);
     const unfollow = registry.follow(node.id, dids.length ? dids : 'all');
     showStatus();
@@ -167,7 +167,7 @@ export = function (RED: NodeAPI) {
             });
           }
         })
-        .catch((error: Error) => status.set(errorStatus(error)));
+        .catch((error: Error) => status.set(errorStatus(error, say)));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {
