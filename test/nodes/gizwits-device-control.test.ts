@@ -234,6 +234,42 @@ describe('gizwits-device-control', function () {
     await waitFor(() => statuses.some((s) => JSON.stringify(s).includes('brightness 150 > 100')));
   });
 
+  it('starts without the red ring of the node it replaces once a wrong password is fixed and deployed', async () => {
+    const control = {
+      id: 'control',
+      type: 'gizwits-device-control',
+      account: 'account',
+      device: SIM_DEVICES.demoPlug1,
+      transport: 'rest',
+      confirm: false,
+      timeout: 3,
+      configVersion: 1,
+      wires: [[]],
+    };
+    const account = simAccount(ctx.sim);
+    const statuses: Array<{ fill?: string; text?: string }> = [];
+    const watch = () =>
+      helper
+        .getNode('control')
+        .on('call:status', (call: { args: Array<{ fill?: string; text?: string }> }) =>
+          statuses.push(call.args[0]),
+        );
+    await helper.load([accountNode, controlNode], onTab([account.node, control]), {
+      account: { ...account.credentials.account, password: 'wrong-password' },
+    });
+    watch();
+    helper.getNode('control').receive({ payload: { switch: true } });
+    await waitFor(() => statuses.some((s) => s.fill === 'red'));
+
+    // The fix, deployed: Node-RED keeps showing a node's last status until the new node sets one.
+    await helper.unload();
+    statuses.length = 0;
+    await helper.load([accountNode, controlNode], onTab([account.node, control]), account.credentials);
+    watch();
+    await waitFor(() => statuses.length > 0);
+    assert.deepEqual(statuses[0], {}, 'the stale red ring is cleared at start');
+  });
+
   it('reads the device’s current state with msg.action "read"', async () => {
     const did = SIM_DEVICES.demoLamp1;
     const { node, out } = await start({ device: did });

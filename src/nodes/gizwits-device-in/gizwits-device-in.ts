@@ -48,7 +48,11 @@ export = function (RED: NodeAPI) {
     const config = migrateConfig('gizwits-device-in', def);
     const node = this;
     const say = translator(RED, 'gizwits-device-in');
-    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const account = useAccount(RED, node, config.account, {
+      mirrorState: false,
+      // Its status follows the devices' socket, which recovers with the account.
+      clearOnRecovery: false,
+    });
     const dids = listOf(config.devices);
     const attrNames = new Set(listOf(config.attrs));
     const events = new Set(
