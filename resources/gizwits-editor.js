@@ -289,6 +289,19 @@
     });
   }
 
+  /**
+   * A node dragged from the palette (no account yet) takes the only gizwits-account there is, rather than
+   * opening on "none": the common case of one account needs no choice.
+   */
+  function pickOnlyAccount(node) {
+    if (node.account) return;
+    const accounts = [];
+    RED.nodes.eachConfig(function (c) {
+      if (c.type === 'gizwits-account') accounts.push(c.id);
+    });
+    if (accounts.length === 1) $('#node-input-account').val(accounts[0]).trigger('change');
+  }
+
   function deviceLabel(d) {
     const name = d.alias || d.did;
     const product = d.productName ? ' · ' + d.productName : '';
@@ -482,5 +495,6 @@
     checkScheduleValues: checkScheduleValues,
     editingNode: editingNode,
     explainOnHover: explainOnHover,
+    pickOnlyAccount: pickOnlyAccount,
   };
 })();

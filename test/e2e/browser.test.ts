@@ -171,7 +171,8 @@ describe('the editor in a browser: device control from the palette to the device
     await page
       .locator('#node-input-account option[value="gizwits-sim-account"]')
       .waitFor({ state: 'attached' });
-    await page.locator('#node-input-account').selectOption('gizwits-sim-account');
+    // The only account there is, chosen already.
+    assert.equal(await page.locator('#node-input-account').inputValue(), 'gizwits-sim-account');
     const deviceList = page.locator('#node-input-gizwits-device-list');
     await page.locator(`#node-input-gizwits-device-list option[value="${LAMP}"]`).waitFor({
       state: 'attached',
@@ -307,7 +308,59 @@ describe('the editor in a browser: device control from the palette to the device
     await test.click();
     await page.locator('#node-config-gizwits-test-result.gizwits-ok').waitFor({ timeout: 20_000 });
     await shot('account-test-sign-in');
+    // A result made with other values is gone as soon as one changes; a Gizwits region turns TLS on.
+    const secure = page.locator('#node-config-input-secure');
+    assert.equal(await secure.isChecked(), false, 'the simulator account is on plain ws');
+    await page.locator('#node-config-input-region').selectOption('eu');
+    assert.equal(await result.innerText(), '', 'the result is cleared');
+    assert.equal(await secure.isChecked(), true, 'Use TLS is on for a Gizwits region');
+    await page.locator('#node-config-input-region').selectOption('custom');
+    await test.click();
+    await page.locator('#node-config-gizwits-test-result.gizwits-ok').waitFor({ timeout: 20_000 });
+    await page.locator('#node-config-input-appId').fill('0000');
+    assert.equal(await result.innerText(), '', 'the result is cleared when the AppID changes');
     await page.locator('#node-config-dialog-cancel').click();
+  });
+
+  it('shows the edit dialog and the help in Chinese to a Chinese browser', async () => {
+    const zh = await context!.newPage();
+    try {
+      await zh.addInitScript(() => window.localStorage.setItem('editor-language', 'zh-CN'));
+      await zh.setViewportSize({ width: 1400, height: 900 });
+      await zh.goto(env.url);
+      const node = zh.locator('[id="browser-in"]');
+      await node.waitFor({ state: 'visible', timeout: 60_000 });
+      await node.locator('.red-ui-flow-node').dblclick();
+      await zh
+        .locator('#node-input-gizwits-devices-list input')
+        .first()
+        .waitFor({ state: 'attached', timeout: 20_000 });
+      assert.match(await zh.locator('label[for="node-input-gizwits-attrs"]').innerText(), /数据点/);
+      assert.match(await zh.locator('#node-input-gizwits-devices-list').innerText(), /在线/);
+      await zh.locator('#node-dialog-cancel').click();
+      await node.locator('.red-ui-flow-node').click();
+      await zh.locator('#red-ui-tab-help-link-button').click();
+      await zh.locator('.red-ui-help h3', { hasText: '输出' }).first().waitFor({ timeout: 10_000 });
+      // Test sign-in answers in the runtime's language (English here), with no Chinese word put before it.
+      await zh.evaluate((id) => {
+        const red = (window as unknown as { RED: { editor: { editConfig: (...a: string[]) => void } } }).RED;
+        red.editor.editConfig('', 'gizwits-account', id);
+      }, SIM_ACCOUNT_ID);
+      await zh.locator('#node-config-input-password').waitFor({ state: 'visible', timeout: 20_000 });
+      await zh.locator('#node-config-input-password').fill('not-the-password');
+      await zh.locator('#node-config-gizwits-test').click();
+      const failed = zh.locator('#node-config-gizwits-test-result.gizwits-fail');
+      await failed.waitFor({ timeout: 20_000 });
+      const answer = await failed.innerText();
+      assert.match(answer, /^✗ [^\u4e00-\u9fff]+$/, `one language: ${answer}`);
+      await zh.locator('#node-config-dialog-cancel').click();
+      step += 1;
+      await zh.screenshot({ path: path.join(ARTIFACTS, `${String(step).padStart(2, '0')}-zh-CN-help.png`) });
+    } finally {
+      // The language is kept in the profile's storage: the other tests' pages speak English.
+      await zh.evaluate(() => window.localStorage.removeItem('editor-language')).catch(() => undefined);
+      await zh.close();
+    }
   });
 
   it('marks a value the data point refuses in the dialog, with the reason on hover, before Done and Deploy', async () => {
@@ -450,31 +503,5 @@ describe('the editor in a browser: device control from the palette to the device
     });
     await shot('schedule-value-checked');
     await page.locator('#node-dialog-cancel').click();
-  });
-
-  it('shows the edit dialog and the help in Chinese to a Chinese browser', async () => {
-    const zh = await context!.newPage();
-    try {
-      await zh.addInitScript(() => window.localStorage.setItem('editor-language', 'zh-CN'));
-      await zh.setViewportSize({ width: 1400, height: 900 });
-      await zh.goto(env.url);
-      const node = zh.locator('[id="browser-in"]');
-      await node.waitFor({ state: 'visible', timeout: 60_000 });
-      await node.locator('.red-ui-flow-node').dblclick();
-      await zh
-        .locator('#node-input-gizwits-devices-list input')
-        .first()
-        .waitFor({ state: 'attached', timeout: 20_000 });
-      assert.match(await zh.locator('label[for="node-input-gizwits-attrs"]').innerText(), /数据点/);
-      assert.match(await zh.locator('#node-input-gizwits-devices-list').innerText(), /在线/);
-      await zh.locator('#node-dialog-cancel').click();
-      await node.locator('.red-ui-flow-node').click();
-      await zh.locator('#red-ui-tab-help-link-button').click();
-      await zh.locator('.red-ui-help h3', { hasText: '输出' }).first().waitFor({ timeout: 10_000 });
-      step += 1;
-      await zh.screenshot({ path: path.join(ARTIFACTS, `${String(step).padStart(2, '0')}-zh-CN-help.png`) });
-    } finally {
-      await zh.close();
-    }
   });
 });
