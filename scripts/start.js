@@ -13,7 +13,7 @@
 //
 // Ports and directory: NODE_RED_PORT (1880), GIZWITS_SIM_PORT (8181), GIZWITS_USERDIR (.userdir).
 // `--no-build` starts from the dist/ there is (the tests build once, before they start).
-/* global setTimeout, clearTimeout */
+/* global setTimeout, clearTimeout, setInterval */
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -133,6 +133,28 @@ function writeSettings() {
   );
 }
 
+/**
+ * Gives the online/offline example something to show: one device (the sandbox lamp, which no example
+ * writes to) drops off the cloud for a while now and then, and comes back. GIZWITS_ONLINE_CYCLE_MS sets
+ * the period (default 2 minutes; 0 = never); the device is offline for a sixth of it.
+ */
+function startOnlineCycle(simulator, did) {
+  const period = Number(process.env.GIZWITS_ONLINE_CYCLE_MS ?? 120_000);
+  if (!Number.isFinite(period) || period <= 0) return;
+  const set = (online) => {
+    try {
+      simulator.faults.setOnline(did, online);
+    } catch {
+      // the simulator is closing
+    }
+  };
+  const timer = setInterval(() => {
+    set(false);
+    setTimeout(() => set(true), period / 6).unref();
+  }, period);
+  timer.unref();
+}
+
 /** One tab per example file, the shared simulator account once, pointed at this run's simulator. */
 function exampleFlows(simUrl) {
   const dir = path.join(ROOT, 'examples');
@@ -187,7 +209,7 @@ async function main() {
     console.error('dist/ is missing: run `npm start` (it builds first) or `npm run build`.');
     process.exit(1);
   }
-  const { startSimulator, SIM_APP_ID, SIM_USERS } = require(simulatorModule);
+  const { startSimulator, SIM_APP_ID, SIM_USERS, SIM_DEVICES } = require(simulatorModule);
 
   let simulator;
   try {
@@ -201,6 +223,7 @@ async function main() {
     process.exit(1);
   }
 
+  startOnlineCycle(simulator, SIM_DEVICES.demoLamp2);
   installPackage();
   writeSettings();
   const tabs = writeFlows(simulator.url, SIM_USERS.demo);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SIM_USERS } from '../../src/simulator';
+import { SIM_DEVICES, SIM_USERS } from '../../src/simulator';
 import { freePort } from '../helpers/node-red-process';
 import { openDebugSidebar } from './debug-sidebar';
 import { ROOT } from './packed-node-red';
@@ -79,7 +79,13 @@ describe('npm start', function () {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-start-'));
     const [redPort, simPort] = [await freePort(), await freePort()];
     ports = [redPort, simPort];
-    env = { NODE_RED_PORT: String(redPort), GIZWITS_SIM_PORT: String(simPort), GIZWITS_USERDIR: userDir };
+    env = {
+      NODE_RED_PORT: String(redPort),
+      GIZWITS_SIM_PORT: String(simPort),
+      GIZWITS_USERDIR: userDir,
+      // The demo's online/offline cycle, quicker than its 2 minutes.
+      GIZWITS_ONLINE_CYCLE_MS: '3000',
+    };
     editor = `http://127.0.0.1:${redPort}`;
     simulator = `http://127.0.0.1:${simPort}`;
   });
@@ -138,6 +144,22 @@ describe('npm start', function () {
       assert.equal((await fetch(`${editor}/inject/ex-account-inject`, { method: 'POST' })).status, 200);
       const shown = await sidebar.waitFor((m) => m.id === 'ex-account-debug');
       assert.equal((shown.value as { uid: string }).uid, SIM_USERS.demo.uid);
+      // The online/offline example fires by itself: the sandbox lamp goes and comes back.
+      const lamp = SIM_DEVICES.demoLamp2;
+      const offline = (m: { id: string; value: unknown }) =>
+        m.id === 'ex-in-online-debug' && (m.value as { did?: string; event?: string }).event === 'offline';
+      const went = await sidebar.waitFor(
+        (m) => offline(m) && (m.value as { did: string }).did === lamp,
+        15_000,
+      );
+      assert.equal((went.value as { payload: unknown }).payload, false);
+      await sidebar.waitFor(
+        (m) =>
+          m.id === 'ex-in-online-debug' &&
+          (m.value as { did?: string; event?: string }).did === lamp &&
+          (m.value as { event?: string }).event === 'online',
+        15_000,
+      );
     } finally {
       sidebar.close();
     }
