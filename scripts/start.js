@@ -123,7 +123,12 @@ function writeSettings() {
       header: { title: 'Node-RED · Gizwits simulator' },
       projects: { enabled: false },
       tours: false,
+      // The demo reaches nothing outside 127.0.0.1: no palette catalogue fetched from the internet on
+      // every page load.
+      palette: { catalogues: [] },
     },
+    // ...and no installs from the editor's palette manager (npm install --prefix .userdir <module> does).
+    externalModules: { palette: { allowInstall: false } },
     telemetry: { enabled: false },
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };

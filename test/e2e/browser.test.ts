@@ -27,6 +27,7 @@ describe('the editor in a browser: device control from the palette to the device
   let profile: string | undefined;
   let page: Page;
   let step = 0;
+  const outside: string[] = [];
 
   async function shot(name: string): Promise<void> {
     step += 1;
@@ -92,6 +93,13 @@ describe('the editor in a browser: device control from the palette to the device
       ],
     });
     page = context.pages()[0] ?? (await context.newPage());
+    context.on('request', (request) => {
+      if (
+        !/^(https?|wss?):\/\/127\.0\.0\.1[:/]/.test(request.url()) &&
+        !/^(data|blob|about):/.test(request.url())
+      )
+        outside.push(request.url());
+    });
   });
 
   afterEach(async function () {
@@ -503,5 +511,10 @@ describe('the editor in a browser: device control from the palette to the device
     });
     await shot('schedule-value-checked');
     await page.locator('#node-dialog-cancel').click();
+  });
+
+  it('reached nothing outside 127.0.0.1 in all of the above', () => {
+    assert.ok(step > 0, 'the tests above ran');
+    assert.deepEqual(outside, [], 'requests outside 127.0.0.1');
   });
 });

@@ -119,6 +119,19 @@ describe('npm start', function () {
       .filter((f) => f.endsWith('.json'))
       .map((f) => f.replace(/\.json$/, ''));
     assert.deepEqual([...tabs].sort(), [...examples].sort());
+    // Nothing outside 127.0.0.1: no palette catalogue, no installs from the editor.
+    const settings = require(path.join(userDir, 'settings.js')) as {
+      uiHost: string;
+      editorTheme: { palette: { catalogues: unknown[] } };
+      externalModules: { palette: { allowInstall: boolean } };
+    };
+    assert.equal(settings.uiHost, '127.0.0.1');
+    assert.deepEqual(settings.editorTheme.palette.catalogues, []);
+    assert.equal(settings.externalModules.palette.allowInstall, false);
+    const served = (await (await fetch(`${editor}/settings`)).json()) as {
+      externalModules?: { palette?: { allowInstall?: boolean } };
+    };
+    assert.equal(served.externalModules?.palette?.allowInstall, false, 'the editor is told so');
     const accounts = flows.filter((n) => n.type === 'gizwits-account');
     assert.equal(accounts.length, 1);
     assert.equal(accounts[0].apiUrl, simulator);
