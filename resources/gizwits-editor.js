@@ -80,6 +80,7 @@
       data: JSON.stringify($.extend(body, extra || {})),
     }).then(
       function (list) {
+        remember(kind, accountId, extra, list);
         return list;
       },
       function (xhr) {
@@ -89,6 +90,216 @@
           .promise();
       },
     );
+  }
+
+  // Lists the account answered, kept for the `validate` functions of the nodes' defaults: Node-RED
+  // validates synchronously (on the canvas, at Done and at Deploy), so a value is checked against data
+  // points already fetched, and a list not fetched yet is asked for once, revalidating when it comes.
+  const known = {};
+
+  function listKey(kind, accountId, extra) {
+    return kind + '|' + accountId + '|' + JSON.stringify(extra || {});
+  }
+
+  function remember(kind, accountId, extra, list) {
+    const key = listKey(kind, accountId, extra);
+    const fresh = !known[key] || !known[key].list;
+    known[key] = { list: list };
+    if (fresh) revalidate();
+  }
+
+  /** Marks every Gizwits node again (the red triangle on the canvas) once a list has come. */
+  function revalidate() {
+    if (!RED.nodes || !RED.editor || typeof RED.editor.validateNode !== 'function') return;
+    RED.nodes.eachNode(function (n) {
+      if (/^gizwits-/.test(n.type)) RED.editor.validateNode(n);
+    });
+    if (RED.view) RED.view.redraw(true);
+    // An open dialog checks its inputs on change.
+    $('#node-input-value, #node-input-schedules').trigger('change');
+  }
+
+  /** A list already fetched, or undefined (and, once, a request for it). */
+  function knownList(kind, accountId, extra) {
+    if (!accountId || accountId === '_ADD_') return undefined;
+    const key = listKey(kind, accountId, extra);
+    if (known[key]) return known[key].list;
+    known[key] = {};
+    fetchList(kind, accountId, extra).then(undefined, function () {
+      // Not reachable now: the dialog's pick-lists ask again when it opens.
+      delete known[key];
+    });
+    return undefined;
+  }
+
+  /** The node's own value, or while its dialog is open, the value in the dialog. */
+  let editing = null;
+  function current(node, field) {
+    const input = $('#node-input-' + field);
+    return editing === node && input.length ? input.val() : node[field];
+  }
+
+  /**
+   * Why `value` cannot be written to data point `point`, or undefined when it can; the same rules as the
+   * runtime's (src/client/datapoints.ts encodeValue), in the editor's language.
+   */
+  function valueProblem(point, value) {
+    const name = point.name;
+    const shown = JSON.stringify(value);
+    if (point.kind !== 'writable')
+      return t('check.notWritable', { name: name, kind: t('kind.' + point.kind) });
+    if (point.dataType === 'bool') {
+      return value === true ||
+        value === false ||
+        value === 0 ||
+        value === 1 ||
+        value === 'true' ||
+        value === 'false'
+        ? undefined
+        : t('check.bool', { name: name, value: shown });
+    }
+    if (point.dataType === 'enum') {
+      const labels = point.labels || [];
+      const index = typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : NaN;
+      if (labels.indexOf(value) >= 0 || (Number.isInteger(index) && index >= 0 && index < labels.length))
+        return undefined;
+      return t('check.enum', {
+        name: name,
+        value: shown,
+        labels: labels
+          .map(function (l, i) {
+            return i + ' ' + l;
+          })
+          .join(', '),
+      });
+    }
+    if (point.dataType === 'binary') return undefined;
+    const number =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && value.trim() !== ''
+          ? Number(value)
+          : NaN;
+    if (!isFinite(number)) return t('check.number', { name: name, value: shown });
+    if (point.min !== undefined && number < point.min)
+      return t('check.below', { name: name, value: number, min: point.min });
+    if (point.max !== undefined && number > point.max)
+      return t('check.above', { name: name, value: number, max: point.max });
+    if (point.step && point.min !== undefined) {
+      const steps = (number - point.min) / point.step;
+      if (Math.abs(steps - Math.round(steps)) > 1e-6)
+        return t('check.step', { name: name, value: number, step: point.step, min: point.min });
+    }
+    return undefined;
+  }
+
+  /** The first problem of an object of data point values against a list of data points, or undefined. */
+  function valuesProblem(points, values) {
+    const names = Object.keys(values);
+    for (let i = 0; i < names.length; i++) {
+      const point = points.find(function (p) {
+        return p.name === names[i];
+      });
+      const problem = point ? valueProblem(point, values[names[i]]) : t('check.unknown', { name: names[i] });
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+
+  /** A typed input's literal value as the runtime will see it; undefined when only a message knows it. */
+  function literal(value, type) {
+    if (type === 'num') return value === '' ? undefined : Number(value);
+    if (type === 'str') return value;
+    if (type === 'bool') return value === 'true';
+    if (type === 'json') {
+      try {
+        return JSON.parse(value);
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** `validate` of gizwits-device-control's `value`: true, or why the device will refuse it. */
+  function checkControlValue(node, value) {
+    const attr = String(current(node, 'attr') || '').trim();
+    const did = String(current(node, 'device') || '').trim();
+    const account = current(node, 'account');
+    if (!attr || (current(node, 'deviceType') || 'str') !== 'str' || !did || /^\$\{/.test(did)) return true;
+    const given = literal(value, current(node, 'valueType') || 'msg');
+    if (given === undefined) return true;
+    const points = knownList('datapoints', account, { did: did });
+    if (!points) return true;
+    const values = {};
+    values[attr] = given;
+    return valuesProblem(points, values) || true;
+  }
+
+  /** `validate` of gizwits-scheduler's `schedules`: every task's values checked against its target. */
+  function checkScheduleValues(node, text) {
+    let tasks;
+    try {
+      tasks = JSON.parse(text || '[]');
+    } catch {
+      return false;
+    }
+    if (!Array.isArray(tasks)) return false;
+    const account = current(node, 'account');
+    const target = current(node, 'target') || 'device';
+    const id = String(current(node, 'targetId') || '').trim();
+    if (!id || /^\$\{/.test(id) || target === 'scene') return true;
+    let points;
+    if (target === 'device') points = knownList('datapoints', account, { did: id });
+    else {
+      const group = (knownList('groups', account) || []).find(function (g) {
+        return String(g.id) === id;
+      });
+      if (group && group.product_key)
+        points = knownList('datapoints', account, { productKey: group.product_key });
+    }
+    if (!points) return true;
+    for (let i = 0; i < tasks.length; i++) {
+      const attrs = tasks[i] && tasks[i].attrs;
+      if (!attrs || typeof attrs !== 'object' || Array.isArray(attrs)) continue;
+      const problem = valuesProblem(points, attrs);
+      if (problem) return t('check.task', { n: i + 1, remark: tasks[i].remark || '', problem: problem });
+    }
+    return true;
+  }
+
+  /** Called by a dialog's oneditprepare and oneditsave/oneditcancel: validate reads the open dialog. */
+  function editingNode(node) {
+    editing = node || null;
+  }
+
+  /**
+   * Shows why a typed input's value is refused when its box is hovered. Node-RED puts its own tooltip on
+   * the input it hides inside a typed input, where no pointer reaches it; the red border is its own.
+   */
+  function explainOnHover(input, check) {
+    const box = $(input).next('.red-ui-typedInput-container');
+    let tip = null;
+    $(input).on('change', function () {
+      const result = check();
+      const message = typeof result === 'string' ? result : '';
+      // A new tooltip for each new reason: one already open keeps its text otherwise.
+      if (tip) tip.delete();
+      tip = message ? RED.popover.tooltip(box, message) : null;
+    });
+  }
+
+  /**
+   * A node dragged from the palette (no account yet) takes the only gizwits-account there is, rather than
+   * opening on "none": the common case of one account needs no choice.
+   */
+  function pickOnlyAccount(node) {
+    if (node.account) return;
+    const accounts = [];
+    RED.nodes.eachConfig(function (c) {
+      if (c.type === 'gizwits-account') accounts.push(c.id);
+    });
+    if (accounts.length === 1) $('#node-input-account').val(accounts[0]).trigger('change');
   }
 
   function deviceLabel(d) {
@@ -280,5 +491,10 @@
     deviceLabel: deviceLabel,
     datapointLabel: datapointLabel,
     datapointInfo: datapointInfo,
+    checkControlValue: checkControlValue,
+    checkScheduleValues: checkScheduleValues,
+    editingNode: editingNode,
+    explainOnHover: explainOnHover,
+    pickOnlyAccount: pickOnlyAccount,
   };
 })();

@@ -1,11 +1,19 @@
 #!/usr/bin/env node
-// `npm start` (after `npm run build`): the simulated Gizwits cloud and Node-RED 4 on 127.0.0.1, with this
-// package installed in a git-ignored user directory (.userdir/) and every example flow deployed against
-// the simulator's demo account. Ctrl-C stops both. Running it again keeps the flows you changed;
+// `npm start`: builds the package, then runs the simulated Gizwits cloud and Node-RED 4 on 127.0.0.1,
+// with this package installed in a git-ignored user directory (.userdir/) and every example flow
+// deployed against the simulator's demo account. Running it again keeps the flows you changed;
 // `npm start -- --reset` puts the examples back.
 //
+// npm runs this script as `exec node scripts/start.js` (the build happens in here, not in an
+// `npm run build &&` before it), so that npm's shell replaces itself with this process: npm forwards
+// SIGINT and SIGTERM to its child, which is then this script, and it stops Node-RED and the simulator.
+// With a shell in between (dash does not exec a lone command by itself), SIGTERM killed the shell alone
+// and left the rest holding their ports, and SIGINT reached nothing. (Windows' cmd has no `exec`: there,
+// run `node scripts/start.js`.)
+//
 // Ports and directory: NODE_RED_PORT (1880), GIZWITS_SIM_PORT (8181), GIZWITS_USERDIR (.userdir).
-/* global setTimeout, clearTimeout */
+// `--no-build` starts from the dist/ there is (the tests build once, before they start).
+/* global setTimeout, clearTimeout, setInterval */
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -30,6 +38,42 @@ const NODE_RED_PORT = port('NODE_RED_PORT', 1880);
 const SIM_PORT = port('GIZWITS_SIM_PORT', 8181);
 const USER_DIR = path.resolve(process.env.GIZWITS_USERDIR || path.join(ROOT, '.userdir'));
 const RESET = process.argv.includes('--reset');
+const BUILD = !process.argv.includes('--no-build');
+
+/** What a stop request must end; each part adds itself once it runs. */
+const running = { build: undefined, stop: undefined };
+let stopRequested = false;
+
+function onSignal() {
+  if (stopRequested) return;
+  stopRequested = true;
+  if (running.stop) running.stop(0);
+  else {
+    running.build?.kill('SIGTERM');
+    process.exit(0);
+  }
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+/** `node scripts/build.js`, as a child this process can stop. */
+function build() {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    running.build = child;
+    child.once('exit', (code, signal) => {
+      running.build = undefined;
+      if (code !== 0) {
+        if (!stopRequested) console.error(`The build failed (${signal ?? `exit code ${code}`}).`);
+        process.exit(1);
+      }
+      resolve();
+    });
+  });
+}
 
 function readJson(file, fallback) {
   try {
@@ -79,7 +123,12 @@ function writeSettings() {
       header: { title: 'Node-RED · Gizwits simulator' },
       projects: { enabled: false },
       tours: false,
+      // The demo reaches nothing outside 127.0.0.1: no palette catalogue fetched from the internet on
+      // every page load.
+      palette: { catalogues: [] },
     },
+    // ...and no installs from the editor's palette manager (npm install --prefix .userdir <module> does).
+    externalModules: { palette: { allowInstall: false } },
     telemetry: { enabled: false },
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };
@@ -87,6 +136,28 @@ function writeSettings() {
     path.join(USER_DIR, 'settings.js'),
     `// Written by scripts/start.js on every start.\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`,
   );
+}
+
+/**
+ * Gives the online/offline example something to show: one device (the sandbox lamp, which no example
+ * writes to) drops off the cloud for a while now and then, and comes back. GIZWITS_ONLINE_CYCLE_MS sets
+ * the period (default 2 minutes; 0 = never); the device is offline for a sixth of it.
+ */
+function startOnlineCycle(simulator, did) {
+  const period = Number(process.env.GIZWITS_ONLINE_CYCLE_MS ?? 120_000);
+  if (!Number.isFinite(period) || period <= 0) return;
+  const set = (online) => {
+    try {
+      simulator.faults.setOnline(did, online);
+    } catch {
+      // the simulator is closing
+    }
+  };
+  const timer = setInterval(() => {
+    set(false);
+    setTimeout(() => set(true), period / 6).unref();
+  }, period);
+  timer.unref();
 }
 
 /** One tab per example file, the shared simulator account once, pointed at this run's simulator. */
@@ -137,12 +208,13 @@ function writeFlows(simUrl, demo) {
 }
 
 async function main() {
+  if (BUILD) await build();
   const simulatorModule = path.join(ROOT, 'dist', 'simulator', 'index.js');
   if (!fs.existsSync(simulatorModule)) {
     console.error('dist/ is missing: run `npm start` (it builds first) or `npm run build`.');
     process.exit(1);
   }
-  const { startSimulator, SIM_APP_ID, SIM_USERS } = require(simulatorModule);
+  const { startSimulator, SIM_APP_ID, SIM_USERS, SIM_DEVICES } = require(simulatorModule);
 
   let simulator;
   try {
@@ -156,6 +228,7 @@ async function main() {
     process.exit(1);
   }
 
+  startOnlineCycle(simulator, SIM_DEVICES.demoLamp2);
   installPackage();
   writeSettings();
   const tabs = writeFlows(simulator.url, SIM_USERS.demo);
@@ -232,8 +305,8 @@ async function main() {
     // A Ctrl-C in the terminal reaches Node-RED too; it ignores the second request to stop.
     red.kill('SIGINT');
   };
-  process.on('SIGINT', () => stop(0));
-  process.on('SIGTERM', () => stop(0));
+  running.stop = stop;
+  if (stopRequested) stop(0);
   red.on('exit', (code) => {
     if (!stopping) {
       console.error(`Node-RED stopped (exit code ${code}); stopping the simulator.`);

@@ -174,6 +174,43 @@ function caughtNodes(nodes: FlowNode[]): Set<string> | 'all' {
   return caught;
 }
 
+/**
+ * The box the editor draws for a node, approximately: centred on x/y, 30 px high (15 px more for each
+ * output past the second), as wide as its label (CJK characters about twice as wide as latin ones) plus
+ * its icon and padding, at least 100 px; ports add 10 px each side.
+ */
+function nodeBox(n: FlowNode): { left: number; right: number; top: number; bottom: number } {
+  const label = String(n.name ?? '');
+  const textWidth = [...label].reduce((w, c) => w + (/[\u2e80-\u9fff\uff00-\uffef]/.test(c) ? 14 : 7.5), 0);
+  const width = Math.max(100, textWidth + 50) + 20;
+  const outputs = Array.isArray(n.wires) ? n.wires.length : 0;
+  const height = Math.max(30, 30 + (outputs - 2) * 15);
+  const x = Number(n.x);
+  const y = Number(n.y);
+  return { left: x - width / 2, right: x + width / 2, top: y - height / 2, bottom: y + height / 2 };
+}
+
+describe('examples, as they look in the editor', () => {
+  for (const file of fs
+    .readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    it(`${file}: every node has a name, and no two nodes overlap`, () => {
+      const nodes = readExample(file).filter((n) => n.x !== undefined && n.y !== undefined);
+      const unnamed = nodes.filter((n) => !String(n.name ?? '').trim()).map((n) => n.id);
+      assert.deepEqual(unnamed, [], 'nodes without a name (warnings would show their type)');
+      const overlaps: string[] = [];
+      for (let i = 0; i < nodes.length; i += 1)
+        for (let j = i + 1; j < nodes.length; j += 1) {
+          const [a, b] = [nodeBox(nodes[i]), nodeBox(nodes[j])];
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+            overlaps.push(`${nodes[i].id} × ${nodes[j].id}`);
+        }
+      assert.deepEqual(overlaps, [], 'overlapping nodes');
+    });
+  }
+});
+
 describe('examples, imported into a real Node-RED with the simulated cloud', function () {
   this.timeout(120_000);
   const files = fs

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { REASON_KEYS } from '../src/nodes/common/status';
 
 const ROOT = path.resolve(__dirname, '..');
 const NODES = path.join(ROOT, 'src', 'nodes');
@@ -157,6 +158,15 @@ describe('editor texts, help and icons of every node', () => {
             `asked for by common/${module}.ts but not in ${type}'s catalogue`,
           );
         }
+      });
+
+      it('has every short reason of a red status ring (status.reason.*) when it shows errors', () => {
+        const ts = path.join(NODES, type, `${type}.ts`);
+        const source = fs.existsSync(ts) ? fs.readFileSync(ts, 'utf8') : '';
+        if (!/useAccount\(|errorStatus\(/.test(source)) return;
+        const en = catalogue(type, 'en-US');
+        const missing = REASON_KEYS.map((key) => `${type}.${key}`).filter((key) => !en.has(key));
+        assert.deepEqual(missing, [], `status reasons missing from ${type}'s catalogue`);
       });
 
       it('defines every key its runtime builds from a value', () => {

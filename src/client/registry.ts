@@ -232,7 +232,9 @@ export class DeviceRegistry extends EventEmitter {
   /** Validates values against the device's data points (nothing is sent when they are wrong) and writes. */
   async write(did: string, values: unknown, options: WriteOptions = {}): Promise<Record<string, unknown>> {
     const schema = await this.schemaOfDevice(did);
-    const attrs = encodeWrite(schema, values, did);
+    // A refused write names the device as its user named it, with the did to tell same-named ones apart.
+    const alias = this.devices.get(did)?.alias;
+    const attrs = encodeWrite(schema, values, alias ? `${alias} (${did})` : did);
     const timeoutMs = options.timeoutMs ?? 10_000;
     const confirmation = options.confirm ? this.waitForReport(did, attrs, timeoutMs) : undefined;
     try {

@@ -27,6 +27,7 @@ describe('the editor in a browser: device control from the palette to the device
   let profile: string | undefined;
   let page: Page;
   let step = 0;
+  const outside: string[] = [];
 
   async function shot(name: string): Promise<void> {
     step += 1;
@@ -92,6 +93,13 @@ describe('the editor in a browser: device control from the palette to the device
       ],
     });
     page = context.pages()[0] ?? (await context.newPage());
+    context.on('request', (request) => {
+      if (
+        !/^(https?|wss?):\/\/127\.0\.0\.1[:/]/.test(request.url()) &&
+        !/^(data|blob|about):/.test(request.url())
+      )
+        outside.push(request.url());
+    });
   });
 
   afterEach(async function () {
@@ -171,7 +179,8 @@ describe('the editor in a browser: device control from the palette to the device
     await page
       .locator('#node-input-account option[value="gizwits-sim-account"]')
       .waitFor({ state: 'attached' });
-    await page.locator('#node-input-account').selectOption('gizwits-sim-account');
+    // The only account there is, chosen already.
+    assert.equal(await page.locator('#node-input-account').inputValue(), 'gizwits-sim-account');
     const deviceList = page.locator('#node-input-gizwits-device-list');
     await page.locator(`#node-input-gizwits-device-list option[value="${LAMP}"]`).waitFor({
       state: 'attached',
@@ -307,6 +316,17 @@ describe('the editor in a browser: device control from the palette to the device
     await test.click();
     await page.locator('#node-config-gizwits-test-result.gizwits-ok').waitFor({ timeout: 20_000 });
     await shot('account-test-sign-in');
+    // A result made with other values is gone as soon as one changes; a Gizwits region turns TLS on.
+    const secure = page.locator('#node-config-input-secure');
+    assert.equal(await secure.isChecked(), false, 'the simulator account is on plain ws');
+    await page.locator('#node-config-input-region').selectOption('eu');
+    assert.equal(await result.innerText(), '', 'the result is cleared');
+    assert.equal(await secure.isChecked(), true, 'Use TLS is on for a Gizwits region');
+    await page.locator('#node-config-input-region').selectOption('custom');
+    await test.click();
+    await page.locator('#node-config-gizwits-test-result.gizwits-ok').waitFor({ timeout: 20_000 });
+    await page.locator('#node-config-input-appId').fill('0000');
+    assert.equal(await result.innerText(), '', 'the result is cleared when the AppID changes');
     await page.locator('#node-config-dialog-cancel').click();
   });
 
@@ -329,10 +349,172 @@ describe('the editor in a browser: device control from the palette to the device
       await node.locator('.red-ui-flow-node').click();
       await zh.locator('#red-ui-tab-help-link-button').click();
       await zh.locator('.red-ui-help h3', { hasText: '输出' }).first().waitFor({ timeout: 10_000 });
+      // Test sign-in answers in the runtime's language (English here), with no Chinese word put before it.
+      await zh.evaluate((id) => {
+        const red = (window as unknown as { RED: { editor: { editConfig: (...a: string[]) => void } } }).RED;
+        red.editor.editConfig('', 'gizwits-account', id);
+      }, SIM_ACCOUNT_ID);
+      await zh.locator('#node-config-input-password').waitFor({ state: 'visible', timeout: 20_000 });
+      await zh.locator('#node-config-input-password').fill('not-the-password');
+      await zh.locator('#node-config-gizwits-test').click();
+      const failed = zh.locator('#node-config-gizwits-test-result.gizwits-fail');
+      await failed.waitFor({ timeout: 20_000 });
+      const answer = await failed.innerText();
+      assert.match(answer, /^✗ [^\u4e00-\u9fff]+$/, `one language: ${answer}`);
+      await zh.locator('#node-config-dialog-cancel').click();
       step += 1;
       await zh.screenshot({ path: path.join(ARTIFACTS, `${String(step).padStart(2, '0')}-zh-CN-help.png`) });
     } finally {
+      // The language is kept in the profile's storage: the other tests' pages speak English.
+      await zh.evaluate(() => window.localStorage.removeItem('editor-language')).catch(() => undefined);
       await zh.close();
     }
+  });
+
+  it('marks a value the data point refuses in the dialog, with the reason on hover, before Done and Deploy', async () => {
+    await env.deploy([
+      { id: 'browser-tab', type: 'tab', label: 'Browser test' },
+      simAccountFlowNode(env.sim),
+      {
+        id: 'browser-check',
+        type: 'gizwits-device-control',
+        z: 'browser-tab',
+        name: 'lamp brightness',
+        account: SIM_ACCOUNT_ID,
+        device: LAMP,
+        deviceType: 'str',
+        attr: 'brightness',
+        value: '150',
+        valueType: 'num',
+        transport: 'auto',
+        confirm: false,
+        timeout: 10,
+        configVersion: 1,
+        x: 200,
+        y: 120,
+        wires: [[]],
+      },
+      {
+        id: 'browser-schedule',
+        type: 'gizwits-scheduler',
+        z: 'browser-tab',
+        name: 'lamp schedule',
+        account: SIM_ACCOUNT_ID,
+        target: 'device',
+        targetId: LAMP,
+        action: 'sync',
+        timezone: 'Asia/Shanghai',
+        schedules: JSON.stringify([
+          { remark: 'evening', time: '19:00', repeat: 'mon', attrs: { brightness: 55.5 } },
+        ]),
+        prune: false,
+        followDst: true,
+        configVersion: 2,
+        x: 200,
+        y: 200,
+        wires: [[]],
+      },
+    ]);
+    await page.goto(env.url);
+    const node = page.locator('[id="browser-check"]');
+    await node.waitFor({ state: 'visible', timeout: 60_000 });
+    // On the canvas: the saved value is marked as soon as the lamp's data points are known.
+    const valid = (id: string) =>
+      page.evaluate(
+        (nodeId) =>
+          (window as unknown as { RED: { nodes: { node(id: string): { valid: boolean } } } }).RED.nodes.node(
+            nodeId,
+          ).valid,
+        id,
+      );
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { RED: { nodes: { node(id: string): { valid: boolean } } } }).RED.nodes.node(
+          'browser-check',
+        ).valid === false,
+      undefined,
+      { timeout: 20_000 },
+    );
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { RED: { nodes: { node(id: string): { valid: boolean } } } }).RED.nodes.node(
+          'browser-schedule',
+        ).valid === false,
+      undefined,
+      { timeout: 20_000 },
+    );
+
+    await node.locator('.red-ui-flow-node').dblclick();
+    const value = page.locator('#node-input-value');
+    const box = value.locator('xpath=following-sibling::div[contains(@class,"red-ui-typedInput-container")]');
+    await page.locator('#node-input-gizwits-attr-list option[value="brightness"]').waitFor({
+      state: 'attached',
+      timeout: 20_000,
+    });
+    await page.locator('.red-ui-typedInput-container.input-error').first().waitFor({ timeout: 10_000 });
+    assert.ok(await box.evaluate((el) => el.classList.contains('input-error')), 'the value has a red border');
+    await box.hover();
+    const tip = page.locator('.red-ui-popover', { hasText: /brightness 150 > 100/ });
+    await tip.waitFor({ state: 'visible', timeout: 10_000 });
+    await shot('value-out-of-range');
+    // What a user types into the typed input's box.
+    const text = box.locator('input.red-ui-typedInput-input');
+    const type = async (v: string) => {
+      await text.fill(v);
+      await text.dispatchEvent('change');
+      await page.mouse.move(5, 5);
+    };
+
+    // Off the step, then fine.
+    await type('12.5');
+    await box.hover();
+    await page.locator('.red-ui-popover', { hasText: /between steps/ }).waitFor({ timeout: 10_000 });
+    // An enum label the product does not have.
+    const typed = (type: string) =>
+      page.evaluate((t) => {
+        (window as unknown as { $: (s: string) => { typedInput(a: string, b: string): void } })
+          .$('#node-input-value')
+          .typedInput('type', t);
+      }, type);
+    await page.locator('#node-input-attr').fill('mode');
+    await page.locator('#node-input-attr').dispatchEvent('change');
+    await typed('str');
+    await type('彩虹');
+    await box.hover();
+    await page
+      .locator('.red-ui-popover', { hasText: /mode takes one of 0 常亮, 1 呼吸, 2 闪烁, 3 渐变; not "彩虹"/ })
+      .waitFor({ timeout: 10_000 });
+    await page.locator('#node-input-attr').fill('brightness');
+    await page.locator('#node-input-attr').dispatchEvent('change');
+    await typed('num');
+    await type('60');
+    await page.waitForFunction(
+      () => !document.querySelector('#node-input-value + .red-ui-typedInput-container.input-error'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    assert.equal(await valid('browser-check'), true, 'valid once the value fits');
+    assert.equal(await valid('browser-schedule'), false, 'the scheduler task off the step is marked');
+
+    // A task off the data point's step, in the scheduler's declared tasks: named in the dialog.
+    const schedule = page.locator('[id="browser-schedule"]');
+    await schedule.locator('.red-ui-flow-node').dblclick();
+    await page.locator('#node-input-schedules').waitFor({ state: 'attached' });
+    await page
+      .locator('#node-input-schedules + .red-ui-typedInput-container.input-error')
+      .waitFor({ timeout: 10_000 });
+    await page.locator('#node-input-schedules + .red-ui-typedInput-container').hover();
+    await page.locator('.red-ui-popover', { hasText: /task 1 \(evening\): brightness 55.5/ }).waitFor({
+      timeout: 10_000,
+    });
+    await shot('schedule-value-checked');
+    await page.locator('#node-dialog-cancel').click();
+  });
+
+  it('reached nothing outside 127.0.0.1 in all of the above', () => {
+    assert.ok(step > 0, 'the tests above ran');
+    assert.deepEqual(outside, [], 'requests outside 127.0.0.1');
   });
 });

@@ -96,7 +96,8 @@ async function start(): Promise<PackedEnvironment> {
     credentialSecret: false,
     debugMaxLength: 100_000,
     logging: { console: { level: 'info', metrics: false, audit: false } },
-    editorTheme: { tours: false, projects: { enabled: false } },
+    // As `npm start` has it: nothing outside 127.0.0.1 (no palette catalogue).
+    editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
     telemetry: { enabled: false },
     externalModules: { palette: { allowInstall: false } },
   };

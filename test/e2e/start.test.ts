@@ -1,13 +1,15 @@
-// `npm start` (scripts/start.js, run after the build): the simulated cloud and Node-RED come up with the
-// examples deployed against the demo account; Ctrl-C stops both; a second run in the same user directory
-// works again and keeps what the user changed. Free ports and a temporary user directory stand in for
-// 1880, 8181 and .userdir.
+// `npm start` (scripts/start.js; `--no-build` here, the suite has built): the simulated cloud and Node-RED
+// come up with the examples deployed against the demo account; SIGTERM or SIGINT sent to the npm process
+// alone (as supervisors and IDE stop buttons send them) stops both; a second run in the same user
+// directory works again and keeps what the user changed. Free ports and a temporary user directory stand
+// in for 1880, 8181 and .userdir.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SIM_USERS } from '../../src/simulator';
+import { SIM_DEVICES, SIM_USERS } from '../../src/simulator';
 import { freePort } from '../helpers/node-red-process';
 import { openDebugSidebar } from './debug-sidebar';
 import { ROOT } from './packed-node-red';
@@ -19,10 +21,13 @@ interface Started {
 }
 
 async function start(env: Record<string, string>, args: string[] = []): Promise<Started> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js'), ...args], {
+  // npm itself, as users run it: the signals below go to npm's process, not to the script.
+  const child = spawn('npm', ['start', '--silent', '--', '--no-build', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, so that cleaning up after a failure can end all of it.
+    detached: true,
   });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
@@ -30,9 +35,12 @@ async function start(env: Record<string, string>, args: string[] = []): Promise<
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 60_000;
   while (!/What to try/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+    if (child.exitCode !== null) {
+      killGroup(child);
+      throw new Error(`npm start exited early:\n${output}`);
+    }
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      killGroup(child);
       throw new Error(`npm start did not come up within 60 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -40,13 +48,22 @@ async function start(env: Record<string, string>, args: string[] = []): Promise<
   return { child, output: () => output, exited };
 }
 
-async function refused(url: string): Promise<boolean> {
+/** Ends npm and everything it started (after a failure, when a stop may have left some running). */
+function killGroup(child: ChildProcess): void {
   try {
-    await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return false;
+    process.kill(-child.pid!, 'SIGKILL');
   } catch {
-    return true;
+    // already gone
   }
+}
+
+/** Whether a new server can listen on the port: nothing (not even an orphaned child) holds it. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 describe('npm start', function () {
@@ -56,28 +73,37 @@ describe('npm start', function () {
   let env: Record<string, string>;
   let editor: string;
   let simulator: string;
+  let ports: number[];
 
   before(async () => {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-start-'));
     const [redPort, simPort] = [await freePort(), await freePort()];
-    env = { NODE_RED_PORT: String(redPort), GIZWITS_SIM_PORT: String(simPort), GIZWITS_USERDIR: userDir };
+    ports = [redPort, simPort];
+    env = {
+      NODE_RED_PORT: String(redPort),
+      GIZWITS_SIM_PORT: String(simPort),
+      GIZWITS_USERDIR: userDir,
+      // The demo's online/offline cycle, quicker than its 2 minutes.
+      GIZWITS_ONLINE_CYCLE_MS: '3000',
+    };
     editor = `http://127.0.0.1:${redPort}`;
     simulator = `http://127.0.0.1:${simPort}`;
   });
 
   after(async () => {
-    for (const run of running) if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    for (const run of running) killGroup(run.child);
     fs.rmSync(userDir, { recursive: true, force: true });
   });
 
-  async function stop(run: Started): Promise<void> {
+  /** Signals npm's process by its PID alone (not its process group, as a terminal's Ctrl-C would). */
+  async function stop(run: Started, signal: NodeJS.Signals): Promise<void> {
     const started = Date.now();
-    run.child.kill('SIGINT');
+    process.kill(run.child.pid!, signal);
     const code = await run.exited;
     assert.equal(code, 0, run.output());
-    assert.ok(Date.now() - started < 15_000, 'stopped within 15 s');
-    assert.ok(await refused(editor), 'Node-RED stopped');
-    assert.ok(await refused(`${simulator}/app/bindings`), 'the simulator stopped');
+    assert.ok(Date.now() - started < 10_000, `stopped within 10 s of ${signal}`);
+    assert.ok(await portFree(ports[0]), `Node-RED's port ${ports[0]} is free`);
+    assert.ok(await portFree(ports[1]), `the simulator's port ${ports[1]} is free`);
   }
 
   it('serves the editor with every example deployed against the simulator, and prints what to try', async () => {
@@ -93,6 +119,19 @@ describe('npm start', function () {
       .filter((f) => f.endsWith('.json'))
       .map((f) => f.replace(/\.json$/, ''));
     assert.deepEqual([...tabs].sort(), [...examples].sort());
+    // Nothing outside 127.0.0.1: no palette catalogue, no installs from the editor.
+    const settings = require(path.join(userDir, 'settings.js')) as {
+      uiHost: string;
+      editorTheme: { palette: { catalogues: unknown[] } };
+      externalModules: { palette: { allowInstall: boolean } };
+    };
+    assert.equal(settings.uiHost, '127.0.0.1');
+    assert.deepEqual(settings.editorTheme.palette.catalogues, []);
+    assert.equal(settings.externalModules.palette.allowInstall, false);
+    const served = (await (await fetch(`${editor}/settings`)).json()) as {
+      externalModules?: { palette?: { allowInstall?: boolean } };
+    };
+    assert.equal(served.externalModules?.palette?.allowInstall, false, 'the editor is told so');
     const accounts = flows.filter((n) => n.type === 'gizwits-account');
     assert.equal(accounts.length, 1);
     assert.equal(accounts[0].apiUrl, simulator);
@@ -118,6 +157,22 @@ describe('npm start', function () {
       assert.equal((await fetch(`${editor}/inject/ex-account-inject`, { method: 'POST' })).status, 200);
       const shown = await sidebar.waitFor((m) => m.id === 'ex-account-debug');
       assert.equal((shown.value as { uid: string }).uid, SIM_USERS.demo.uid);
+      // The online/offline example fires by itself: the sandbox lamp goes and comes back.
+      const lamp = SIM_DEVICES.demoLamp2;
+      const offline = (m: { id: string; value: unknown }) =>
+        m.id === 'ex-in-online-debug' && (m.value as { did?: string; event?: string }).event === 'offline';
+      const went = await sidebar.waitFor(
+        (m) => offline(m) && (m.value as { did: string }).did === lamp,
+        15_000,
+      );
+      assert.equal((went.value as { payload: unknown }).payload, false);
+      await sidebar.waitFor(
+        (m) =>
+          m.id === 'ex-in-online-debug' &&
+          (m.value as { did?: string; event?: string }).did === lamp &&
+          (m.value as { event?: string }).event === 'online',
+        15_000,
+      );
     } finally {
       sidebar.close();
     }
@@ -130,7 +185,7 @@ describe('npm start', function () {
       body: JSON.stringify(mine),
     });
     assert.ok(deployed.ok);
-    await stop(run);
+    await stop(run, 'SIGTERM');
   });
 
   it('starts again in the same user directory, keeping the flows the user changed', async () => {
@@ -147,7 +202,7 @@ describe('npm start', function () {
     );
     const login = await fetch(`${simulator}/app/login`, { method: 'POST' });
     assert.ok(login.status >= 400, 'the simulator answers again');
-    await stop(run);
+    await stop(run, 'SIGINT');
   });
 
   it('puts the examples back with --reset', async () => {
@@ -156,6 +211,6 @@ describe('npm start', function () {
     const flows = (await (await fetch(`${editor}/flows`)).json()) as Array<Record<string, unknown>>;
     assert.ok(!flows.some((n) => n.id === 'my-tab'));
     assert.ok(flows.some((n) => n.id === 'ex-account-inject'));
-    await stop(run);
+    await stop(run, 'SIGTERM');
   });
 });

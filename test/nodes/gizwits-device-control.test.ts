@@ -183,6 +183,93 @@ describe('gizwits-device-control', function () {
     assert.equal(out.all.length, 0);
   });
 
+  it('names the device by its alias and did, and logs the sentence as text when no Catch node takes it', async () => {
+    const { node, caught } = await start({ device: SIM_DEVICES.demoLamp1 });
+    await online();
+    // A Catch node gets the Error itself, with its code; nothing is logged.
+    node.receive({ payload: { brightness: 150 } });
+    await waitFor(() => caught.all.length === 1);
+    const error = (caught.all[0] as Msg & { error: { message: string; code?: unknown } }).error;
+    assert.match(error.message, /Cannot write to 卧室彩灯 \(DemoLampOne5Gs2Jx7Pk4F\): "brightness"/);
+    assert.equal(error.code, 'INVALID_PARAMS');
+    const errorLogs = () =>
+      (helper.log().args as Array<[{ level: number; id?: string; msg: unknown }]>)
+        .map(([entry]) => entry)
+        .filter((entry) => entry.level === 20 && entry.id === 'control');
+    assert.deepEqual(errorLogs(), [], 'a caught error is not logged');
+
+    // Without a Catch node: one log entry, the sentence as text (the debug sidebar shows it as such).
+    await helper.unload();
+    await helper.load(
+      [accountNode, controlNode],
+      onTab([
+        simAccount(ctx.sim).node,
+        {
+          id: 'control',
+          type: 'gizwits-device-control',
+          account: 'account',
+          device: SIM_DEVICES.demoLamp1,
+          transport: 'auto',
+          confirm: false,
+          timeout: 3,
+          configVersion: 1,
+          wires: [[]],
+        },
+      ]),
+      simAccount(ctx.sim).credentials,
+    );
+    const uncaught = helper.getNode('control');
+    const statuses: unknown[] = [];
+    uncaught.on('call:status', (call: { args: unknown[] }) => statuses.push(call.args[0]));
+    uncaught.receive({ payload: { brightness: 150 } });
+    await waitFor(() => errorLogs().length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const logged = errorLogs();
+    assert.equal(logged.length, 1, 'logged once');
+    assert.equal(typeof logged[0].msg, 'string');
+    assert.match(
+      String(logged[0].msg),
+      /^Cannot write to 卧室彩灯 \(DemoLampOne5Gs2Jx7Pk4F\): "brightness" must be between 0 and 100/,
+    );
+    await waitFor(() => statuses.some((s) => JSON.stringify(s).includes('brightness 150 > 100')));
+  });
+
+  it('starts without the red ring of the node it replaces once a wrong password is fixed and deployed', async () => {
+    const control = {
+      id: 'control',
+      type: 'gizwits-device-control',
+      account: 'account',
+      device: SIM_DEVICES.demoPlug1,
+      transport: 'rest',
+      confirm: false,
+      timeout: 3,
+      configVersion: 1,
+      wires: [[]],
+    };
+    const account = simAccount(ctx.sim);
+    const statuses: Array<{ fill?: string; text?: string }> = [];
+    const watch = () =>
+      helper
+        .getNode('control')
+        .on('call:status', (call: { args: Array<{ fill?: string; text?: string }> }) =>
+          statuses.push(call.args[0]),
+        );
+    await helper.load([accountNode, controlNode], onTab([account.node, control]), {
+      account: { ...account.credentials.account, password: 'wrong-password' },
+    });
+    watch();
+    helper.getNode('control').receive({ payload: { switch: true } });
+    await waitFor(() => statuses.some((s) => s.fill === 'red'));
+
+    // The fix, deployed: Node-RED keeps showing a node's last status until the new node sets one.
+    await helper.unload();
+    statuses.length = 0;
+    await helper.load([accountNode, controlNode], onTab([account.node, control]), account.credentials);
+    watch();
+    await waitFor(() => statuses.length > 0);
+    assert.deepEqual(statuses[0], {}, 'the stale red ring is cleared at start');
+  });
+
   it('reads the device’s current state with msg.action "read"', async () => {
     const did = SIM_DEVICES.demoLamp1;
     const { node, out } = await start({ device: did });

@@ -20,7 +20,7 @@ export function connectionStatus(
       return { fill: 'yellow', shape: 'ring', text: say('status.reconnecting') };
     case 'failed':
       return error
-        ? errorStatus(error)
+        ? errorStatus(error, say)
         : { fill: 'red', shape: 'ring', text: 'node-red:common.status.error' };
     case 'closed':
       return { fill: 'grey', shape: 'ring', text: 'node-red:common.status.disconnected' };

@@ -57,7 +57,7 @@ export = function (RED: NodeAPI) {
       try {
         follow(config.device);
       } catch (error) {
-        node.status(errorStatus(error));
+        node.status(errorStatus(error, say));
       }
     }
 
@@ -133,7 +133,7 @@ export = function (RED: NodeAPI) {
         send(msg);
         done();
       } catch (error) {
-        node.status(errorStatus(error));
+        node.status(errorStatus(error, say));
         done(asError(error));
       }
     });

@@ -48,7 +48,11 @@ export = function (RED: NodeAPI) {
     const config = migrateConfig('gizwits-device-in', def);
     const node = this;
     const say = translator(RED, 'gizwits-device-in');
-    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const account = useAccount(RED, node, config.account, {
+      mirrorState: false,
+      // Its status follows the devices' socket, which recovers with the account.
+      clearOnRecovery: false,
+    });
     const dids = listOf(config.devices);
     const attrNames = new Set(listOf(config.attrs));
     const events = new Set(
@@ -59,7 +63,7 @@ export = function (RED: NodeAPI) {
     try {
       registry = account.require().devices();
     } catch (error) {
-      node.status(errorStatus(error));
+      node.status(errorStatus(error, say));
       node.error(asError(error).message);
       return;
     }
@@ -139,7 +143,7 @@ export = function (RED: NodeAPI) {
     const onState = () => status.now();
     registry.on('state', onState);
     // Failures outside the socket (the device list could not be loaded: wrong password, cloud down).
-    const onError = (error: Error) => status.set(errorStatus(error));
+    const onError = (error: Error) => status.set(errorStatus(error, say));
     registry.on('error', onError);
     const unfollow = registry.follow(node.id, dids.length ? dids : 'all');
     showStatus();
@@ -167,7 +171,7 @@ export = function (RED: NodeAPI) {
             });
           }
         })
-        .catch((error: Error) => status.set(errorStatus(error)));
+        .catch((error: Error) => status.set(errorStatus(error, say)));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -156,7 +156,7 @@ export = function (RED: NodeAPI) {
         done();
       } catch (error) {
         if (error instanceof Cancelled) return done();
-        node.status(errorStatus(error));
+        node.status(errorStatus(error, say));
         done(asError(error));
       }
     });

@@ -276,7 +276,7 @@ export = function (RED: NodeAPI) {
         send(msg);
         done();
       } catch (error) {
-        node.status(errorStatus(error));
+        node.status(errorStatus(error, say));
         done(asError(error));
       }
     });
