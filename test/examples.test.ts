@@ -17,6 +17,7 @@ import {
   simAccountFlowNode,
   type PackedEnvironment,
 } from './e2e/packed-node-red';
+import { MATRIX, PLATFORM_PREPARE_MS, PLATFORM_TITLES } from './helpers/platforms';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
 
@@ -217,14 +218,6 @@ describe('examples, imported into a real Node-RED with the simulated cloud', fun
     .readdirSync(EXAMPLES)
     .filter((f) => f.endsWith('.json'))
     .sort();
-  let env: PackedEnvironment;
-  let debug: DebugSidebar;
-
-  before(async () => {
-    env = await packedNodeRed();
-    debug = await openDebugSidebar(env.url);
-  });
-  after(() => debug?.close());
 
   it('has the examples of the nodes built with the editor work, and scenarios only for examples that exist', () => {
     const mine = ['gizwits-account', 'gizwits-api', 'gizwits-device-in', 'gizwits-device-control'];
@@ -233,88 +226,105 @@ describe('examples, imported into a real Node-RED with the simulated cloud', fun
       assert.ok(files.includes(`${name}.json`), `scenario for a missing example ${name}`);
   });
 
-  for (const file of files) {
-    const name = file.replace(/\.json$/, '');
-    const local = readExample(file);
-    const title =
-      (local.find((n) => n.type === 'comment')?.name as string | undefined) ?? '(no comment node)';
+  for (const id of MATRIX) {
+    describe(`on ${PLATFORM_TITLES[id]}`, () => {
+      let env: PackedEnvironment;
+      let debug: DebugSidebar;
 
-    it(`${name}: ${title}`, async () => {
-      // The copy Node-RED's import menu gives users.
-      const answer = await fetch(`${env.url}/library/examples/flows/${PACKAGE_NAME}/${name}`);
-      assert.equal(answer.status, 200);
-      const nodes = (await answer.json()) as FlowNode[];
+      before(async function () {
+        this.timeout(PLATFORM_PREPARE_MS);
+        env = await packedNodeRed(id);
+        debug = await openDebugSidebar(env.url);
+      });
+      after(() => debug?.close());
 
-      const comment = nodes.find((n) => n.type === 'comment');
-      assert.ok(comment && String(comment.name).trim(), 'a comment node says what the example shows');
-      const accounts = nodes.filter((n) => n.type === 'gizwits-account');
-      assert.deepEqual(
-        accounts,
-        [PLACEHOLDER_ACCOUNT],
-        'the placeholder simulator account, without credentials',
-      );
-      assert.ok(
-        nodes.some((n) => n.type.startsWith('gizwits-') && n.type !== 'gizwits-account'),
-        'uses a Gizwits node',
-      );
-
-      const tab = `tab-${name}`;
-      const flows = [
-        { id: tab, type: 'tab', label: name },
-        simAccountFlowNode(env.sim),
-        ...nodes.filter((n) => n.type !== 'gizwits-account').map((n) => ({ ...n, z: tab })),
-      ];
-      const mark = debug.messages.length;
-      await env.deploy(flows);
-
-      const run: Run = {
-        env,
-        debug,
-        mark,
-        async press(injectId) {
-          const pressed = await fetch(`${env.url}/inject/${injectId}`, { method: 'POST' });
-          assert.equal(pressed.status, 200, `pressing ${injectId}`);
-        },
-        async shown(debugId, match = () => true, ms = 10_000) {
-          const found = await debug.waitFor(
-            (m: DebugMessage) => m.id === debugId && m.level === undefined && match(m.value as never),
-            ms,
-            mark,
-          );
-          return found.value;
-        },
-        async sim(method, route, body) {
-          const reply = await fetch(`${env.sim.url}${route}`, {
-            method,
-            headers: body ? { 'Content-Type': 'application/json' } : {},
-            body: body ? JSON.stringify(body) : undefined,
-          });
-          assert.equal(reply.status, 200, `${method} ${route}: ${await reply.clone().text()}`);
-          return (await reply.json()) as Record<string, unknown>;
-        },
-      };
-
-      const scenario = SCENARIOS[name];
-      if (scenario) {
-        await scenario(run);
-      } else {
-        for (const inject of nodes.filter((n) => n.type === 'inject' && n.once !== true))
-          await run.press(inject.id);
-      }
-
-      for (const debugId of debugNodesThatMustShow(nodes)) await run.shown(debugId);
-
-      const ids = new Set(nodes.map((n) => n.id));
-      const caught = caughtNodes(nodes);
-      const unexpected = debug.messages
-        .slice(mark)
-        .filter((m) => m.level === 20 && ids.has(m.id))
-        .filter((m) => caught !== 'all' && !caught.has(m.id));
-      assert.deepEqual(
-        unexpected.map((m) => `${m.id}: ${JSON.stringify(m.value)}`),
-        [],
-        'node errors nothing in the example handles',
-      );
+      for (const file of files) describeExample(file, () => ({ env, debug }));
     });
   }
 });
+
+/** One example, imported, deployed and run on the platform whose environment `shared` gives. */
+function describeExample(file: string, shared: () => { env: PackedEnvironment; debug: DebugSidebar }): void {
+  const name = file.replace(/\.json$/, '');
+  const local = readExample(file);
+  const title = (local.find((n) => n.type === 'comment')?.name as string | undefined) ?? '(no comment node)';
+
+  it(`${name}: ${title}`, async () => {
+    const { env, debug } = shared();
+    // The copy Node-RED's import menu gives users.
+    const answer = await fetch(`${env.url}/library/examples/flows/${PACKAGE_NAME}/${name}`);
+    assert.equal(answer.status, 200);
+    const nodes = (await answer.json()) as FlowNode[];
+
+    const comment = nodes.find((n) => n.type === 'comment');
+    assert.ok(comment && String(comment.name).trim(), 'a comment node says what the example shows');
+    const accounts = nodes.filter((n) => n.type === 'gizwits-account');
+    assert.deepEqual(
+      accounts,
+      [PLACEHOLDER_ACCOUNT],
+      'the placeholder simulator account, without credentials',
+    );
+    assert.ok(
+      nodes.some((n) => n.type.startsWith('gizwits-') && n.type !== 'gizwits-account'),
+      'uses a Gizwits node',
+    );
+
+    const tab = `tab-${name}`;
+    const flows = [
+      { id: tab, type: 'tab', label: name },
+      simAccountFlowNode(env.sim),
+      ...nodes.filter((n) => n.type !== 'gizwits-account').map((n) => ({ ...n, z: tab })),
+    ];
+    const mark = debug.messages.length;
+    await env.deploy(flows);
+
+    const run: Run = {
+      env,
+      debug,
+      mark,
+      async press(injectId) {
+        const pressed = await fetch(`${env.url}/inject/${injectId}`, { method: 'POST' });
+        assert.equal(pressed.status, 200, `pressing ${injectId}`);
+      },
+      async shown(debugId, match = () => true, ms = 10_000) {
+        const found = await debug.waitFor(
+          (m: DebugMessage) => m.id === debugId && m.level === undefined && match(m.value as never),
+          ms,
+          mark,
+        );
+        return found.value;
+      },
+      async sim(method, route, body) {
+        const reply = await fetch(`${env.sim.url}${route}`, {
+          method,
+          headers: body ? { 'Content-Type': 'application/json' } : {},
+          body: body ? JSON.stringify(body) : undefined,
+        });
+        assert.equal(reply.status, 200, `${method} ${route}: ${await reply.clone().text()}`);
+        return (await reply.json()) as Record<string, unknown>;
+      },
+    };
+
+    const scenario = SCENARIOS[name];
+    if (scenario) {
+      await scenario(run);
+    } else {
+      for (const inject of nodes.filter((n) => n.type === 'inject' && n.once !== true))
+        await run.press(inject.id);
+    }
+
+    for (const debugId of debugNodesThatMustShow(nodes)) await run.shown(debugId);
+
+    const ids = new Set(nodes.map((n) => n.id));
+    const caught = caughtNodes(nodes);
+    const unexpected = debug.messages
+      .slice(mark)
+      .filter((m) => m.level === 20 && ids.has(m.id))
+      .filter((m) => caught !== 'all' && !caught.has(m.id));
+    assert.deepEqual(
+      unexpected.map((m) => `${m.id}: ${JSON.stringify(m.value)}`),
+      [],
+      'node errors nothing in the example handles',
+    );
+  });
+}

@@ -1,18 +1,57 @@
 // `node dist/simulator/cli.js [--port 8181] [--host 127.0.0.1] [--tls-key key.pem --tls-cert cert.pem]`:
 // runs the simulated cloud until SIGINT/SIGTERM and prints what a user needs to point a Gizwits account
-// node at it. With a key and certificate the device websocket is also served over wss.
+// node at it. With a key and certificate the device websocket is also served over wss. `--help` prints
+// the usage and starts nothing; an option it does not know is refused rather than ignored.
 import fs from 'node:fs';
 import { SIM_APP_ID, SIM_USERS } from './fixtures';
 import { startSimulator } from './index';
 
-function option(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index >= 0) return process.argv[index + 1];
-  const inline = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  return inline?.slice(name.length + 3);
+const USAGE = `Usage: npm run simulator -- [options]   (or: node dist/simulator/cli.js [options])
+
+Runs the simulated Gizwits cloud (Open API, device websocket, virtual devices) until Ctrl+C.
+
+Options:
+  --port <n>         port of the Open API and the device websocket (default 8181; 0 = any free port)
+  --host <address>   address to listen on (default 127.0.0.1)
+  --tls-key <file>   PEM private key: also serve the device websocket over wss (with --tls-cert)
+  --tls-cert <file>  PEM certificate for --tls-key
+  -h, --help         print this help and exit
+`;
+
+const VALUED = ['port', 'host', 'tls-key', 'tls-cert'];
+
+/** The options given, by name; a usage error for anything it does not know or a missing value. */
+function parse(args: string[]): { options: Map<string, string>; help: boolean } | { error: string } {
+  const options = new Map<string, string>();
+  let help = false;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match || !VALUED.includes(match[1])) return { error: `unknown option '${arg}'` };
+    const value = match[2] ?? args[(i += 1)];
+    if (!value || (match[2] === undefined && value.startsWith('--')))
+      return { error: `--${match[1]} needs a value` };
+    options.set(match[1], value);
+  }
+  return { options, help };
 }
 
 async function main(): Promise<void> {
+  const parsed = parse(process.argv.slice(2));
+  if ('error' in parsed) {
+    console.error(`${parsed.error}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const option = (name: string): string | undefined => parsed.options.get(name);
   const portText = option('port') ?? '8181';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -30,6 +69,12 @@ async function main(): Promise<void> {
   const tls =
     keyFile && certFile ? { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) } : undefined;
   const simulator = await startSimulator({ port, host: option('host') ?? '127.0.0.1', tls });
+  // Listening for Ctrl+C before saying it works: a script that stops it on that line is not too early.
+  const stop = (): void => {
+    simulator.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const demo = SIM_USERS.demo;
   console.log(`Gizwits simulator listening on ${simulator.url}`);
   console.log(`  AppID:    ${SIM_APP_ID}`);
@@ -43,11 +88,6 @@ async function main(): Promise<void> {
   console.log(`  many:     username '${SIM_USERS.many.username}' / password '${SIM_USERS.many.password}'`);
   console.log(`  guest:    username '${SIM_USERS.guest.username}' / password '${SIM_USERS.guest.password}'`);
   console.log('Press Ctrl+C to stop.');
-  const stop = (): void => {
-    simulator.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

@@ -1,27 +1,37 @@
-// Compatibility with Node-RED 5: every node test of test/nodes/ again, in a runtime of Node-RED 5 (the
-// dev dependency `node-red-5`, loaded by the test helper), in a mocha of its own so that the two
-// runtimes never share a process. Node-RED 5 asks for Node 22.9; its runtime loads on Node 20 for this
-// check, while `npm start` and the packed-package checks stay on Node-RED 4.
+// Compatibility with Node-RED 5: every node test of test/nodes/ again, in a Node-RED 5 runtime loaded by
+// the test helper, run where Node-RED 5 runs: on the Node 22 of the platform cache, with the Node-RED 5
+// installed beside it (test/helpers/platforms.ts), in a mocha of its own so that the two runtimes never
+// share a process.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { PLATFORM_PREPARE_MS, platform, platformEnv, type Platform } from '../helpers/platforms';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-describe('Node-RED 5 compatibility (the node tests on a Node-RED 5 runtime)', function () {
+describe('Node-RED 5 compatibility (the node tests on a Node-RED 5 runtime, on Node 22)', function () {
   this.timeout(300_000);
+  let node22: Platform;
+
+  before(async function () {
+    this.timeout(PLATFORM_PREPARE_MS);
+    node22 = await platform('node22');
+  });
 
   it('passes every node test with Node-RED 5', async () => {
-    const version: string = require('node-red-5/package.json').version;
-    assert.match(version, /^5\./, 'node-red-5 is a Node-RED 5');
+    const { nodeRedVersion, nodeVersion, label } = node22;
+    assert.match(nodeRedVersion, /^5\./, 'the cached Node-RED is a Node-RED 5');
     const mocha = path.join(path.dirname(require.resolve('mocha/package.json')), 'bin', 'mocha.js');
+    // The child reports the versions it runs on, so that a fallback to the host's Node or Node-RED 4
+    // cannot pass unnoticed.
+    const probe = path.join(ROOT, 'test', 'e2e', 'fixtures', 'report-runtime.ts');
     const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
       execFile(
-        process.execPath,
-        [mocha, '--reporter', 'dot', 'test/nodes/**/*.test.ts'],
+        node22.node,
+        [mocha, '--reporter', 'dot', probe, 'test/nodes/**/*.test.ts'],
         {
           cwd: ROOT,
-          env: { ...process.env, NODE_RED_RUNTIME: 'node-red-5' },
+          env: platformEnv(node22, { NODE_RED_RUNTIME: node22.nodeRedDir }),
           maxBuffer: 16 * 1024 * 1024,
         },
         (error, stdout, stderr) =>
@@ -29,11 +39,9 @@ describe('Node-RED 5 compatibility (the node tests on a Node-RED 5 runtime)', fu
       );
     });
     const passing = Number(/(\d+) passing/.exec(output)?.[1] ?? 0);
-    assert.equal(code, 0, `node tests on Node-RED ${version} failed:\n${output.slice(-6000)}`);
-    assert.ok(
-      passing >= 90,
-      `only ${passing} node tests ran on Node-RED ${version}:\n${output.slice(-3000)}`,
-    );
+    assert.equal(code, 0, `node tests on ${label} failed:\n${output.slice(-6000)}`);
+    assert.match(output, new RegExp(`runtime: Node ${nodeVersion}, Node-RED ${nodeRedVersion}\\b`));
+    assert.ok(passing >= 90, `only ${passing} node tests ran on ${label}:\n${output.slice(-3000)}`);
     assert.doesNotMatch(output, /failing/);
   });
 });

@@ -1,65 +1,113 @@
 // The package as users get it: `npm pack`, installed into a fresh Node-RED user directory, run by a real
-// Node-RED 4 process next to the simulated cloud. Made once per test run and shared by the end-to-end
-// suites (registration, examples, browser); a root hook stops both processes even when tests fail.
+// Node-RED process next to the simulated cloud, on each platform of the matrix (test/helpers/platforms.ts):
+// the host's Node with Node-RED 4, Node 22 and Node 24 with Node-RED 5. The tarball is packed once per
+// test run; each platform gets its own user directory, installed by npm running under that platform's
+// Node, and its own Node-RED and simulator, started on first use and shared by the end-to-end suites
+// (registration, examples, browser, headless); a root hook stops them all even when tests fail.
 //
 // Installing the tarball's own dependencies uses npm's cache first (`--prefer-offline`): CI's `npm ci`
 // has just filled it with the same versions, so nothing is fetched there; on a machine whose cache lacks
-// one, npm falls back to the registry. Node-RED itself comes from the repository's devDependencies.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// one, npm falls back to the registry.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SIM_APP_ID, SIM_USERS, startSimulator, type Simulator } from '../../src/simulator';
 import { freePort } from '../helpers/node-red-process';
+import { platform, platformEnv, type Platform, type PlatformId } from '../helpers/platforms';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = '@gizwits-community/node-red-gizwits';
 export const SIM_ACCOUNT_ID = 'gizwits-sim-account';
 
-export interface PackedEnvironment {
-  sim: Simulator;
-  /** http://127.0.0.1:<port> of Node-RED's editor and admin API. */
-  url: string;
+/** The packed package installed into a user directory, by the platform's npm. */
+export interface PackedInstall {
+  platform: Platform;
   userDir: string;
   /** Where the packed package is installed (node_modules/@gizwits-community/node-red-gizwits). */
   packageDir: string;
+  /** What `npm install <tarball>` printed (warnings included). */
+  installLog: string;
+}
+
+export interface PackedEnvironment extends PackedInstall {
+  sim: Simulator;
+  /** http://127.0.0.1:<port> of Node-RED's editor and admin API. */
+  url: string;
   output(): string;
   /** Replaces every flow (a full deploy); the simulator account gets the demo credentials. */
   deploy(flows: Array<Record<string, unknown>>): Promise<void>;
 }
 
-function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'npm',
+      args,
+      { cwd, env, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`npm ${args.join(' ')} failed: ${error.message}\n${stdout}\n${stderr}`));
+        else resolve(`${stdout}${stderr}`);
+      },
+    );
+  });
 }
 
-/** `npm pack` of the built repository into a fresh directory, installed into a fresh user directory. */
-function packAndInstall(): { userDir: string; packageDir: string; tarball: string } {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes')))
-    throw new Error('dist/ is missing: run `npm run build` (npm test does) before the end-to-end tests');
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-e2e-'));
-  const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], ROOT)) as Array<{
-    filename: string;
-  }>;
-  const tarball = path.join(work, path.basename(packed[0].filename));
-  const userDir = path.join(work, 'userdir');
-  fs.mkdirSync(userDir);
-  fs.writeFileSync(
-    path.join(userDir, 'package.json'),
-    JSON.stringify({ name: 'node-red-project', private: true, description: 'e2e user directory' }),
-  );
-  npm(
-    [
-      'install',
-      tarball,
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      '--ignore-scripts',
-      '--loglevel=error',
-    ],
-    userDir,
-  );
-  return { userDir, packageDir: path.join(userDir, 'node_modules', PACKAGE_NAME), tarball };
+let workDir: string | undefined;
+let packing: Promise<string> | undefined;
+
+/** `npm pack` of the built repository, once per test run; resolves with the tarball's path. */
+function tarball(): Promise<string> {
+  packing ??= (async () => {
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes')))
+      throw new Error('dist/ is missing: run `npm run build` (npm test does) before the end-to-end tests');
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-e2e-'));
+    const packed = JSON.parse(await npm(['pack', '--json', '--pack-destination', workDir], ROOT)) as Array<{
+      filename: string;
+    }>;
+    return path.join(workDir, path.basename(packed[0].filename));
+  })();
+  return packing;
+}
+
+const installs = new Map<PlatformId, Promise<PackedInstall>>();
+
+/** The shared tarball installed into a fresh user directory of the platform, once per platform. */
+export function packedInstall(id: PlatformId = 'host'): Promise<PackedInstall> {
+  let started = installs.get(id);
+  if (!started) {
+    started = (async () => {
+      const [file, p] = await Promise.all([tarball(), platform(id)]);
+      const userDir = path.join(path.dirname(file), `userdir-${id}`);
+      fs.mkdirSync(userDir);
+      fs.writeFileSync(
+        path.join(userDir, 'package.json'),
+        JSON.stringify({ name: 'node-red-project', private: true, description: 'e2e user directory' }),
+      );
+      const installLog = await npm(
+        [
+          'install',
+          file,
+          '--prefer-offline',
+          '--no-audit',
+          '--no-fund',
+          '--no-update-notifier',
+          '--ignore-scripts',
+          '--loglevel=warn',
+        ],
+        userDir,
+        platformEnv(p),
+      );
+      return {
+        platform: p,
+        userDir,
+        packageDir: path.join(userDir, 'node_modules', PACKAGE_NAME),
+        installLog,
+      };
+    })();
+    installs.set(id, started);
+  }
+  return started;
 }
 
 /** The simulator account of the examples, pointed at this run's simulator, with the demo credentials. */
@@ -78,16 +126,18 @@ export function simAccountFlowNode(sim: Simulator): Record<string, unknown> {
   };
 }
 
-let starting: Promise<PackedEnvironment> | undefined;
-let child: ChildProcess | undefined;
-let simulator: Simulator | undefined;
-let workDir: string | undefined;
+interface Running {
+  child: ChildProcess;
+  sim: Simulator;
+}
 
-async function start(): Promise<PackedEnvironment> {
-  const { userDir, packageDir } = packAndInstall();
-  workDir = path.dirname(userDir);
-  simulator = await startSimulator({ port: 0, driftIntervalMs: 0 });
-  const sim = simulator;
+const environments = new Map<PlatformId, Promise<PackedEnvironment>>();
+const running = new Set<Running>();
+
+async function start(id: PlatformId): Promise<PackedEnvironment> {
+  const install = await packedInstall(id);
+  const { userDir, platform: p } = install;
+  const sim = await startSimulator({ port: 0, driftIntervalMs: 0 });
   const port = await freePort();
   const settings = {
     uiHost: '127.0.0.1',
@@ -106,30 +156,35 @@ async function start(): Promise<PackedEnvironment> {
     `module.exports = ${JSON.stringify(settings, null, 2)};\n`,
   );
   fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');
-  const red = require.resolve('node-red/red.js');
-  child = spawn(
-    process.execPath,
-    [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
+  const child = spawn(
+    p.node,
+    [
+      path.join(p.nodeRedDir, 'red.js'),
+      '--userDir',
+      userDir,
+      '--settings',
+      path.join(userDir, 'settings.js'),
+    ],
     {
-      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+      env: platformEnv(p, { NODE_RED_ENABLE_PROJECTS: 'false' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  running.add({ child, sim });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (!/Started flows|Server now running/.test(output) || !(await reachable(url))) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`Node-RED did not start within 60 s:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`Node-RED (${p.label}) exited early:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`Node-RED (${p.label}) did not start within 60 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
+    ...install,
     sim,
     url,
-    userDir,
-    packageDir,
     output: () => output,
     async deploy(flows) {
       // The answer comes before the new flows have started; the log says when they have.
@@ -159,24 +214,37 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-/** The shared environment, started on first use (pack, install, simulator, Node-RED). */
-export function packedNodeRed(): Promise<PackedEnvironment> {
-  starting ??= start();
-  return starting;
+/**
+ * The shared environment of a platform (the host's by default), started on first use: pack, install,
+ * simulator, Node-RED. A platform not in the cache yet is installed first (see PLATFORM_PREPARE_MS).
+ */
+export function packedNodeRed(id: PlatformId = 'host'): Promise<PackedEnvironment> {
+  let started = environments.get(id);
+  if (!started) {
+    started = start(id);
+    environments.set(id, started);
+  }
+  return started;
 }
 
-async function stopAll(): Promise<void> {
-  const running = child;
-  child = undefined;
-  if (running && running.exitCode === null) {
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill('SIGINT');
-    const timer = setTimeout(() => running.kill('SIGKILL'), 15_000);
+async function stop({ child, sim }: Running): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exited;
     clearTimeout(timer);
   }
-  await simulator?.close();
-  simulator = undefined;
+  await sim.close();
+}
+
+async function stopAll(): Promise<void> {
+  const all = [...running];
+  running.clear();
+  environments.clear();
+  installs.clear();
+  await Promise.all(all.map(stop));
+  packing = undefined;
   if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   workDir = undefined;
 }
@@ -188,5 +256,5 @@ after(async function () {
   await stopAll();
 });
 process.once('exit', () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  for (const { child } of running) if (child.exitCode === null) child.kill('SIGKILL');
 });

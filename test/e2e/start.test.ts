@@ -2,7 +2,8 @@
 // come up with the examples deployed against the demo account; SIGTERM or SIGINT sent to the npm process
 // alone (as supervisors and IDE stop buttons send them) stops both; a second run in the same user
 // directory works again and keeps what the user changed. Free ports and a temporary user directory stand
-// in for 1880, 8181 and .userdir.
+// in for 1880, 8181 and .userdir. It runs on the host's Node, and again on the Node 22 and Node 24 of the
+// platform matrix.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SIM_DEVICES, SIM_USERS } from '../../src/simulator';
 import { freePort } from '../helpers/node-red-process';
+import { PLATFORM_PREPARE_MS, platform, platformEnv, type Platform } from '../helpers/platforms';
 import { openDebugSidebar } from './debug-sidebar';
 import { ROOT } from './packed-node-red';
 
@@ -20,11 +22,12 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-async function start(env: Record<string, string>, args: string[] = []): Promise<Started> {
+/** npm start, with the host's Node or (its bin folder first on PATH) the Node of a platform of the matrix. */
+async function start(env: Record<string, string>, args: string[] = [], on?: Platform): Promise<Started> {
   // npm itself, as users run it: the signals below go to npm's process, not to the script.
   const child = spawn('npm', ['start', '--silent', '--', '--no-build', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: on ? platformEnv(on, env) : { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // A process group of its own, so that cleaning up after a failure can end all of it.
     detached: true,
@@ -214,3 +217,70 @@ describe('npm start', function () {
     await stop(run, 'SIGTERM');
   });
 });
+
+for (const id of ['node22', 'node24'] as const) {
+  // npm start runs the Node-RED 4.1 of the devDependencies on whichever Node the user has.
+  describe(`npm start on ${id.replace('node', 'Node ')}`, function () {
+    this.timeout(120_000);
+    let on: Platform;
+    let userDir: string;
+    let run: Started | undefined;
+
+    before(async function () {
+      this.timeout(PLATFORM_PREPARE_MS);
+      on = await platform(id);
+      userDir = fs.mkdtempSync(path.join(os.tmpdir(), `gizwits-start-${id}-`));
+    });
+
+    after(() => {
+      if (run) killGroup(run.child);
+      fs.rmSync(userDir, { recursive: true, force: true });
+    });
+
+    it('comes up with the examples signed in to the simulator, and stops on Ctrl-C', async () => {
+      const [redPort, simPort] = [await freePort(), await freePort()];
+      const editor = `http://127.0.0.1:${redPort}`;
+      const env = {
+        NODE_RED_PORT: String(redPort),
+        GIZWITS_SIM_PORT: String(simPort),
+        GIZWITS_USERDIR: userDir,
+      };
+      run = await start(env, [], on);
+      // Node-RED's own log says which Node runs it: the platform's, not the host's.
+      assert.match(
+        run.output(),
+        new RegExp(`Node\\.js\\s+version:\\s+v${on.nodeVersion.replace(/\./g, '\\.')}\\b`),
+      );
+      assert.match(run.output(), new RegExp(`Node-RED editor: +${editor}/`));
+
+      const nodes = (await (
+        await fetch(`${editor}/nodes`, { headers: { Accept: 'application/json' } })
+      ).json()) as Array<{ module: string; types: string[]; err?: string }>;
+      const ours = nodes.filter((s) => s.module === '@gizwits-community/node-red-gizwits');
+      const declared = Object.keys(
+        JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))['node-red'].nodes,
+      );
+      assert.deepEqual(ours.flatMap((s) => s.types).sort(), declared.sort(), JSON.stringify(ours));
+      assert.ok(
+        ours.every((s) => !s.err),
+        JSON.stringify(ours),
+      );
+
+      const sidebar = await openDebugSidebar(editor);
+      try {
+        assert.equal((await fetch(`${editor}/inject/ex-account-inject`, { method: 'POST' })).status, 200);
+        const shown = await sidebar.waitFor((m) => m.id === 'ex-account-debug');
+        assert.equal((shown.value as { uid: string }).uid, SIM_USERS.demo.uid);
+      } finally {
+        sidebar.close();
+      }
+
+      const stopped = Date.now();
+      run.child.kill('SIGINT');
+      assert.equal(await run.exited, 0, run.output());
+      assert.ok(Date.now() - stopped < 15_000, 'stopped within 15 s');
+      assert.ok(await refused(editor), 'Node-RED stopped');
+      assert.ok(await refused(`http://127.0.0.1:${simPort}/app/bindings`), 'the simulator stopped');
+    });
+  });
+}

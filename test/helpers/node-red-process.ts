@@ -1,10 +1,13 @@
 // A real headless Node-RED process (node-red/red.js) with this package loaded from the repository's
-// built dist/, for checks that need the whole runtime: admin API, credentials files, env substitution.
+// built dist/ (or from another folder, such as the packed package installed for a platform), for checks
+// that need the whole runtime: admin API, credentials files, env substitution. It runs on the host's
+// Node and Node-RED 4 unless given a platform of the matrix.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { platformEnv, type Platform } from './platforms';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -32,6 +35,10 @@ export interface StartOptions {
   credentials?: Record<string, Record<string, string>>;
   env?: Record<string, string>;
   settings?: Record<string, unknown>;
+  /** The Node and Node-RED to run (test/helpers/platforms.ts); the host's Node and Node-RED 4 if absent. */
+  platform?: Platform;
+  /** Where Node-RED finds this package: the repository (dist/) if absent. */
+  packageDir?: string;
 }
 
 export async function startNodeRed(options: StartOptions): Promise<NodeRedProcess> {
@@ -42,7 +49,7 @@ export async function startNodeRed(options: StartOptions): Promise<NodeRedProces
     uiPort: port,
     flowFile: 'flows.json',
     credentialSecret: false,
-    nodesDir: [ROOT],
+    nodesDir: [options.packageDir ?? ROOT],
     logging: { console: { level: 'info', metrics: false, audit: false } },
     editorTheme: { tours: false },
     ...options.settings,
@@ -55,12 +62,15 @@ export async function startNodeRed(options: StartOptions): Promise<NodeRedProces
   if (options.credentials)
     fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(options.credentials, null, 2));
 
-  const red = require.resolve('node-red/red.js');
+  const red = options.platform
+    ? path.join(options.platform.nodeRedDir, 'red.js')
+    : require.resolve('node-red/red.js');
+  const extraEnv = { ...options.env, NODE_RED_ENABLE_PROJECTS: 'false' };
   const child: ChildProcess = spawn(
-    process.execPath,
+    options.platform?.node ?? process.execPath,
     [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
     {
-      env: { ...process.env, ...options.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+      env: options.platform ? platformEnv(options.platform, extraEnv) : { ...process.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

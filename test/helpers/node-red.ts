@@ -6,7 +6,8 @@ import { SIM_APP_ID, SIM_USERS } from '../../src/simulator';
 
 /**
  * The runtime under test: Node-RED 4 (the dev dependency), or another install named by
- * NODE_RED_RUNTIME, as test/e2e/node-red-5.test.ts does for the compatibility check with Node-RED 5.
+ * NODE_RED_RUNTIME (a module name or a folder), as test/e2e/node-red-5.test.ts does with the Node-RED 5
+ * of the platform cache for the compatibility check.
  */
 export const RUNTIME = process.env.NODE_RED_RUNTIME || 'node-red';
 helper.init(require.resolve(RUNTIME));
