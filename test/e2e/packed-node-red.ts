@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SIM_APP_ID, SIM_USERS, startSimulator, type Simulator } from '../../src/simulator';
-import { freePort } from '../helpers/node-red-process';
+import { listeningUrl } from '../helpers/node-red-process';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = '@gizwits-community/node-red-gizwits';
@@ -88,10 +88,9 @@ async function start(): Promise<PackedEnvironment> {
   workDir = path.dirname(userDir);
   simulator = await startSimulator({ port: 0, driftIntervalMs: 0 });
   const sim = simulator;
-  const port = await freePort();
   const settings = {
     uiHost: '127.0.0.1',
-    uiPort: port,
+    uiPort: 0,
     flowFile: 'flows.json',
     credentialSecret: false,
     debugMaxLength: 100_000,
@@ -117,9 +116,9 @@ async function start(): Promise<PackedEnvironment> {
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
-  while (!/Started flows|Server now running/.test(output) || !(await reachable(url))) {
+  let url: string | undefined;
+  while (!(url = listeningUrl(output)) || !(await reachable(url))) {
     if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
     if (Date.now() > deadline) throw new Error(`Node-RED did not start within 60 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
