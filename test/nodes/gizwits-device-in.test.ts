@@ -54,6 +54,22 @@ describe('gizwits-device-in', function () {
   const report = (did: string, values: Record<string, unknown>) =>
     ctx.sim.model.reportFromDevice(did, new Map(Object.entries(values)) as never);
 
+  /**
+   * Waits until a socket login after frame `mark` has subscribed to `did`: a report made before that
+   * reaches nobody, and the state read on subscribing counts as initial, not as a live change.
+   */
+  const subscribedAfter = (mark: number, did: string) =>
+    waitFor(() => {
+      const frames = ctx.sim.ws.received.filter((f) => f.seq > mark);
+      const logins = frames.filter((f) => f.cmd === 'login_req');
+      const login = logins[logins.length - 1];
+      return (
+        login !== undefined &&
+        frames.some((f) => f.seq > login.seq && f.cmd === 'subscribe_req' && f.dids?.includes(did))
+      );
+    });
+  const lastFrame = () => ctx.sim.ws.received.at(-1)?.seq ?? 0;
+
   it('sends each followed device’s real state once after deploy, in the message shape of the contract', async () => {
     const { out } = await start({ devices: [SIM_DEVICES.demoAc, SIM_DEVICES.demoPlug1] });
     const first = await out.until((all) => all.length >= 2);
@@ -123,8 +139,9 @@ describe('gizwits-device-in', function () {
 
   it('with initial off, sends only live changes', async () => {
     const did = SIM_DEVICES.demoPlug1;
+    const mark = lastFrame();
     const { out } = await start({ devices: [did], initial: false });
-    await waitFor(() => ctx.sim.ws.openSockets('main') === 1 && ctx.sim.ws.logins > 0);
+    await subscribedAfter(mark, did);
     await out.quiet(200);
     assert.equal(out.all.length, 0);
     report(did, { countdown: 42 });
@@ -228,15 +245,19 @@ describe('gizwits-device-in', function () {
     const { out } = await start({ devices: [did], initial: false });
     await waitFor(() => ctx.sim.ws.received.some((f) => f.cmd === 'c2s_read' && f.did === did));
     const logins = ctx.sim.ws.logins;
+    let mark = lastFrame();
     ctx.sim.faults.sendInvalid(1009);
     await waitFor(() => ctx.sim.ws.logins > logins);
+    await subscribedAfter(mark, did);
     report(did, { countdown: 11 });
     assert.equal((await out.next((m) => !m.initial))[0].payload.countdown, 11);
 
     const restLogins = ctx.sim.calls.filter((c) => c.path === '/app/login').length;
+    mark = lastFrame();
     ctx.sim.faults.expireAllTokens();
     await waitFor(() => ctx.sim.calls.filter((c) => c.path === '/app/login').length > restLogins);
     await waitFor(() => ctx.sim.ws.logins > logins + 1);
+    await subscribedAfter(mark, did);
     report(did, { countdown: 12 });
     assert.equal((await out.next((m) => !m.initial && m.payload.countdown === 12))[0].did, did);
   });
