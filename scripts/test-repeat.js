@@ -6,8 +6,9 @@
 //           killed when the run ends: a loaded machine is where waits sized for an idle one give way.
 // mocha args are passed on (e.g. --grep 'device-in'); arguments ending in .ts replace the default spec.
 //
-// Each run's mocha JSON report and output land in test-artifacts/repeat/ (run-<i>.json, run-<i>.log);
-// the summary is printed and saved as test-artifacts/repeat/summary.json.
+// Each run's mocha JSON report and output land in test-artifacts/repeat/ (run-<i>.json, run-<i>.log), with
+// a copy of the other test artifacts of a failed run (run-<i>-artifacts/: editor screenshots); the summary
+// is printed and saved as test-artifacts/repeat/summary.json.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -79,8 +80,21 @@ function readFailures({ code, signal, report }) {
   return { passes: result.stats.passes, failures, messages: result.failures.map((t) => t.err?.message) };
 }
 
+/** A failed run's other artifacts (editor screenshots...), before the next run replaces them. */
+function keepArtifacts(index) {
+  const artifacts = path.dirname(OUT);
+  for (const entry of fs.readdirSync(artifacts)) {
+    if (entry === path.basename(OUT)) continue;
+    fs.cpSync(path.join(artifacts, entry), path.join(OUT, `run-${index}-artifacts`, entry), {
+      recursive: true,
+    });
+  }
+}
+
 async function main() {
   const { runs, hog, specs, options } = parseArgs(process.argv.slice(2));
+  // Reports of an earlier, longer repetition must not be mistaken for this one's.
+  fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(OUT, { recursive: true });
   execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { cwd: ROOT, stdio: 'inherit' });
 
@@ -93,6 +107,7 @@ async function main() {
     const ended = await runMocha(index, specs, options);
     hogProcess?.kill();
     const { passes, failures, messages } = readFailures(ended);
+    if (failures.length > 0) keepArtifacts(index);
     const run = {
       run: index,
       hog: hogged,

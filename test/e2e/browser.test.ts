@@ -251,7 +251,13 @@ describe('the editor in a browser: device control from the palette to the device
     await node.waitFor({ state: 'visible', timeout: 60_000 });
     await node.locator('.red-ui-flow-node').dblclick();
     const acTick = page.locator(`#node-input-gizwits-devices-list input[value="${SIM_DEVICES.demoAc}"]`);
-    await acTick.waitFor({ state: 'attached', timeout: 20_000 });
+    await acTick.waitFor({ state: 'attached', timeout: 20_000 }).catch(async (error: Error) => {
+      const status = await page
+        .locator('#node-input-gizwits-devices-status')
+        .innerText({ timeout: 1000 })
+        .catch(() => '(no edit dialog open)');
+      throw new Error(`${error.message}\nthe device list says: ${status}`);
+    });
     assert.ok(await acTick.isChecked(), 'the configured device is ticked');
     assert.equal(
       await page.locator('#node-input-gizwits-devices-list input').count(),
