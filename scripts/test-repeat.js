@@ -71,12 +71,21 @@ function runMocha(index, specs, options) {
   });
 }
 
+/**
+ * A test that runs a mocha of its own (the Node-RED 5 check) fails as one title; the inner failing
+ * tests its message quotes ("  1) suite\n       test:") are named after it, since they are the news.
+ */
+function withInnerFailures(title, message = '') {
+  const inner = [...message.matchAll(/^ {2}\d+\) (.+)\n {7}(.+):$/gm)].map((m) => `${m[1]} ${m[2]}`);
+  return inner.length > 0 ? `${title} › ${[...new Set(inner)].join(' | ')}` : title;
+}
+
 /** Failing tests of one run by full title; a run that ended without a report counts as one failure. */
 function readFailures({ code, signal, report }) {
   if (!fs.existsSync(report))
     return { passes: 0, failures: [`(mocha ended with ${signal ?? `code ${code}`} and wrote no report)`] };
   const result = JSON.parse(fs.readFileSync(report, 'utf8'));
-  const failures = result.failures.map((test) => test.fullTitle);
+  const failures = result.failures.map((test) => withInnerFailures(test.fullTitle, test.err?.message));
   return { passes: result.stats.passes, failures, messages: result.failures.map((t) => t.err?.message) };
 }
 
