@@ -79,7 +79,9 @@ const SCENARIOS: Record<string, (run: Run) => Promise<void>> = {
     };
     assert.equal(first.did, SIM_DEVICES.demoAc);
     assert.equal(first.event, 'status');
-    const roomTemp = 5 + Math.floor(Math.random() * 30);
+    // A report equal to the current reading is (rightly) no change: step away from what the device has now.
+    const now = (await run.sim('GET', `/_sim/devices/${SIM_DEVICES.demoAc}`)).attrs as { room_temp: number };
+    const roomTemp = now.room_temp >= 30 ? now.room_temp - 1 : now.room_temp + 1;
     await run.sim('POST', `/_sim/devices/${SIM_DEVICES.demoAc}/report`, { attrs: { room_temp: roomTemp } });
     const change = (await run.shown(
       'ex-in-status-debug',

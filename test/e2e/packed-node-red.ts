@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SIM_APP_ID, SIM_USERS, startSimulator, type Simulator } from '../../src/simulator';
-import { freePort } from '../helpers/node-red-process';
+import { listeningUrl } from '../helpers/node-red-process';
 import { platform, platformEnv, type Platform, type PlatformId } from '../helpers/platforms';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -138,10 +138,9 @@ async function start(id: PlatformId): Promise<PackedEnvironment> {
   const install = await packedInstall(id);
   const { userDir, platform: p } = install;
   const sim = await startSimulator({ port: 0, driftIntervalMs: 0 });
-  const port = await freePort();
   const settings = {
     uiHost: '127.0.0.1',
-    uiPort: port,
+    uiPort: 0,
     flowFile: 'flows.json',
     credentialSecret: false,
     debugMaxLength: 100_000,
@@ -174,9 +173,9 @@ async function start(id: PlatformId): Promise<PackedEnvironment> {
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
-  while (!/Started flows|Server now running/.test(output) || !(await reachable(url))) {
+  let url: string | undefined;
+  while (!(url = listeningUrl(output)) || !(await reachable(url))) {
     if (child.exitCode !== null) throw new Error(`Node-RED (${p.label}) exited early:\n${output}`);
     if (Date.now() > deadline) throw new Error(`Node-RED (${p.label}) did not start within 60 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -55,7 +55,9 @@ describe('typed inputs of the editor, at run time', () => {
         wires: [['out']],
       },
     ]);
-    const level = 10 + Math.floor(Math.random() * 80);
+    // A level the lamp already has would pass without any write: step away from the current one.
+    const current = (await latest(SIM_DEVICES.demoLamp1)).brightness as number;
+    const level = current >= 50 ? current - 7 : current + 7;
     const out = nextMessage<{ payload: Record<string, unknown>; did: string }>(helper.getNode('out'));
     helper.getNode('control').receive({ level, payload: 'ignored' });
     const msg = await out;

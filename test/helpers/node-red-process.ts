@@ -11,6 +11,10 @@ import { platformEnv, type Platform } from './platforms';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/**
+ * A port nothing listened on a moment ago. Only for a port that must be named before anything listens
+ * (a config, an address that must refuse): whatever binds it should bind port 0 instead and say where.
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -20,6 +24,40 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+const RUNTIME_LOCALES = path.join(
+  path.dirname(
+    require.resolve('@node-red/runtime/package.json', {
+      paths: [path.dirname(require.resolve('node-red/package.json'))],
+    }),
+  ),
+  'locales',
+);
+
+/** Node-RED's "Server now running at <address>" line, in each of its languages. */
+const NOW_RUNNING: RegExp[] = fs.readdirSync(RUNTIME_LOCALES).flatMap((locale) => {
+  const file = path.join(RUNTIME_LOCALES, locale, 'runtime.json');
+  if (!fs.existsSync(file)) return [];
+  const text = (JSON.parse(fs.readFileSync(file, 'utf8')) as { server?: Record<string, string> }).server?.[
+    'now-running'
+  ];
+  if (!text?.includes('__listenpath__')) return [];
+  const escape = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const [before, after] = text.split('__listenpath__');
+  return [new RegExp(`${escape(before)}(https?://[^/\\s]+)\\S*?${escape(after)}`)];
+});
+
+/**
+ * Where a Node-RED started with `uiPort: 0` listens, read from its log once it says so: the port is
+ * the one the server bound, never one picked beforehand that another process could take meanwhile.
+ */
+export function listeningUrl(output: string): string | undefined {
+  for (const pattern of NOW_RUNNING) {
+    const found = pattern.exec(output);
+    if (found) return found[1];
+  }
+  return undefined;
 }
 
 export interface NodeRedProcess {
@@ -43,10 +81,9 @@ export interface StartOptions {
 
 export async function startNodeRed(options: StartOptions): Promise<NodeRedProcess> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-nr-'));
-  const port = await freePort();
   const settings = {
     uiHost: '127.0.0.1',
-    uiPort: port,
+    uiPort: 0,
     flowFile: 'flows.json',
     credentialSecret: false,
     nodesDir: [options.packageDir ?? ROOT],
@@ -79,9 +116,8 @@ export async function startNodeRed(options: StartOptions): Promise<NodeRedProces
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
-  while (!/Started flows|流程已启动/.test(output)) {
+  while (!/Started flows|流程已启动/.test(output) || !listeningUrl(output)) {
     if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -91,7 +127,7 @@ export async function startNodeRed(options: StartOptions): Promise<NodeRedProces
   }
 
   return {
-    url,
+    url: listeningUrl(output)!,
     userDir,
     output: () => output,
     async stop() {

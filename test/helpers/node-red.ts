@@ -29,6 +29,34 @@ export function useNodeRed(): void {
   after(() => helper.stopServer());
 }
 
+/** The runtime parts behind helper.setFlows: its flows API and its event bus. */
+interface HelperRuntime {
+  _redNodes: {
+    setFlows(
+      flows: Array<Record<string, unknown>>,
+      credentials: Record<string, Record<string, unknown>>,
+      type: string,
+    ): Promise<unknown>;
+  };
+  _events: { once(event: 'flows:started', listener: () => void): void };
+}
+
+/**
+ * Deploys flows into the running runtime as helper.setFlows does ('full', 'nodes' or 'flows'), and
+ * resolves once they have started. The helper's own wait gives up after a fixed 300 ms, which a deploy
+ * on a busy machine can take, and it listens for the start only once the deploy call has returned.
+ */
+export async function deployFlows(
+  flows: Array<Record<string, unknown>>,
+  type: 'full' | 'nodes' | 'flows',
+  credentials: Record<string, Record<string, unknown>> = {},
+): Promise<void> {
+  const runtime = helper as unknown as HelperRuntime;
+  const started = new Promise<void>((resolve) => runtime._events.once('flows:started', () => resolve()));
+  await runtime._redNodes.setFlows(flows, credentials, type);
+  await started;
+}
+
 /** Puts every node of a flow on one tab (Catch nodes only see errors of their own tab). */
 export function onTab(nodes: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
   return [

@@ -1,6 +1,7 @@
 // gizwits-device-control in a real Node-RED runtime, writing to and reading the simulated cloud's devices.
 import assert from 'node:assert/strict';
 import { SIM_DEVICES } from '../../src/simulator';
+import type { GizwitsAccountNode } from '../../src/nodes/common/account-node';
 import { catchNode, helper, nextError, onTab, simAccount, useNodeRed } from '../helpers/node-red';
 import { useSimulator } from '../helpers/simulator';
 import { collect, deviceState, FAST_SOCKET, waitFor, type Msg } from '../helpers/live';
@@ -313,10 +314,28 @@ describe('gizwits-device-control', function () {
     const did = SIM_DEVICES.demoLamp1;
     const { node, out, caught } = await start({ device: did, transport: 'websocket', confirm: true });
     await online();
+    // Sent while the socket is down: waits for the reconnect instead of failing. "Down" as the client
+    // knows it: sent before the client has seen the drop, a write goes out on the dying socket and
+    // rightly fails with it, so it is sent from the first state change the drop causes.
+    const registry = (helper.getNode('account') as unknown as GizwitsAccountNode).devices();
+    const sent = new Promise<void>((resolve) => {
+      const onState = (state: string) => {
+        if (state === 'online') return;
+        registry.off('state', onState);
+        node.receive({ payload: { LED_R: 1 } });
+        resolve();
+      };
+      registry.on('state', onState);
+    });
     ctx.sim.faults.dropAllSockets();
-    // Sent while the socket is down: waits for the reconnect instead of failing.
-    node.receive({ payload: { LED_R: 1 } });
-    assert.equal((await out.next())[0].payload.LED_R, 1);
+    await sent;
+    await waitFor(() => out.all.length + caught.all.length > 0);
+    assert.deepEqual(
+      caught.all.map((m) => m.error.message),
+      [],
+      'the write waited for the reconnect',
+    );
+    assert.equal(out.all[0].payload.LED_R, 1);
 
     const logins = ctx.sim.ws.logins;
     ctx.sim.faults.expireAllTokens();

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_USERS, simManyPlugDid } from '../../src/simulator';
 import type { GizwitsAccountNode } from '../../src/nodes/common/account-node';
-import { helper, onTab, simAccount, useNodeRed } from '../helpers/node-red';
+import { deployFlows, helper, onTab, simAccount, useNodeRed } from '../helpers/node-red';
 import { useSimulator } from '../helpers/simulator';
 import {
   activeTimers,
@@ -53,6 +53,23 @@ describe('gizwits-device-in', function () {
 
   const report = (did: string, values: Record<string, unknown>) =>
     ctx.sim.model.reportFromDevice(did, new Map(Object.entries(values)) as never);
+
+  /**
+   * Waits until a socket login after frame `mark` has subscribed to `did` and asked for its state. A
+   * report made before the subscription reaches nobody, and one pushed before the answer to that read
+   * is the state after (re)connecting, sent as initial: only reports after it are live changes. The
+   * simulator answers the read at once, on the socket the later pushes take.
+   */
+  const readAfterLogin = (mark: number, did: string) =>
+    waitFor(() => {
+      const frames = ctx.sim.ws.received.filter((f) => f.seq > mark);
+      const logins = frames.filter((f) => f.cmd === 'login_req');
+      const login = logins[logins.length - 1];
+      return (
+        login !== undefined && frames.some((f) => f.seq > login.seq && f.cmd === 'c2s_read' && f.did === did)
+      );
+    });
+  const lastFrame = () => ctx.sim.ws.received.at(-1)?.seq ?? 0;
 
   it('sends each followed device’s real state once after deploy, in the message shape of the contract', async () => {
     const { out } = await start({ devices: [SIM_DEVICES.demoAc, SIM_DEVICES.demoPlug1] });
@@ -123,8 +140,9 @@ describe('gizwits-device-in', function () {
 
   it('with initial off, sends only live changes', async () => {
     const did = SIM_DEVICES.demoPlug1;
+    const mark = lastFrame();
     const { out } = await start({ devices: [did], initial: false });
-    await waitFor(() => ctx.sim.ws.openSockets('main') === 1 && ctx.sim.ws.logins > 0);
+    await readAfterLogin(mark, did);
     await out.quiet(200);
     assert.equal(out.all.length, 0);
     report(did, { countdown: 42 });
@@ -135,9 +153,12 @@ describe('gizwits-device-in', function () {
 
   it('sends online and offline events, and shows how many devices are online', async () => {
     const did = SIM_DEVICES.demoLamp1;
+    const mark = lastFrame();
     const { node, out } = await start({ devices: [did], events: ['online'] });
     const statuses = collectStatus(node);
     await waitFor(() => statuses.some((s) => /^1\/1 online/.test(s.text)));
+    // The device list (REST) may say "online" before the socket has subscribed to the device's news.
+    await readAfterLogin(mark, did);
     ctx.sim.faults.setOnline(did, false);
     const [offline] = await out.next();
     assert.equal(offline.event, 'offline');
@@ -228,20 +249,19 @@ describe('gizwits-device-in', function () {
     const { out } = await start({ devices: [did], initial: false });
     await waitFor(() => ctx.sim.ws.received.some((f) => f.cmd === 'c2s_read' && f.did === did));
     const logins = ctx.sim.ws.logins;
+    let mark = lastFrame();
     ctx.sim.faults.sendInvalid(1009);
     await waitFor(() => ctx.sim.ws.logins > logins);
+    await readAfterLogin(mark, did);
     report(did, { countdown: 11 });
     assert.equal((await out.next((m) => !m.initial))[0].payload.countdown, 11);
 
     const restLogins = ctx.sim.calls.filter((c) => c.path === '/app/login').length;
-    const reads = () => ctx.sim.ws.received.filter((f) => f.cmd === 'c2s_read' && f.did === did).length;
-    const readsBefore = reads();
+    mark = lastFrame();
     ctx.sim.faults.expireAllTokens();
     await waitFor(() => ctx.sim.calls.filter((c) => c.path === '/app/login').length > restLogins);
     await waitFor(() => ctx.sim.ws.logins > logins + 1);
-    // A change reported before the new session has subscribed is read as its initial state, not pushed
-    // live: wait for the read that follows the subscription (the two are independent of the login count).
-    await waitFor(() => reads() > readsBefore);
+    await readAfterLogin(mark, did);
     report(did, { countdown: 12 });
     assert.equal((await out.next((m) => !m.initial && m.payload.countdown === 12))[0].did, did);
   });
@@ -311,7 +331,7 @@ describe('gizwits-device-in', function () {
     const listeners = listenersOf();
     for (let n = 1; n <= 50; n++) {
       // A "modified nodes" deploy: the device-in nodes restart, the account stays.
-      await helper.setFlows(flow(n), 'nodes', account.credentials);
+      await deployFlows(flow(n), 'nodes', account.credentials);
     }
     await waitFor(() => ctx.sim.ws.openSockets('main') === 1 && ctx.sim.ws.openSockets('sandbox') === 1);
     assert.equal(helper.getNode('account'), account0, 'the account node was kept');
@@ -320,7 +340,7 @@ describe('gizwits-device-in', function () {
     assert.equal(ctx.sim.ws.openSockets('main'), 1);
     assert.equal(ctx.sim.ws.openSockets('sandbox'), 1);
     // Full deploys: everything is rebuilt, and the old account's sockets close.
-    for (let n = 51; n <= 55; n++) await helper.setFlows(flow(n), 'full', account.credentials);
+    for (let n = 51; n <= 55; n++) await deployFlows(flow(n), 'full', account.credentials);
     await waitFor(() => ctx.sim.ws.openSockets('main') === 1 && ctx.sim.ws.openSockets('sandbox') === 1);
     await helper.unload();
     await waitFor(() => ctx.sim.ws.openSockets('main') === 0 && ctx.sim.ws.openSockets('sandbox') === 0);

@@ -9,6 +9,7 @@ import {
   simAccount,
   useNodeRed,
 } from '../helpers/node-red';
+import { waitFor } from '../helpers/live';
 import { countCalls, simClient, useSimulator } from '../helpers/simulator';
 
 const sceneNode = require('../../src/nodes/gizwits-scene-trigger/gizwits-scene-trigger');
@@ -122,8 +123,10 @@ describe('gizwits-scene-trigger in Node-RED', () => {
     const { scene } = await load();
     let sent = false;
     helper.getNode('out').on('input', () => (sent = true));
+    const runs = countCalls(ctx.sim, 'POST', `/app/scene/${SIM_SCENES.demoEvening}/task`);
     scene.receive({ payload: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // In flight once the scene has started (a fixed wait may still be signing in on a busy machine).
+    await waitFor(() => countCalls(ctx.sim, 'POST', `/app/scene/${SIM_SCENES.demoEvening}/task`) > runs);
     // The helper stops watching nodes on unload; errors the closing node reports are caught here.
     const errors: unknown[] = [];
     (scene as { error: unknown }).error = (error: unknown) => errors.push(error);

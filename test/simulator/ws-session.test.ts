@@ -91,8 +91,10 @@ describe('simulator websocket: sessions, heartbeat and session faults', () => {
 
   it('keeps a session whose pings come within the declared heartbeat', async () => {
     const socket = await sockets.open(socketUrl(ctx.sim));
-    await socketLogin(ctx.sim, socket, 'demo', { heartbeatSeconds: 0.4 });
-    for (let round = 0; round < 4; round++) {
+    // Pings 200 ms apart keep a 1 s heartbeat for 1.6 s: a ping may come 800 ms late (a busy machine
+    // stalls this process, the simulator's timer included) before the session would rightly end.
+    await socketLogin(ctx.sim, socket, 'demo', { heartbeatSeconds: 1 });
+    for (let round = 0; round < 8; round++) {
       await sleep(200);
       socket.send({ cmd: 'ping' });
       await socket.next('pong');

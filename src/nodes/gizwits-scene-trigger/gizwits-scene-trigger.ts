@@ -155,7 +155,8 @@ export = function (RED: NodeAPI) {
         send(msg);
         done();
       } catch (error) {
-        if (error instanceof Cancelled) return done();
+        // Stopped mid-run (a pause cancelled, or a request the closing account's client ended): no failure.
+        if (error instanceof Cancelled || closed) return done();
         node.status(errorStatus(error, say));
         done(asError(error));
       }
