@@ -52,6 +52,9 @@ interface CachedClient {
   client: GizwitsClient;
   schemas: Map<string, Promise<ProductSchema>>;
   timer: NodeJS.Timeout;
+  /** Requests using the client now; a released client is closed only once the last of them ends. */
+  inFlight: number;
+  released: boolean;
 }
 
 interface Failure {
@@ -137,12 +140,15 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     res.status(status).json({ ...extra, code, errorName: shown.errorName, failure, message });
   }
 
-  function release(key: string): void {
-    const cached = clients.get(key);
-    if (!cached) return;
+  /**
+   * Takes this client out of use: the next request makes a new one. Requests still using it (the dialog
+   * asks for several lists at once) finish on it; it closes after the last of them.
+   */
+  function release(key: string, cached: CachedClient): void {
     clearTimeout(cached.timer);
-    cached.client.close();
-    clients.delete(key);
+    if (clients.get(key) === cached) clients.delete(key);
+    cached.released = true;
+    if (cached.inFlight === 0) cached.client.close();
   }
 
   /** A short-lived client for these exact options, shared by the requests of one editing session. */
@@ -156,10 +162,13 @@ export function registerAdminRoutes(RED: NodeAPI): void {
         client: newClient(options),
         schemas: new Map(),
         timer: undefined as unknown as NodeJS.Timeout,
+        inFlight: 0,
+        released: false,
       };
       clients.set(key, cached);
     }
-    cached.timer = setTimeout(() => release(key), IDLE_MS);
+    const current = cached;
+    cached.timer = setTimeout(() => release(key, current), IDLE_MS);
     cached.timer.unref();
     return { key, cached };
   }
@@ -223,17 +232,20 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     RED.httpAdmin.post(path, RED.auth.needsPermission('gizwits-account.read'), async (req, res) => {
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Body;
       let secrets = typedSecrets(body);
-      let key: string | undefined;
+      let use: { key: string; cached: CachedClient } | undefined;
       try {
         const target = targetOf(req, body);
         secrets = [...secrets, ...target.secrets];
-        const use = clientFor(target.options);
-        key = use.key;
+        use = clientFor(target.options);
+        use.cached.inFlight++;
         res.json(await answer(use.cached, body));
       } catch (error) {
         // A refused sign-in or a broken connection must not stick to the next try.
-        if (key && !(error instanceof GizwitsError && error.code === 'INVALID_PARAMS')) release(key);
+        if (use && !(error instanceof GizwitsError && error.code === 'INVALID_PARAMS'))
+          release(use.key, use.cached);
         answerFailure(res, error, secrets);
+      } finally {
+        if (use && --use.cached.inFlight === 0 && use.cached.released) use.cached.client.close();
       }
     });
   }
