@@ -385,7 +385,8 @@ describe('error texts of the client (catalogue keys)', function () {
       const bad = check(await caught(() => devices.write(demoPlug1, { switch: 'yes' })), 'write.refused');
       assert.match(
         bad.message,
-        new RegExp(`^Cannot write to ${demoPlug1}: "switch" takes true or false, not "yes"$`),
+        // The device by its alias, with the did (issue: errors you can read).
+        new RegExp(`^Cannot write to 台灯插座 \\(${demoPlug1}\\): "switch" takes true or false, not "yes"$`),
       );
       check(
         await caught(() => devices.write(demoAc, { on_timing: 5 }, { transport: 'websocket' })),
