@@ -1,12 +1,9 @@
 // gizwits-device-control in a real Node-RED runtime, writing to and reading the simulated cloud's devices.
 import assert from 'node:assert/strict';
 import { SIM_DEVICES } from '../../src/simulator';
-import { catchNode, helper, nextError, onTab, simAccount, useNodeRed } from '../helpers/node-red';
+import { helper, loadNode, nextError, useNodeRed } from '../helpers/node-red';
 import { useSimulator } from '../helpers/simulator';
-import { collect, deviceState, FAST_SOCKET, waitFor, type Msg } from '../helpers/live';
-
-const accountNode = require('../../src/nodes/gizwits-account/gizwits-account');
-const controlNode = require('../../src/nodes/gizwits-device-control/gizwits-device-control');
+import { deviceState, FAST_SOCKET, waitFor, type Msg } from '../helpers/live';
 
 describe('gizwits-device-control', function () {
   this.timeout(15_000);
@@ -18,34 +15,19 @@ describe('gizwits-device-control', function () {
   let mark = 0;
   async function start(config: Record<string, unknown> = {}) {
     mark = ctx.sim.ws.received.at(-1)?.seq ?? 0;
-    const account = simAccount(ctx.sim);
-    await helper.load(
-      [accountNode, controlNode, catchNode],
-      onTab([
-        account.node,
-        {
-          id: 'control',
-          type: 'gizwits-device-control',
-          account: 'account',
-          device: SIM_DEVICES.demoPlug1,
-          transport: 'auto',
-          confirm: false,
-          timeout: 3,
-          configVersion: 1,
-          wires: [['out']],
-          ...config,
-        },
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]),
-      account.credentials,
-    );
-    return {
-      node: helper.getNode('control'),
-      out: collect(helper.getNode('out')),
-      caught: collect(helper.getNode('caught')),
-    };
+    const flow = await loadNode(ctx.sim, {
+      type: 'gizwits-device-control',
+      id: 'control',
+      config: {
+        device: SIM_DEVICES.demoPlug1,
+        transport: 'auto',
+        confirm: false,
+        timeout: 3,
+        configVersion: 1,
+        ...config,
+      },
+    });
+    return { node: flow.node, out: flow.out, caught: flow.caught };
   }
 
   /** What the device was sent from now on: websocket writes and REST control calls. */
