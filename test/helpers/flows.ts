@@ -15,28 +15,28 @@ export interface AccountOptions extends FlowNode {
 
 /**
  * A gizwits-account node that signs in to the cloud at `cloud.url` with a password, and its credentials
- * entry. Every other property of `overrides` replaces the node's own.
+ * entry. Every other property of `overrides` replaces the node's own; one given as undefined is left out,
+ * as in a flow saved before it existed.
  */
 export function simAccount(
   cloud: { url: string },
   { id = 'account', user = 'demo', ...overrides }: AccountOptions = {},
 ): { node: FlowNode & { id: string }; credentials: Record<string, { username: string; password: string }> } {
   const login = typeof user === 'string' ? SIM_USERS[user] : user;
-  return {
-    node: {
-      id,
-      type: 'gizwits-account',
-      name: 'sim',
-      region: 'custom',
-      apiUrl: cloud.url,
-      appId: SIM_APP_ID,
-      authMode: 'password',
-      secure: false,
-      configVersion: 1,
-      ...overrides,
-    },
-    credentials: { [id]: { username: login.username, password: login.password } },
+  const node: FlowNode & { id: string } = {
+    id,
+    type: 'gizwits-account',
+    name: 'sim',
+    region: 'custom',
+    apiUrl: cloud.url,
+    appId: SIM_APP_ID,
+    authMode: 'password',
+    secure: false,
+    configVersion: 1,
+    ...overrides,
   };
+  for (const key of Object.keys(node)) if (node[key] === undefined) delete node[key];
+  return { node, credentials: { [id]: { username: login.username, password: login.password } } };
 }
 
 /**
