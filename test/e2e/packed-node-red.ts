@@ -5,12 +5,14 @@
 // Installing the tarball's own dependencies uses npm's cache first (`--prefer-offline`): CI's `npm ci`
 // has just filled it with the same versions, so nothing is fetched there; on a machine whose cache lacks
 // one, npm falls back to the registry. Node-RED itself comes from the repository's devDependencies.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SIM_APP_ID, SIM_USERS, startSimulator, type Simulator } from '../../src/simulator';
-import { freePort } from '../helpers/node-red-process';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { simAccount } from '../helpers/flows';
+import { freePort, spawnNodeRed } from '../helpers/node-red-process';
+import { redSettings, writeUserDir } from '../helpers/red-settings';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = '@gizwits-community/node-red-gizwits';
@@ -64,18 +66,8 @@ function packAndInstall(): { userDir: string; packageDir: string; tarball: strin
 
 /** The simulator account of the examples, pointed at this run's simulator, with the demo credentials. */
 export function simAccountFlowNode(sim: Simulator): Record<string, unknown> {
-  return {
-    id: SIM_ACCOUNT_ID,
-    type: 'gizwits-account',
-    name: 'Simulated cloud',
-    region: 'custom',
-    apiUrl: sim.url,
-    appId: SIM_APP_ID,
-    authMode: 'password',
-    secure: false,
-    configVersion: 1,
-    credentials: { username: SIM_USERS.demo.username, password: SIM_USERS.demo.password },
-  };
+  const account = simAccount(sim, { id: SIM_ACCOUNT_ID, name: 'Simulated cloud' });
+  return { ...account.node, credentials: account.credentials[SIM_ACCOUNT_ID] };
 }
 
 let starting: Promise<PackedEnvironment> | undefined;
@@ -89,50 +81,28 @@ async function start(): Promise<PackedEnvironment> {
   simulator = await startSimulator({ port: 0, driftIntervalMs: 0 });
   const sim = simulator;
   const port = await freePort();
-  const settings = {
-    uiHost: '127.0.0.1',
+  const settings = redSettings({
     uiPort: port,
-    flowFile: 'flows.json',
-    credentialSecret: false,
     debugMaxLength: 100_000,
     logging: { console: { level: 'info', metrics: false, audit: false } },
-    editorTheme: { tours: false, projects: { enabled: false } },
     telemetry: { enabled: false },
     externalModules: { palette: { allowInstall: false } },
-  };
-  fs.writeFileSync(
-    path.join(userDir, 'settings.js'),
-    `module.exports = ${JSON.stringify(settings, null, 2)};\n`,
-  );
-  fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');
-  const red = require.resolve('node-red/red.js');
-  child = spawn(
-    process.execPath,
-    [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
-    {
-      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
+  });
+  writeUserDir(userDir, settings);
+  const red = spawnNodeRed(userDir);
+  child = red.child;
+  const output = red.output;
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (!/Started flows|Server now running/.test(output) || !(await reachable(url))) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`Node-RED did not start within 60 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await red.started(/Started flows|Server now running/, 60_000, () => reachable(url));
   return {
     sim,
     url,
     userDir,
     packageDir,
-    output: () => output,
+    output,
     async deploy(flows) {
       // The answer comes before the new flows have started; the log says when they have.
-      const started = () => output.split('Started flows').length;
+      const started = () => output().split('Started flows').length;
       const before = started();
       const answer = await fetch(`${url}/flows`, {
         method: 'POST',
@@ -143,7 +113,7 @@ async function start(): Promise<PackedEnvironment> {
         throw new Error(`deploy failed: ${answer.status} ${await answer.text()}`);
       const deadline = Date.now() + 20_000;
       while (started() === before) {
-        if (Date.now() > deadline) throw new Error(`the deployed flows did not start:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`the deployed flows did not start:\n${output()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -2,6 +2,7 @@
 // secret an ${ENV} reference, no editor. The secrets must never come back out.
 import assert from 'node:assert/strict';
 import { SIM_APP_ID, SIM_DEVICES, SIM_USERS } from '../../src/simulator';
+import { simAccount } from '../helpers/flows';
 import { startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
 import { useSimulator } from '../helpers/simulator';
 
@@ -15,17 +16,10 @@ describe('headless deployment (real Node-RED process)', function () {
     red = await startNodeRed({
       flows: [
         { id: 'tab', type: 'tab', label: 'headless' },
-        {
-          id: 'acct',
-          type: 'gizwits-account',
-          name: 'from env',
-          region: 'custom',
-          apiUrl: '${GIZWITS_API_URL}',
-          appId: '${GIZWITS_APP_ID}',
-          authMode: 'password',
-          secure: false,
-          configVersion: 1,
-        },
+        simAccount(
+          { url: '${GIZWITS_API_URL}' },
+          { id: 'acct', name: 'from env', appId: '${GIZWITS_APP_ID}' },
+        ).node,
         { id: 'in', type: 'http in', z: 'tab', url: '/devices', method: 'get', wires: [['api']] },
         {
           id: 'api',

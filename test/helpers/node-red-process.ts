@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { redSettings, writeUserDir } from './red-settings';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -37,30 +38,44 @@ export interface StartOptions {
 export async function startNodeRed(options: StartOptions): Promise<NodeRedProcess> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-nr-'));
   const port = await freePort();
-  const settings = {
-    uiHost: '127.0.0.1',
+  const settings = redSettings({
     uiPort: port,
-    flowFile: 'flows.json',
-    credentialSecret: false,
     nodesDir: [ROOT],
     logging: { console: { level: 'info', metrics: false, audit: false } },
-    editorTheme: { tours: false },
     ...options.settings,
+  });
+  writeUserDir(userDir, settings, options.flows, options.credentials);
+  const red = spawnNodeRed(userDir, options.env);
+  try {
+    await red.started(/Started flows|流程已启动/, 30_000);
+  } catch (error) {
+    red.child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    userDir,
+    output: red.output,
+    async stop() {
+      const code = await red.stop();
+      fs.rmSync(userDir, { recursive: true, force: true });
+      return code;
+    },
   };
-  fs.writeFileSync(
-    path.join(userDir, 'settings.js'),
-    `module.exports = ${JSON.stringify(settings, null, 2)};\n`,
-  );
-  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flows, null, 2));
-  if (options.credentials)
-    fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(options.credentials, null, 2));
+}
 
+/**
+ * Runs node-red/red.js on the settings.js and flows of `userDir` (see writeUserDir), its output kept.
+ * `started` waits until the output matches (and `ready()`, when given, holds); `stop` ends it with
+ * SIGINT, then SIGKILL after 15 s.
+ */
+export function spawnNodeRed(userDir: string, env: Record<string, string> = {}) {
   const red = require.resolve('node-red/red.js');
   const child: ChildProcess = spawn(
     process.execPath,
     [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
     {
-      env: { ...process.env, ...options.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+      env: { ...process.env, ...env, NODE_RED_ENABLE_PROJECTS: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -68,28 +83,23 @@ export async function startNodeRed(options: StartOptions): Promise<NodeRedProces
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while (!/Started flows|流程已启动/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`Node-RED did not start within 30 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-
   return {
-    url,
-    userDir,
+    child,
     output: () => output,
-    async stop() {
+    async started(pattern: RegExp, ms: number, ready: () => Promise<boolean> = async () => true) {
+      const deadline = Date.now() + ms;
+      while (!pattern.test(output) || !(await ready())) {
+        if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
+        if (Date.now() > deadline)
+          throw new Error(`Node-RED did not start within ${ms / 1000} s:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async stop(): Promise<number | null> {
       if (child.exitCode === null) child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       const code = await exited;
       clearTimeout(timer);
-      fs.rmSync(userDir, { recursive: true, force: true });
       return code;
     },
   };
