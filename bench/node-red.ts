@@ -1,12 +1,10 @@
 // Node-RED 4 embedded in the bench process through its public API, set up as a headless deployment
 // (editor API on a loopback port, no browser): this package comes from the built dist/ through nodesDir,
 // beside bench-sink (bench/sink/), the node that hands the messages it receives to `onSink`.
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import RED from 'node-red';
-import { SIM_APP_ID } from '../src/simulator/fixtures';
+import { onTab, simAccount } from '../test/helpers/flows';
+import { startEmbeddedNodeRed } from '../test/helpers/embedded-node-red';
 import type { Json, SimWorker } from './harness';
 import type { BenchUser } from './sim-worker';
 
@@ -29,16 +27,8 @@ export interface EmbeddedNodeRed {
 }
 
 export async function startNodeRed(): Promise<EmbeddedNodeRed> {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-bench-'));
-  const server = http.createServer();
-  const settings = {
-    uiHost: '127.0.0.1',
-    uiPort: 0,
-    userDir,
-    flowFile: 'flows.json',
-    credentialSecret: false,
+  const red = await startEmbeddedNodeRed('gizwits-bench-', {
     nodesDir: [ROOT, path.join(__dirname, 'sink')],
-    editorTheme: { tours: false, projects: { enabled: false } },
     logging: {
       console: { level: 'off' },
       // Nodes' warnings and errors (a run that goes wrong says why) and the runtime's errors, on stderr:
@@ -54,19 +44,8 @@ export async function startNodeRed(): Promise<EmbeddedNodeRed> {
       },
     },
     benchSink: (nodeId: string, msg: Json) => sinkListener(nodeId, msg),
-  };
-  RED.init(server, settings as unknown as Parameters<typeof RED.init>[1]);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  await RED.start();
-  const manifest = JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as Json;
-  return {
-    version: String(manifest.version),
-    async stop() {
-      await RED.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      fs.rmSync(userDir, { recursive: true, force: true });
-    },
-  };
+  });
+  return { version: red.version, stop: red.stop };
 }
 
 /** A full deploy, as the editor's Deploy button does; resolves before the new flows have started. */
@@ -90,23 +69,6 @@ export function accountFlow(
   user: BenchUser,
   nodes: Json[],
 ): { flows: Json[]; credentials: Json } {
-  return {
-    flows: [
-      { id: 'tab', type: 'tab', label: 'bench' },
-      {
-        id: 'account',
-        type: 'gizwits-account',
-        name: user.username,
-        region: 'custom',
-        apiUrl: sim.url,
-        appId: SIM_APP_ID,
-        authMode: 'password',
-        secure: false,
-        configVersion: 1,
-      },
-      // Without a position the runtime takes a node for a config node.
-      ...nodes.map((node, index) => ({ z: 'tab', x: 200, y: 60 + 60 * index, ...node })),
-    ],
-    credentials: { account: { username: user.username, password: user.password } },
-  };
+  const account = simAccount(sim, { user, name: user.username });
+  return { flows: onTab([account.node, ...nodes], 'bench'), credentials: account.credentials };
 }

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SIM_APP_ID, SIM_DEVICES, SIM_USERS } from '../src/simulator';
+import { SIM_DEVICES, SIM_USERS } from '../src/simulator';
+import { simAccount } from './helpers/flows';
 import { openDebugSidebar, type DebugMessage, type DebugSidebar } from './e2e/debug-sidebar';
 import {
   PACKAGE_NAME,
@@ -22,17 +23,10 @@ import { MATRIX, PLATFORM_PREPARE_MS, PLATFORM_TITLES } from './helpers/platform
 type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
 
 const EXAMPLES = path.resolve(__dirname, '..', 'examples');
-const PLACEHOLDER_ACCOUNT = {
-  id: SIM_ACCOUNT_ID,
-  type: 'gizwits-account',
-  name: 'Simulated cloud',
-  region: 'custom',
-  apiUrl: 'http://127.0.0.1:8181',
-  appId: SIM_APP_ID,
-  authMode: 'password',
-  secure: false,
-  configVersion: 1,
-};
+const PLACEHOLDER_ACCOUNT = simAccount(
+  { url: 'http://127.0.0.1:8181' },
+  { id: SIM_ACCOUNT_ID, name: 'Simulated cloud' },
+).node;
 
 interface Run {
   env: PackedEnvironment;

@@ -4,6 +4,7 @@
 import { SIM_APP_ID, SIM_PRODUCTS, startSimulator, type Simulator } from '../../src/simulator';
 import { shownValue, type StoredValue } from '../../src/simulator/model/datapoint-values';
 import type { DataPointDefinition, ProductDefinition } from '../../src/simulator/model/product-types';
+import { simAccount } from '../../test/helpers/flows';
 import type { Json } from './node-red';
 import type { Random } from './random';
 
@@ -50,22 +51,12 @@ export function accountNode(
   id = 'account',
   overrides: { appId?: string; password?: string } = {},
 ): { node: Json; credentials: Json } {
-  return {
-    node: {
-      id,
-      type: 'gizwits-account',
-      name: `soak ${id}`,
-      region: 'custom',
-      apiUrl: cloud.sim.url,
-      appId: overrides.appId ?? SIM_APP_ID,
-      authMode: 'password',
-      secure: false,
-      configVersion: 1,
-    },
-    credentials: {
-      [id]: { username: cloud.username, password: overrides.password ?? cloud.password },
-    },
-  };
+  return simAccount(cloud.sim, {
+    id,
+    name: `soak ${id}`,
+    appId: overrides.appId ?? SIM_APP_ID,
+    user: { username: cloud.username, password: overrides.password ?? cloud.password },
+  });
 }
 
 function product(cloud: SoakCloud, did: string): ProductDefinition {

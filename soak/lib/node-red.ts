@@ -2,11 +2,10 @@
 // comes from the built dist/ (nodesDir = the repository, whose package.json names the dist/ files), beside
 // bench-sink (bench/sink/), the node that hands what it receives to `onSink`. One runtime at a time: a
 // part starts it with its own settings and stops it before it returns.
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import RED from 'node-red';
+import { onTab as onTabOf } from '../../test/helpers/flows';
+import { flowsStarted, startEmbeddedNodeRed } from '../../test/helpers/embedded-node-red';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -45,19 +44,11 @@ export interface SoakRuntime {
 const HOOK = 'soak';
 
 export async function startRuntime(tuning: Record<string, number> = {}): Promise<SoakRuntime> {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-soak-'));
-  const server = http.createServer();
   const log: LogTally = { errors: 0, warnings: 0, byType: {}, lastLines: [] };
   let sinkListener: SinkListener = () => undefined;
   let completeListener: CompleteListener = () => undefined;
-  const settings = {
-    uiHost: '127.0.0.1',
-    uiPort: 0,
-    userDir,
-    flowFile: 'flows.json',
-    credentialSecret: false,
+  const red = await startEmbeddedNodeRed('gizwits-soak-', {
     nodesDir: [ROOT, path.join(ROOT, 'bench', 'sink')],
-    editorTheme: { tours: false, projects: { enabled: false } },
     gizwits: tuning,
     logging: {
       console: { level: 'off' },
@@ -80,22 +71,14 @@ export async function startRuntime(tuning: Record<string, number> = {}): Promise
       },
     },
     benchSink: (nodeId: string, msg: Json) => sinkListener(nodeId, msg),
-  };
-  RED.init(server, settings as unknown as Parameters<typeof RED.init>[1]);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const events = RED.events as unknown as NodeJS.EventEmitter;
-  // The (empty) flows of the start begin after RED.start() resolves: wait for them, so that the first
-  // deploy's 'flows:started' is the deploy's own.
-  const firstStart = flowsStarted(events);
-  await RED.start();
-  await firstStart;
+  });
+  const events = red.events;
   RED.hooks.add(`onComplete.${HOOK}`, (event: { msg: Json; error?: unknown; node: { id: string } }) => {
     completeListener({ msg: event.msg, error: event.error, nodeId: event.node.id });
   });
-  const manifest = JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as Json;
 
   return {
-    version: String(manifest.version),
+    version: red.version,
     log,
     async deploy(flows, credentials = {}) {
       const started = flowsStarted(events);
@@ -122,39 +105,14 @@ export async function startRuntime(tuning: Record<string, number> = {}): Promise
     },
     async stop() {
       RED.hooks.remove(`*.${HOOK}`);
-      await RED.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      fs.rmSync(userDir, { recursive: true, force: true });
+      await red.stop();
     },
   };
 }
 
-/** The next 'flows:started' of the runtime's event bus. */
-function flowsStarted(events: NodeJS.EventEmitter): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      events.off('flows:started', done);
-      reject(new Error('the flows did not start within 30 s'));
-    }, 30_000);
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    events.once('flows:started', done);
-  });
-}
-
-/**
- * A tab holding `nodes` (given positions, as the editor saves them: without one the runtime takes a node
- * for a config node); gizwits-account nodes stay config nodes.
- */
+/** A tab holding `nodes`, as the bench and the tests lay them out. */
 export function onTab(nodes: Json[]): Json[] {
-  return [
-    { id: 'tab', type: 'tab', label: 'soak' },
-    ...nodes.map((node, index) =>
-      node.type === 'gizwits-account' ? node : { z: 'tab', x: 200, y: 60 + 40 * index, ...node },
-    ),
-  ];
+  return onTabOf(nodes, 'soak');
 }
 
 /**

@@ -25,7 +25,7 @@ export interface ProductSchema {
   datapoints: Map<string, Datapoint>;
 }
 
-/** Both spellings of the data point `type` (quirks.md): the document's letters and real products' words. */
+/** Both spellings of the data point `type` (docs/open-api.md): the document's letters and real products' words. */
 const KINDS: Record<string, DatapointKind> = {
   W: 'writable',
   status_writable: 'writable',
@@ -358,7 +358,7 @@ export function rawPayload(bytes: number[]): number[] {
 
 /**
  * A report in the websocket's encoding, whatever path it came by: REST answers give booleans as 0/1,
- * enums sometimes as their index, and binary as hex text (quirks.md).
+ * enums sometimes as their index, and binary as hex text (docs/open-api.md).
  */
 export function decodeReport(
   schema: ProductSchema | undefined,

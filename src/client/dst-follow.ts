@@ -1,5 +1,5 @@
 // Keeps a sync node's repeating tasks at their local time across daylight saving. The cloud stores one
-// UTC time per task (quirks.md), so at each change of the zone's offset the follower rewrites the UTC
+// UTC time per task (docs/open-api.md), so at each change of the zone's offset the follower rewrites the UTC
 // time of the tasks the node manages: its declared tasks, matched by remark with the target's tasks as
 // sync matches them. It checks once when started (Node-RED may have been down at a change), then sleeps
 // until the next update moment (dst-plan.ts). One update per task and change; a failed one is retried

@@ -1,5 +1,5 @@
 // Which offset a repeating task's one UTC time must be written with, and when it must move to the next.
-// The cloud keeps one UTC time per task (quirks.md), so a task in a zone with daylight saving is right
+// The cloud keeps one UTC time per task (docs/open-api.md), so a task in a zone with daylight saving is right
 // only while its UTC time was converted with the offset of its next run. Pure functions of a clock
 // reading (`now`), so that the scheduler's conversion and the DST follower (dst-follow.ts) agree.
 //

@@ -2,7 +2,7 @@ import { GizwitsError, keyed } from './errors';
 
 export type Region = 'cn' | 'us' | 'eu' | 'custom';
 
-/** Open API hosts by region (CONTRACT.md). */
+/** Open API hosts by region (docs/open-api.md). */
 export const REGION_URLS: Readonly<Record<Exclude<Region, 'custom'>, string>> = {
   cn: 'https://api.gizwits.com',
   us: 'https://usapi.gizwits.com',

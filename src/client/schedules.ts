@@ -1,4 +1,4 @@
-// Scheduled tasks in the user's time zone, and the UTC the Open API stores (quirks.md: scheduler times
+// Scheduled tasks in the user's time zone, and the UTC the Open API stores (docs/open-api.md: scheduler times
 // are UTC). Pure functions over Intl.DateTimeFormat: no dependency, no clock unless one is passed in.
 //
 // - A one-time task converts exactly: its local date and time is one instant (a time the clocks skip is

@@ -11,7 +11,7 @@ export interface TokenAnswer {
   expire_at: number;
 }
 
-/** `POST /app/request_token` spells the expiry `expired_at` (quirks.md). */
+/** `POST /app/request_token` spells the expiry `expired_at` (docs/open-api.md). */
 export interface AppTokenAnswer {
   token: string;
   expired_at?: number;
@@ -75,7 +75,7 @@ export interface GuestBinding {
 
 export interface DeviceLatest {
   did: string;
-  /** Seconds since the epoch (quirks.md). */
+  /** Seconds since the epoch (docs/open-api.md). */
   updated_at: number | string;
   attr: AttrValues;
 }
@@ -122,7 +122,7 @@ export interface RawDataEntry {
   type: 'app2dev' | 'dev2app' | 'dev_online' | 'dev_re_online' | 'dev_offline' | string;
   ip?: string;
   payload_bin?: string;
-  /** Seconds with a fraction (quirks.md). */
+  /** Seconds with a fraction (docs/open-api.md). */
   timestamp: number;
   source?: 'd3' | 'client' | string;
   uid?: string;

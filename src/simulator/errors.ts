@@ -15,7 +15,7 @@ const TABLE: ReadonlyArray<readonly [number, string, string]> = [
   [9001, 'GIZ_OPENAPI_MAC_ALREADY_REGISTERED', 'mac already registered!'],
   [9002, 'GIZ_OPENAPI_PRODUCT_KEY_INVALID', 'product_key invalid'],
   [9003, 'GIZ_OPENAPI_APPID_INVALID', 'appid invalid'],
-  // The table says "token invalid"; the real service (quirks.md) answers with the exclamation mark.
+  // The table says "token invalid"; the real service (docs/open-api.md) answers with the exclamation mark.
   [9004, 'GIZ_OPENAPI_TOKEN_INVALID', 'token invalid!'],
   [9005, 'GIZ_OPENAPI_USER_NOT_EXIST', 'user not exist'],
   [9006, 'GIZ_OPENAPI_TOKEN_EXPIRED', 'token expired'],

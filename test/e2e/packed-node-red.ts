@@ -8,13 +8,15 @@
 // Installing the tarball's own dependencies uses npm's cache first (`--prefer-offline`): CI's `npm ci`
 // has just filled it with the same versions, so nothing is fetched there; on a machine whose cache lacks
 // one, npm falls back to the registry.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SIM_APP_ID, SIM_USERS, startSimulator, type Simulator } from '../../src/simulator';
-import { listeningUrl } from '../helpers/node-red-process';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { simAccount } from '../helpers/flows';
+import { listeningUrl, spawnNodeRed } from '../helpers/node-red-process';
 import { platform, platformEnv, type Platform, type PlatformId } from '../helpers/platforms';
+import { redSettings, writeUserDir } from '../helpers/red-settings';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = '@gizwits-community/node-red-gizwits';
@@ -112,18 +114,8 @@ export function packedInstall(id: PlatformId = 'host'): Promise<PackedInstall> {
 
 /** The simulator account of the examples, pointed at this run's simulator, with the demo credentials. */
 export function simAccountFlowNode(sim: Simulator): Record<string, unknown> {
-  return {
-    id: SIM_ACCOUNT_ID,
-    type: 'gizwits-account',
-    name: 'Simulated cloud',
-    region: 'custom',
-    apiUrl: sim.url,
-    appId: SIM_APP_ID,
-    authMode: 'password',
-    secure: false,
-    configVersion: 1,
-    credentials: { username: SIM_USERS.demo.username, password: SIM_USERS.demo.password },
-  };
+  const account = simAccount(sim, { id: SIM_ACCOUNT_ID, name: 'Simulated cloud' });
+  return { ...account.node, credentials: account.credentials[SIM_ACCOUNT_ID] };
 }
 
 interface Running {
@@ -138,56 +130,38 @@ async function start(id: PlatformId): Promise<PackedEnvironment> {
   const install = await packedInstall(id);
   const { userDir, platform: p } = install;
   const sim = await startSimulator({ port: 0, driftIntervalMs: 0 });
-  const settings = {
-    uiHost: '127.0.0.1',
+  const settings = redSettings({
     uiPort: 0,
-    flowFile: 'flows.json',
-    credentialSecret: false,
     debugMaxLength: 100_000,
     logging: { console: { level: 'info', metrics: false, audit: false } },
     // As `npm start` has it: nothing outside 127.0.0.1 (no palette catalogue).
     editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
     telemetry: { enabled: false },
     externalModules: { palette: { allowInstall: false } },
+  });
+  writeUserDir(userDir, settings);
+  const red = spawnNodeRed(userDir, {}, p);
+  running.add({ child: red.child, sim });
+  const output = red.output;
+  // Started once the log says where it listens (it binds port 0) and the admin API answers there.
+  const listening = async () => {
+    const at = listeningUrl(output());
+    return at !== undefined && (await reachable(at));
   };
-  fs.writeFileSync(
-    path.join(userDir, 'settings.js'),
-    `module.exports = ${JSON.stringify(settings, null, 2)};\n`,
-  );
-  fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');
-  const child = spawn(
-    p.node,
-    [
-      path.join(p.nodeRedDir, 'red.js'),
-      '--userDir',
-      userDir,
-      '--settings',
-      path.join(userDir, 'settings.js'),
-    ],
-    {
-      env: platformEnv(p, { NODE_RED_ENABLE_PROJECTS: 'false' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  running.add({ child, sim });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 60_000;
-  let url: string | undefined;
-  while (!(url = listeningUrl(output)) || !(await reachable(url))) {
-    if (child.exitCode !== null) throw new Error(`Node-RED (${p.label}) exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`Node-RED (${p.label}) did not start within 60 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await red.started(/(?:)/, 60_000, listening);
+  } catch (error) {
+    throw new Error(`Node-RED (${p.label}): ${(error as Error).message}`);
   }
+  const url = listeningUrl(output())!;
   return {
     ...install,
     sim,
     url,
-    output: () => output,
+    output,
     async deploy(flows) {
       // The answer comes before the new flows have started; the log says when they have.
-      const started = () => output.split('Started flows').length;
+      const started = () => output().split('Started flows').length;
       const before = started();
       const answer = await fetch(`${url}/flows`, {
         method: 'POST',
@@ -198,7 +172,7 @@ async function start(id: PlatformId): Promise<PackedEnvironment> {
         throw new Error(`deploy failed: ${answer.status} ${await answer.text()}`);
       const deadline = Date.now() + 20_000;
       while (started() === before) {
-        if (Date.now() > deadline) throw new Error(`the deployed flows did not start:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`the deployed flows did not start:\n${output()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

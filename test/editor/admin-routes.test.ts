@@ -69,10 +69,10 @@ describe('gizwits-account pick-list routes', () => {
   beforeEach(async () => {
     process.env[CANARY.name] = CANARY.value;
     const account = simAccount(ctx.sim);
-    const tokenAccount = simAccount(ctx.sim, 'tokenAccount', 'demo', { authMode: 'token' });
-    const refused = simAccount(ctx.sim, 'refusedAccount', 'guest');
-    const env = simAccount(ctx.sim, 'envAccount');
-    const unset = simAccount(ctx.sim, 'unsetAccount');
+    const tokenAccount = simAccount(ctx.sim, { id: 'tokenAccount', authMode: 'token' });
+    const refused = simAccount(ctx.sim, { id: 'refusedAccount', user: 'guest' });
+    const env = simAccount(ctx.sim, { id: 'envAccount' });
+    const unset = simAccount(ctx.sim, { id: 'unsetAccount' });
     await helper.load(
       [accountNode, apiNode, mqttNode],
       [

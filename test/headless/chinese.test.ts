@@ -2,6 +2,7 @@
 // node receives are worded from the package's zh-CN catalogue, codes and names kept, not in English.
 import assert from 'node:assert/strict';
 import { SIM_APP_ID, SIM_DEVICES, SIM_USERS } from '../../src/simulator';
+import { simAccount } from '../helpers/flows';
 import { startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
 import { useSimulator } from '../helpers/simulator';
 
@@ -16,17 +17,7 @@ describe('a Node-RED runtime in Chinese (real Node-RED process, lang zh-CN)', fu
       settings: { lang: 'zh-CN' },
       flows: [
         { id: 'tab', type: 'tab', label: 'zh' },
-        {
-          id: 'acct',
-          type: 'gizwits-account',
-          name: 'sim',
-          region: 'custom',
-          apiUrl: ctx.sim.url,
-          appId: SIM_APP_ID,
-          authMode: 'password',
-          secure: false,
-          configVersion: 1,
-        },
+        simAccount(ctx.sim, { id: 'acct' }).node,
         { id: 'zh-in', type: 'http in', z: 'tab', url: '/control/:did', method: 'post', wires: [['zh-did']] },
         {
           id: 'zh-did',

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { SIM_APP_ID, SIM_DEVICES, SIM_USERS } from '../../src/simulator';
 import { packedInstall } from '../e2e/packed-node-red';
+import { simAccount } from '../helpers/flows';
 import { startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
 import { MATRIX, PLATFORM_PREPARE_MS, PLATFORM_TITLES, type PlatformId } from '../helpers/platforms';
 import { useSimulator } from '../helpers/simulator';
@@ -27,17 +28,10 @@ function describeHeadless(id: PlatformId): void {
         packageDir: installed.packageDir,
         flows: [
           { id: 'tab', type: 'tab', label: 'headless' },
-          {
-            id: 'acct',
-            type: 'gizwits-account',
-            name: 'from env',
-            region: 'custom',
-            apiUrl: '${GIZWITS_API_URL}',
-            appId: '${GIZWITS_APP_ID}',
-            authMode: 'password',
-            secure: false,
-            configVersion: 1,
-          },
+          simAccount(
+            { url: '${GIZWITS_API_URL}' },
+            { id: 'acct', name: 'from env', appId: '${GIZWITS_APP_ID}' },
+          ).node,
           { id: 'in', type: 'http in', z: 'tab', url: '/devices', method: 'get', wires: [['api']] },
           {
             id: 'api',

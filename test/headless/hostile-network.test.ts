@@ -3,8 +3,9 @@
 // device with the unusable binding on its own.
 import assert from 'node:assert/strict';
 import { MAX_FRAME_BYTES } from '../../src/client';
-import { SIM_APP_ID, SIM_DEVICES, SIM_USERS } from '../../src/simulator';
+import { SIM_DEVICES, SIM_USERS } from '../../src/simulator';
 import { waitFor } from '../helpers/live';
+import { simAccount } from '../helpers/flows';
 import { startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
 import { useSimulator } from '../helpers/simulator';
 
@@ -49,16 +50,7 @@ describe('hostile network (real Node-RED process)', function () {
     red = await startNodeRed({
       flows: [
         { id: 'tab', type: 'tab', label: 'hostile' },
-        {
-          id: 'acct',
-          type: 'gizwits-account',
-          region: 'custom',
-          apiUrl: sim.url,
-          appId: SIM_APP_ID,
-          authMode: 'password',
-          secure: false,
-          configVersion: 1,
-        },
+        simAccount(sim, { id: 'acct', name: undefined }).node,
         ...[
           ['in-good', demoAc],
           ['in-bad', demoPlug1],

@@ -3,7 +3,8 @@
 // CA (NODE_EXTRA_CA_CERTS), writing to a device over the websocket.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { SIM_APP_ID, SIM_DEVICES, SIM_USERS, startSimulator, type Simulator } from '../../src/simulator';
+import { SIM_DEVICES, SIM_USERS, startSimulator, type Simulator } from '../../src/simulator';
+import { simAccount } from '../helpers/flows';
 import { startNodeRed, type NodeRedProcess } from '../helpers/node-red-process';
 import { selfSignedCertificate, type TestCertificate } from '../helpers/tls';
 
@@ -20,17 +21,7 @@ describe('secure: true, the device websocket over TLS (real Node-RED process)', 
       env: { NODE_EXTRA_CA_CERTS: tls.certFile },
       flows: [
         { id: 'tab', type: 'tab', label: 'wss' },
-        {
-          id: 'acct',
-          type: 'gizwits-account',
-          name: 'sim over TLS',
-          region: 'custom',
-          apiUrl: sim.url,
-          appId: SIM_APP_ID,
-          authMode: 'password',
-          secure: true,
-          configVersion: 1,
-        },
+        simAccount(sim, { id: 'acct', name: 'sim over TLS', secure: true }).node,
         { id: 'wss-in', type: 'http in', z: 'tab', url: '/write', method: 'post', wires: [['wss-control']] },
         {
           id: 'wss-control',

@@ -6,6 +6,7 @@ import bcrypt from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
 import { SIM_APP_ID, SIM_USERS, type Simulator } from '../../src/simulator';
 import type { AttackTarget } from './admin-attacks';
+import { simAccount } from './flows';
 import { startNodeRed, type NodeRedProcess } from './node-red-process';
 
 export interface GuardedNodeRed {
@@ -53,18 +54,8 @@ export async function startGuardedNodeRed(
   const adminPassword = `admin-${randomBytes(9).toString('hex')}`;
   const readerPassword = `reader-${randomBytes(9).toString('hex')}`;
   const canary = { name: CANARY_NAME, value: `canary-${randomBytes(9).toString('hex')}` };
-  const account = (id: string, extra: Record<string, unknown> = {}) => ({
-    id,
-    type: 'gizwits-account',
-    name: `${id} account`,
-    region: 'custom',
-    apiUrl: sim.url,
-    appId: SIM_APP_ID,
-    authMode: 'password',
-    secure: false,
-    configVersion: 1,
-    ...extra,
-  });
+  const account = (id: string, extra: Record<string, unknown> = {}) =>
+    simAccount(sim, { id, name: `${id} account`, ...extra }).node;
   const red = await startNodeRed({
     flows: [
       { id: 'tab', type: 'tab', label: 'guarded' },

@@ -11,10 +11,14 @@ export const FAST_SOCKET = {
   reconcileIntervalMs: 60_000,
 };
 
-/** Resolves once `check()` is true; rejects after `ms` with what `describe()` says. */
-export async function waitFor(check: () => boolean, ms = 5000, describe?: () => string): Promise<void> {
+/** Resolves once `check()` is (or resolves to) true; rejects after `ms` with what `describe()` says. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  ms = 5000,
+  describe?: () => string,
+): Promise<void> {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end)
       throw new Error(`condition not met within ${ms} ms${describe ? `: ${describe()}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

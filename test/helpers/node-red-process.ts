@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { platformEnv, type Platform } from './platforms';
+import { redSettings, writeUserDir } from './red-settings';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -81,33 +82,50 @@ export interface StartOptions {
 
 export async function startNodeRed(options: StartOptions): Promise<NodeRedProcess> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-nr-'));
-  const settings = {
-    uiHost: '127.0.0.1',
+  const settings = redSettings({
     uiPort: 0,
-    flowFile: 'flows.json',
-    credentialSecret: false,
     nodesDir: [options.packageDir ?? ROOT],
     logging: { console: { level: 'info', metrics: false, audit: false } },
-    editorTheme: { tours: false },
     ...options.settings,
+  });
+  writeUserDir(userDir, settings, options.flows, options.credentials);
+  const red = spawnNodeRed(userDir, options.env, options.platform);
+  try {
+    await red.started(
+      /Started flows|流程已启动/,
+      30_000,
+      async () => listeningUrl(red.output()) !== undefined,
+    );
+  } catch (error) {
+    red.child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    url: listeningUrl(red.output())!,
+    userDir,
+    output: red.output,
+    async stop() {
+      const code = await red.stop();
+      fs.rmSync(userDir, { recursive: true, force: true });
+      return code;
+    },
   };
-  fs.writeFileSync(
-    path.join(userDir, 'settings.js'),
-    `module.exports = ${JSON.stringify(settings, null, 2)};\n`,
-  );
-  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flows, null, 2));
-  if (options.credentials)
-    fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(options.credentials, null, 2));
+}
 
-  const red = options.platform
-    ? path.join(options.platform.nodeRedDir, 'red.js')
-    : require.resolve('node-red/red.js');
-  const extraEnv = { ...options.env, NODE_RED_ENABLE_PROJECTS: 'false' };
+/**
+ * Runs the platform's node-red/red.js (the host's Node and Node-RED 4 if no platform is given) on the
+ * settings.js and flows of `userDir` (see writeUserDir), its output kept. `started` waits until the
+ * output matches (and `ready()`, when given, holds); `stop` ends it with SIGINT, then SIGKILL after 15 s.
+ * Settings with `uiPort: 0` make it bind a port of its own: read where with listeningUrl(output).
+ */
+export function spawnNodeRed(userDir: string, env: Record<string, string> = {}, platform?: Platform) {
+  const red = platform ? path.join(platform.nodeRedDir, 'red.js') : require.resolve('node-red/red.js');
+  const extraEnv = { ...env, NODE_RED_ENABLE_PROJECTS: 'false' };
   const child: ChildProcess = spawn(
-    options.platform?.node ?? process.execPath,
+    platform?.node ?? process.execPath,
     [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
     {
-      env: options.platform ? platformEnv(options.platform, extraEnv) : { ...process.env, ...extraEnv },
+      env: platform ? platformEnv(platform, extraEnv) : { ...process.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -115,27 +133,23 @@ export async function startNodeRed(options: StartOptions): Promise<NodeRedProces
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const deadline = Date.now() + 30_000;
-  while (!/Started flows|流程已启动/.test(output) || !listeningUrl(output)) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`Node-RED did not start within 30 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-
   return {
-    url: listeningUrl(output)!,
-    userDir,
+    child,
     output: () => output,
-    async stop() {
+    async started(pattern: RegExp, ms: number, ready: () => Promise<boolean> = async () => true) {
+      const deadline = Date.now() + ms;
+      while (!pattern.test(output) || !(await ready())) {
+        if (child.exitCode !== null) throw new Error(`Node-RED exited early:\n${output}`);
+        if (Date.now() > deadline)
+          throw new Error(`Node-RED did not start within ${ms / 1000} s:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async stop(): Promise<number | null> {
       if (child.exitCode === null) child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       const code = await exited;
       clearTimeout(timer);
-      fs.rmSync(userDir, { recursive: true, force: true });
       return code;
     },
   };

@@ -2,7 +2,10 @@
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import type { Simulator } from '../../src/simulator';
-import { SIM_APP_ID, SIM_USERS } from '../../src/simulator';
+import { nodeFlow, type NodeFlowOptions } from './flows';
+import { collect, type Msg } from './live';
+
+export { onTab, simAccount } from './flows';
 
 /**
  * The runtime under test: Node-RED 4 (the dev dependency), or another install named by
@@ -57,36 +60,42 @@ export async function deployFlows(
   await started;
 }
 
-/** Puts every node of a flow on one tab (Catch nodes only see errors of their own tab). */
-export function onTab(nodes: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  return [
-    { id: 'tab', type: 'tab', label: 'test' },
-    ...nodes.map((n) => (n.type === 'gizwits-account' ? n : { z: 'tab', ...n })),
-  ];
+/**
+ * Loads `nodeFlow(sim, options)` (account → node under test → `out`, a Catch node → `caught`) and answers
+ * its running nodes: `out` and `caught` collect what they receive; `run` sends a message to the node and
+ * resolves with the next output, `failure` with the next message a Catch node receives and `fail` with
+ * its error's text.
+ */
+export async function loadNode(sim: Simulator, options: NodeFlowOptions, modules: unknown[] = []) {
+  const { flow, credentials, ids } = nodeFlow(sim, options);
+  await helper.load([accountNode, nodeModule(options.type), catchNode, ...modules], flow, credentials);
+  const node = helper.getNode(ids.node);
+  const outNode = helper.getNode(ids.out);
+  const caughtNode = helper.getNode(ids.caught);
+  const failure = async (msg: Msg): Promise<Msg & { error: { message: string } }> => {
+    const next = nextMessage<Msg & { error: { message: string } }>(caughtNode);
+    node.receive(msg);
+    return next;
+  };
+  return {
+    node,
+    outNode,
+    caughtNode,
+    out: collect(outNode),
+    caught: collect(caughtNode),
+    async run<T = Msg>(msg: Msg): Promise<T> {
+      const next = nextMessage<T>(outNode);
+      node.receive(msg);
+      return next;
+    },
+    failure,
+    fail: async (msg: Msg): Promise<string> => (await failure(msg)).error.message,
+  };
 }
 
-/** A gizwits-account node of the flow pointed at the simulator, and its credentials entry. */
-export function simAccount(
-  sim: Simulator,
-  id = 'account',
-  user: keyof typeof SIM_USERS = 'demo',
-  extra: Record<string, unknown> = {},
-) {
-  return {
-    node: {
-      id,
-      type: 'gizwits-account',
-      name: 'sim',
-      region: 'custom',
-      apiUrl: sim.url,
-      appId: SIM_APP_ID,
-      authMode: 'password',
-      secure: false,
-      configVersion: 1,
-      ...extra,
-    },
-    credentials: { [id]: { username: SIM_USERS[user].username, password: SIM_USERS[user].password } },
-  };
+/** The runtime module of a node type of this package. */
+export function nodeModule(type: string): unknown {
+  return require(`../../src/nodes/${type}/${type}`);
 }
 
 /** Resolves with the next message a helper node receives, or rejects after `ms`. */

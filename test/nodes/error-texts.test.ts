@@ -331,7 +331,7 @@ describe('texts of the errors the nodes report', () => {
 
   /** Loads the case's node with an account (unless none) and a Catch node; returns the error reported. */
   async function raise(c: Pick<Case, 'type' | 'config' | 'msg' | 'account'>): Promise<unknown> {
-    const account = simAccount(ctx.sim, 'account', 'demo', c.account?.extra ?? {});
+    const account = simAccount(ctx.sim, c.account?.extra);
     if (c.account?.credentials) Object.assign(account.credentials.account, c.account.credentials);
     await helper.load(
       [accountNode, nodeModules[c.type], catchNode],

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_MANY_PLUG_COUNT, SIM_USERS } from '../../src/simulator';
+import type { AccountOptions } from '../helpers/flows';
 import {
   accountNode,
   apiNode,
-  catchNode,
   helper,
+  loadNode,
   nextMessage,
-  onTab,
   simAccount,
   useNodeRed,
 } from '../helpers/node-red';
@@ -16,28 +16,13 @@ describe('gizwits-api in Node-RED', () => {
   const ctx = useSimulator();
   useNodeRed();
 
-  async function load(
-    extra: Array<Record<string, unknown>> = [],
-    api: Record<string, unknown> = {},
-    user: keyof typeof SIM_USERS = 'demo',
-  ) {
-    const account = simAccount(ctx.sim, 'account', user);
-    const flow = [
-      account.node,
-      {
-        id: 'api',
-        type: 'gizwits-api',
-        account: 'account',
-        operation: 'bindings.list',
-        allPages: false,
-        wires: [['out']],
-        ...api,
-      },
-      { id: 'out', type: 'helper' },
-      ...extra,
-    ];
-    await helper.load([accountNode, apiNode, catchNode], onTab(flow), account.credentials);
-    return { api: helper.getNode('api'), out: helper.getNode('out') };
+  async function load(config: Record<string, unknown> = {}, user: AccountOptions['user'] = 'demo') {
+    const flow = await loadNode(ctx.sim, {
+      type: 'gizwits-api',
+      config: { operation: 'bindings.list', allPages: false, ...config },
+      account: { user },
+    });
+    return { api: flow.node, out: flow.outNode, caught: flow.caughtNode };
   }
 
   it('calls the configured operation and outputs the answer', async () => {
@@ -68,7 +53,7 @@ describe('gizwits-api in Node-RED', () => {
   });
 
   it('fetches every page when asked, in the node or in msg.allPages', async () => {
-    const { api, out } = await load([], { allPages: true }, 'many');
+    const { api, out } = await load({ allPages: true }, 'many');
     const whole = nextMessage<{ payload: unknown[] }>(out);
     api.receive({ payload: {} });
     assert.equal((await whole).payload.length, SIM_MANY_PLUG_COUNT);
@@ -78,10 +63,7 @@ describe('gizwits-api in Node-RED', () => {
   });
 
   it('reports a cloud error to a Catch node with the code and name, and a red status', async () => {
-    const { api } = await load([
-      { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'caught', type: 'helper' },
-    ]);
+    const { api } = await load();
     const caught = nextMessage<{ error: { message: string; source: { id: string } } }>(
       helper.getNode('caught'),
     );
@@ -118,10 +100,7 @@ describe('gizwits-api in Node-RED', () => {
     ['a missing path parameter', { operation: 'devices.get', payload: {} }, /needs the parameter "did"/],
   ] as const) {
     it(`refuses ${name} with a clear error, sending nothing`, async () => {
-      const { api } = await load([
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]);
+      const { api } = await load();
       const caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
       const callsBefore = ctx.sim.calls.length;
       api.receive({ ...msg });
@@ -131,40 +110,21 @@ describe('gizwits-api in Node-RED', () => {
   }
 
   it('says so when no account is configured', async () => {
-    await helper.load(
-      [accountNode, apiNode, catchNode],
-      onTab([
-        { id: 'api', type: 'gizwits-api', account: '', operation: 'bindings.list', wires: [[]] },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]),
-    );
-    const caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
-    helper.getNode('api').receive({ payload: {} });
-    assert.match((await caught).error.message, /no gizwits-account is configured/);
+    const { api, caught } = await load({ account: '', wires: [[]] });
+    const failed = nextMessage<{ error: { message: string } }>(caught);
+    api.receive({ payload: {} });
+    assert.match((await failed).error.message, /no gizwits-account is configured/);
   });
 
   it('keeps secrets out of messages, errors, status and the log', async () => {
-    const account = simAccount(ctx.sim, 'account', 'demo');
-    account.credentials.account.password = 'Wrong-Secret-Pass-9';
-    await helper.load(
-      [accountNode, apiNode, catchNode],
-      onTab([
-        account.node,
-        { id: 'api', type: 'gizwits-api', account: 'account', operation: 'users.get', wires: [['out']] },
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]),
-      account.credentials,
+    const { api, caught } = await load(
+      { operation: 'users.get' },
+      { username: SIM_USERS.demo.username, password: 'Wrong-Secret-Pass-9' },
     );
-    const caught = nextMessage<Record<string, unknown>>(helper.getNode('caught'));
-    helper.getNode('api').receive({ payload: {} });
-    const msg = await caught;
-    const seen =
-      JSON.stringify(msg) +
-      JSON.stringify(helper.log().args) +
-      JSON.stringify(helper.getNode('api').status.args);
+    const failed = nextMessage<Record<string, unknown>>(caught);
+    api.receive({ payload: {} });
+    const msg = await failed;
+    const seen = JSON.stringify(msg) + JSON.stringify(helper.log().args) + JSON.stringify(api.status.args);
     assert.match(JSON.stringify(msg), /9020/);
     assert.ok(!seen.includes('Wrong-Secret-Pass-9'), 'the password leaked');
   });
@@ -172,20 +132,13 @@ describe('gizwits-api in Node-RED', () => {
   it('reads ${ENV} references in credentials, for headless deployments', async () => {
     process.env.GIZWITS_TEST_PASSWORD = SIM_USERS.demo.password;
     try {
-      const account = simAccount(ctx.sim);
-      account.credentials.account.password = '${GIZWITS_TEST_PASSWORD}';
-      await helper.load(
-        [accountNode, apiNode],
-        [
-          account.node,
-          { id: 'api', type: 'gizwits-api', account: 'account', operation: 'users.get', wires: [['out']] },
-          { id: 'out', type: 'helper' },
-        ],
-        account.credentials,
+      const { api, out } = await load(
+        { operation: 'users.get' },
+        { username: SIM_USERS.demo.username, password: '${GIZWITS_TEST_PASSWORD}' },
       );
-      const out = nextMessage<{ payload: { uid: string } }>(helper.getNode('out'));
-      helper.getNode('api').receive({ payload: {} });
-      assert.equal((await out).payload.uid, SIM_USERS.demo.uid);
+      const answered = nextMessage<{ payload: { uid: string } }>(out);
+      api.receive({ payload: {} });
+      assert.equal((await answered).payload.uid, SIM_USERS.demo.uid);
     } finally {
       delete process.env.GIZWITS_TEST_PASSWORD;
     }

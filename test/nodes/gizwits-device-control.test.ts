@@ -2,12 +2,20 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES } from '../../src/simulator';
 import type { GizwitsAccountNode } from '../../src/nodes/common/account-node';
-import { catchNode, helper, nextError, onTab, simAccount, useNodeRed } from '../helpers/node-red';
+import {
+  accountNode,
+  helper,
+  loadNode,
+  nextError,
+  nodeModule,
+  onTab,
+  simAccount,
+  useNodeRed,
+} from '../helpers/node-red';
 import { useSimulator } from '../helpers/simulator';
-import { collect, deviceState, FAST_SOCKET, waitFor, type Msg } from '../helpers/live';
+import { deviceState, FAST_SOCKET, waitFor, type Msg } from '../helpers/live';
 
-const accountNode = require('../../src/nodes/gizwits-account/gizwits-account');
-const controlNode = require('../../src/nodes/gizwits-device-control/gizwits-device-control');
+const controlNode = nodeModule('gizwits-device-control');
 
 describe('gizwits-device-control', function () {
   this.timeout(15_000);
@@ -19,34 +27,19 @@ describe('gizwits-device-control', function () {
   let mark = 0;
   async function start(config: Record<string, unknown> = {}) {
     mark = ctx.sim.ws.received.at(-1)?.seq ?? 0;
-    const account = simAccount(ctx.sim);
-    await helper.load(
-      [accountNode, controlNode, catchNode],
-      onTab([
-        account.node,
-        {
-          id: 'control',
-          type: 'gizwits-device-control',
-          account: 'account',
-          device: SIM_DEVICES.demoPlug1,
-          transport: 'auto',
-          confirm: false,
-          timeout: 3,
-          configVersion: 1,
-          wires: [['out']],
-          ...config,
-        },
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]),
-      account.credentials,
-    );
-    return {
-      node: helper.getNode('control'),
-      out: collect(helper.getNode('out')),
-      caught: collect(helper.getNode('caught')),
-    };
+    const flow = await loadNode(ctx.sim, {
+      type: 'gizwits-device-control',
+      id: 'control',
+      config: {
+        device: SIM_DEVICES.demoPlug1,
+        transport: 'auto',
+        confirm: false,
+        timeout: 3,
+        configVersion: 1,
+        ...config,
+      },
+    });
+    return { node: flow.node, out: flow.out, caught: flow.caught };
   }
 
   /** What the device was sent from now on: websocket writes and REST control calls. */

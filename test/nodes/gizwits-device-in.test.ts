@@ -2,19 +2,19 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_USERS, simManyPlugDid } from '../../src/simulator';
 import type { GizwitsAccountNode } from '../../src/nodes/common/account-node';
-import { deployFlows, helper, onTab, simAccount, useNodeRed } from '../helpers/node-red';
-import { useSimulator } from '../helpers/simulator';
+import type { SimUser } from '../helpers/flows';
 import {
-  activeTimers,
-  collect,
-  deviceState,
-  FAST_SOCKET,
-  tcpHandles,
-  waitFor,
-  type Msg,
-} from '../helpers/live';
+  accountNode,
+  deployFlows,
+  helper,
+  loadNode,
+  onTab,
+  simAccount,
+  useNodeRed,
+} from '../helpers/node-red';
+import { useSimulator } from '../helpers/simulator';
+import { activeTimers, deviceState, FAST_SOCKET, tcpHandles, waitFor, type Msg } from '../helpers/live';
 
-const accountNode = require('../../src/nodes/gizwits-account/gizwits-account');
 const deviceInNode = require('../../src/nodes/gizwits-device-in/gizwits-device-in');
 
 describe('gizwits-device-in', function () {
@@ -25,30 +25,22 @@ describe('gizwits-device-in', function () {
   after(() => helper.settings({}));
 
   /** Loads account → device-in → helper and collects what reaches the helper. */
-  async function start(config: Record<string, unknown>, user: keyof typeof SIM_USERS = 'demo') {
-    const account = simAccount(ctx.sim, 'account', user);
-    await helper.load(
-      [accountNode, deviceInNode],
-      onTab([
-        account.node,
-        {
-          id: 'in',
-          type: 'gizwits-device-in',
-          account: 'account',
-          devices: [],
-          attrs: [],
-          events: ['status'],
-          onlyChanged: false,
-          initial: true,
-          configVersion: 1,
-          wires: [['out']],
-          ...config,
-        },
-        { id: 'out', type: 'helper' },
-      ]),
-      account.credentials,
-    );
-    return { node: helper.getNode('in'), out: collect(helper.getNode('out')) };
+  async function start(config: Record<string, unknown>, user: SimUser = 'demo') {
+    const flow = await loadNode(ctx.sim, {
+      type: 'gizwits-device-in',
+      id: 'in',
+      account: { user },
+      config: {
+        devices: [],
+        attrs: [],
+        events: ['status'],
+        onlyChanged: false,
+        initial: true,
+        configVersion: 1,
+        ...config,
+      },
+    });
+    return { node: flow.node, out: flow.out };
   }
 
   const report = (did: string, values: Record<string, unknown>) =>
@@ -267,23 +259,12 @@ describe('gizwits-device-in', function () {
   });
 
   it('shows a clear error and does not retry in a loop when the password is wrong', async () => {
-    const account = simAccount(ctx.sim);
-    account.credentials.account.password = 'wrong-password';
-    await helper.load(
-      [accountNode, deviceInNode],
-      onTab([
-        account.node,
-        {
-          id: 'in',
-          type: 'gizwits-device-in',
-          account: 'account',
-          devices: [],
-          events: ['status'],
-          wires: [],
-        },
-      ]),
-      account.credentials,
-    );
+    await loadNode(ctx.sim, {
+      type: 'gizwits-device-in',
+      id: 'in',
+      account: { user: { username: SIM_USERS.demo.username, password: 'wrong-password' } },
+      config: { devices: [], events: ['status'], wires: [] },
+    });
     const statuses = collectStatus(helper.getNode('in'));
     await waitFor(() => statuses.some((s) => s.fill === 'red'));
     const red = statuses.find((s) => s.fill === 'red')!;

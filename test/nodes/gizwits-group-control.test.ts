@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_GROUPS, SIM_PRODUCTS } from '../../src/simulator';
-import {
-  accountNode,
-  catchNode,
-  helper,
-  nextMessage,
-  onTab,
-  simAccount,
-  useNodeRed,
-} from '../helpers/node-red';
+import { loadNode, useNodeRed } from '../helpers/node-red';
 import { countCalls, useSimulator } from '../helpers/simulator';
-
-const groupNode = require('../../src/nodes/gizwits-group-control/gizwits-group-control');
 
 type Out = { payload: unknown; failed?: string[]; action?: string; groupId?: string };
 
@@ -19,44 +9,13 @@ describe('gizwits-group-control in Node-RED', () => {
   const ctx = useSimulator();
   useNodeRed();
 
-  async function load(node: Record<string, unknown> = {}) {
-    const account = simAccount(ctx.sim);
-    await helper.load(
-      [accountNode, groupNode, catchNode],
-      onTab([
-        account.node,
-        {
-          id: 'group',
-          type: 'gizwits-group-control',
-          account: 'account',
-          group: '',
-          action: 'control',
-          configVersion: 1,
-          wires: [['out']],
-          ...node,
-        },
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]),
-      account.credentials,
-    );
-    const group = helper.getNode('group');
-    const out = helper.getNode('out');
-    const caught = helper.getNode('caught');
-    return {
-      group,
-      async run(msg: Record<string, unknown>): Promise<Out> {
-        const next = nextMessage<Out>(out);
-        group.receive(msg);
-        return next;
-      },
-      async fail(msg: Record<string, unknown>): Promise<string> {
-        const next = nextMessage<{ error: { message: string } }>(caught);
-        group.receive(msg);
-        return (await next).error.message;
-      },
-    };
+  async function load(config: Record<string, unknown> = {}) {
+    const flow = await loadNode(ctx.sim, {
+      type: 'gizwits-group-control',
+      id: 'group',
+      config: { group: '', action: 'control', configVersion: 1, ...config },
+    });
+    return { group: flow.node, run: (msg: Record<string, unknown>) => flow.run<Out>(msg), fail: flow.fail };
   }
 
   it('lists groups and their devices', async () => {

@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_PRODUCTS } from '../../src/simulator';
-import {
-  accountNode,
-  catchNode,
-  helper,
-  nextMessage,
-  onTab,
-  simAccount,
-  useNodeRed,
-} from '../helpers/node-red';
-import { eventually } from '../simulator/helpers';
+import { helper, loadNode, useNodeRed } from '../helpers/node-red';
+import { waitFor } from '../helpers/live';
 import { simClient, useSimulator } from '../helpers/simulator';
-
-const ruleSyncNode = require('../../src/nodes/gizwits-rule-sync/gizwits-rule-sync');
 
 type Entry = { name: string; rule_id?: number };
 type Out = {
@@ -46,46 +36,22 @@ describe('gizwits-rule-sync in Node-RED', () => {
   useNodeRed();
   afterEach(() => ctx.sim.model.rules.clear());
 
-  async function load(node: Record<string, unknown> = {}) {
-    const account = simAccount(ctx.sim);
-    await helper.load(
-      [accountNode, ruleSyncNode, catchNode],
-      onTab([
-        account.node,
-        {
-          id: 'sync',
-          type: 'gizwits-rule-sync',
-          account: 'account',
-          rules: JSON.stringify([plugLightsLamp, acOffline]),
-          mode: 'apply',
-          prune: false,
-          configVersion: 1,
-          wires: [['out']],
-          ...node,
-        },
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]),
-      account.credentials,
-    );
-    const sync = helper.getNode('sync');
+  async function load(config: Record<string, unknown> = {}) {
+    const flow = await loadNode(ctx.sim, {
+      type: 'gizwits-rule-sync',
+      id: 'sync',
+      config: {
+        rules: JSON.stringify([plugLightsLamp, acOffline]),
+        mode: 'apply',
+        prune: false,
+        configVersion: 1,
+        ...config,
+      },
+    });
     return {
-      sync,
-      async run(msg: Record<string, unknown> = {}): Promise<Out> {
-        const next = nextMessage<Out>(helper.getNode('out'));
-        sync.receive({ payload: Date.now(), ...msg });
-        return next;
-      },
-      async fail(
-        msg: Record<string, unknown> = {},
-      ): Promise<Record<string, unknown> & { error: { message: string } }> {
-        const next = nextMessage<Record<string, unknown> & { error: { message: string } }>(
-          helper.getNode('caught'),
-        );
-        sync.receive({ payload: Date.now(), ...msg });
-        return next;
-      },
+      sync: flow.node,
+      run: (msg: Record<string, unknown> = {}) => flow.run<Out>({ payload: Date.now(), ...msg }),
+      fail: (msg: Record<string, unknown> = {}) => flow.failure({ payload: Date.now(), ...msg }),
     };
   }
 
@@ -197,11 +163,9 @@ describe('gizwits-rule-sync in Node-RED', () => {
     const client = simClient(ctx.sim);
     await client.call('devices.control', { did: SIM_DEVICES.demoPlug1, attrs: { switch: false } });
     await client.call('devices.control', { did: SIM_DEVICES.demoPlug1, attrs: { switch: true } });
-    const lamp = await eventually(async () => {
-      const attrs = ctx.sim.model.devices.get(SIM_DEVICES.demoLamp1)!.socketSnapshot();
-      return attrs.LED_R === 33 ? attrs : undefined;
-    });
-    assert.deepEqual([lamp.switch, lamp.mode], [true, '呼吸']);
+    const lamp = () => ctx.sim.model.devices.get(SIM_DEVICES.demoLamp1)!.socketSnapshot();
+    await waitFor(() => lamp().LED_R === 33, 3000);
+    assert.deepEqual([lamp().switch, lamp().mode], [true, '呼吸']);
   });
 
   it('reports which rules were applied and which were not when a call fails part-way', async () => {

@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_SCENES } from '../../src/simulator';
-import {
-  accountNode,
-  catchNode,
-  helper,
-  nextMessage,
-  onTab,
-  simAccount,
-  useNodeRed,
-} from '../helpers/node-red';
+import { helper, loadNode, useNodeRed } from '../helpers/node-red';
 import { waitFor } from '../helpers/live';
 import { countCalls, simClient, useSimulator } from '../helpers/simulator';
-
-const sceneNode = require('../../src/nodes/gizwits-scene-trigger/gizwits-scene-trigger');
 
 type Out = { payload: { sceneId: string; status: string } & unknown[]; sceneId?: string };
 
@@ -23,42 +13,16 @@ describe('gizwits-scene-trigger in Node-RED', () => {
     ctx.sim.model.timeScale = 1;
   });
 
-  async function load(node: Record<string, unknown> = {}) {
-    const account = simAccount(ctx.sim);
-    await helper.load(
-      [accountNode, sceneNode, catchNode],
-      onTab([
-        account.node,
-        {
-          id: 'scene',
-          type: 'gizwits-scene-trigger',
-          account: 'account',
-          scene: SIM_SCENES.demoEvening,
-          wait: true,
-          timeout: 10,
-          configVersion: 1,
-          wires: [['out']],
-          ...node,
-        },
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]),
-      account.credentials,
-    );
-    const scene = helper.getNode('scene');
+  async function load(config: Record<string, unknown> = {}) {
+    const flow = await loadNode(ctx.sim, {
+      type: 'gizwits-scene-trigger',
+      id: 'scene',
+      config: { scene: SIM_SCENES.demoEvening, wait: true, timeout: 10, configVersion: 1, ...config },
+    });
     return {
-      scene,
-      async run(msg: Record<string, unknown> = {}): Promise<Out> {
-        const next = nextMessage<Out>(helper.getNode('out'));
-        scene.receive({ payload: Date.now(), ...msg });
-        return next;
-      },
-      async fail(msg: Record<string, unknown>): Promise<string> {
-        const next = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
-        scene.receive(msg);
-        return (await next).error.message;
-      },
+      scene: flow.node,
+      run: (msg: Record<string, unknown> = {}) => flow.run<Out>({ payload: Date.now(), ...msg }),
+      fail: flow.fail,
     };
   }
 

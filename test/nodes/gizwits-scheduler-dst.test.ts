@@ -6,18 +6,8 @@ import { migrateConfig } from '../../src/nodes/common/migrate';
 import { translator } from '../../src/nodes/common/red';
 import { dstReporter } from '../../src/nodes/gizwits-scheduler/dst-report';
 import { SIM_DEVICES } from '../../src/simulator';
-import {
-  accountNode,
-  catchNode,
-  helper,
-  nextMessage,
-  onTab,
-  simAccount,
-  useNodeRed,
-} from '../helpers/node-red';
+import { helper, loadNode, nextMessage, useNodeRed } from '../helpers/node-red';
 import { useSimulator } from '../helpers/simulator';
-
-const schedulerNode = require('../../src/nodes/gizwits-scheduler/gizwits-scheduler');
 
 const SPRING = '2030-03-31T01:00:00.000Z';
 const AUTUMN = '2030-10-27T01:00:00.000Z';
@@ -75,43 +65,29 @@ describe('gizwits-scheduler across daylight saving', () => {
     ctx.sim.model.clock.reset();
   });
 
-  async function load(node: Record<string, unknown>) {
-    const account = simAccount(ctx.sim);
-    await helper.load(
-      [accountNode, schedulerNode, catchNode],
-      onTab([
-        account.node,
-        {
-          id: 'scheduler',
-          type: 'gizwits-scheduler',
-          account: 'account',
-          target: 'device',
-          targetId: SIM_DEVICES.demoPlug1,
-          action: 'sync',
-          timezone: 'Europe/Berlin',
-          schedules: JSON.stringify([SUNDAYS]),
-          configVersion: 2,
-          followDst: true,
-          wires: [['out']],
-          ...node,
-        },
-        { id: 'out', type: 'helper' },
-      ]),
-      account.credentials,
-    );
-    const scheduler = helper.getNode('scheduler');
+  async function load(config: Record<string, unknown>) {
+    const flow = await loadNode(ctx.sim, {
+      type: 'gizwits-scheduler',
+      id: 'scheduler',
+      config: {
+        target: 'device',
+        targetId: SIM_DEVICES.demoPlug1,
+        action: 'sync',
+        timezone: 'Europe/Berlin',
+        schedules: JSON.stringify([SUNDAYS]),
+        configVersion: 2,
+        followDst: true,
+        ...config,
+      },
+    });
     const statuses: Array<{ fill?: string; text?: string }> = [];
-    scheduler.on('call:status', (call: { args: Array<{ fill?: string; text?: string }> }) =>
+    flow.node.on('call:status', (call: { args: Array<{ fill?: string; text?: string }> }) =>
       statuses.push(call.args[0]),
     );
     return {
       statuses,
-      next: () => nextMessage<Out>(helper.getNode('out')),
-      async sync(): Promise<Out> {
-        const next = nextMessage<Out>(helper.getNode('out'));
-        scheduler.receive({ payload: null });
-        return next;
-      },
+      next: () => nextMessage<Out>(flow.outNode),
+      sync: () => flow.run<Out>({ payload: null }),
     };
   }
 

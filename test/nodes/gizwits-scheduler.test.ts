@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_GROUPS, SIM_SCENES } from '../../src/simulator';
-import {
-  accountNode,
-  catchNode,
-  helper,
-  nextMessage,
-  onTab,
-  simAccount,
-  useNodeRed,
-} from '../helpers/node-red';
+import { helper, loadNode, useNodeRed } from '../helpers/node-red';
 import { useSimulator } from '../helpers/simulator';
-
-const schedulerNode = require('../../src/nodes/gizwits-scheduler/gizwits-scheduler');
 
 type View = {
   id: string;
@@ -40,43 +30,23 @@ describe('gizwits-scheduler in Node-RED', () => {
     ctx.sim.model.clock.reset();
   });
 
-  async function load(node: Record<string, unknown>) {
-    const account = simAccount(ctx.sim);
-    await helper.load(
-      [accountNode, schedulerNode, catchNode],
-      onTab([
-        account.node,
-        {
-          id: 'scheduler',
-          type: 'gizwits-scheduler',
-          account: 'account',
-          target: 'device',
-          targetId: SIM_DEVICES.demoPlug1,
-          action: 'create',
-          timezone: 'Asia/Shanghai',
-          configVersion: 1,
-          wires: [['out']],
-          ...node,
-        },
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]),
-      account.credentials,
-    );
-    const scheduler = helper.getNode('scheduler');
+  async function load(config: Record<string, unknown>) {
+    const flow = await loadNode(ctx.sim, {
+      type: 'gizwits-scheduler',
+      id: 'scheduler',
+      config: {
+        target: 'device',
+        targetId: SIM_DEVICES.demoPlug1,
+        action: 'create',
+        timezone: 'Asia/Shanghai',
+        configVersion: 1,
+        ...config,
+      },
+    });
     return {
-      scheduler,
-      async run(payload: unknown): Promise<Out> {
-        const next = nextMessage<Out>(helper.getNode('out'));
-        scheduler.receive({ payload });
-        return next;
-      },
-      async fail(payload: unknown): Promise<string> {
-        const next = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
-        scheduler.receive({ payload });
-        return (await next).error.message;
-      },
+      scheduler: flow.node,
+      run: (payload: unknown) => flow.run<Out>({ payload }),
+      fail: (payload: unknown) => flow.fail({ payload }),
     };
   }
 

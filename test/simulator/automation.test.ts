@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_GROUPS, SIM_PRODUCTS, SIM_SCENES, type Simulator } from '../../src/simulator';
-import { call, eventually, login, sleep, useSimulator } from './helpers';
+import { waitFor } from '../helpers/live';
+import { call, login, sleep, useSimulator } from './helpers';
 
 const AC_PK = SIM_PRODUCTS.airConditioner.product_key;
 const PLUG_PK = SIM_PRODUCTS.plug.product_key;
@@ -58,10 +59,10 @@ describe('simulator: linkage rules fire on device reports', () => {
     assert.notEqual(state(ctx.sim, SIM_DEVICES.demoLamp1).LED_R, 11, 'condition false: nothing happens');
     assert.equal(firingsOf(ctx.sim, String(id)).length, 0);
     await report(SIM_DEVICES.demoPlug1, { power: 150 });
-    await eventually(async () => (state(ctx.sim, SIM_DEVICES.demoLamp1).LED_R === 11 ? true : undefined));
+    await waitFor(() => state(ctx.sim, SIM_DEVICES.demoLamp1).LED_R === 11, 3000);
     assert.notEqual(state(ctx.sim, SIM_DEVICES.demoLamp1).LED_G, 22, 'the second write waits for the delay');
-    await eventually(async () => (state(ctx.sim, SIM_DEVICES.demoLamp1).LED_G === 22 ? true : undefined));
-    await eventually(async () => firingsOf(ctx.sim, String(id))[0]);
+    await waitFor(() => state(ctx.sim, SIM_DEVICES.demoLamp1).LED_G === 22, 3000);
+    await waitFor(() => firingsOf(ctx.sim, String(id)).length > 0, 3000);
     assert.equal(firingsOf(ctx.sim, String(id))[0].ok, true);
   });
 
@@ -86,7 +87,7 @@ describe('simulator: linkage rules fire on device reports', () => {
     await sleep(50);
     assert.notEqual(state(ctx.sim, SIM_DEVICES.demoPlug1).countdown, 77);
     await report(SIM_DEVICES.demoAc, { mode: 2 });
-    await eventually(async () => (state(ctx.sim, SIM_DEVICES.demoPlug1).countdown === 77 ? true : undefined));
+    await waitFor(() => state(ctx.sim, SIM_DEVICES.demoPlug1).countdown === 77, 3000);
   });
 
   it('fires online/offline rules on connection changes, and alert rules when the alert happens', async () => {
@@ -102,14 +103,12 @@ describe('simulator: linkage rules fire on device reports', () => {
       output: [[{ type: 'devctrl', did: SIM_DEVICES.demoLamp1, attrs: { brightness: 99 } }]],
     });
     ctx.sim.faults.setOnline(SIM_DEVICES.demoPlug1, false);
-    await eventually(async () => (state(ctx.sim, SIM_DEVICES.demoLamp1).mode === '闪烁' ? true : undefined));
+    await waitFor(() => state(ctx.sim, SIM_DEVICES.demoLamp1).mode === '闪烁', 3000);
     await report(SIM_DEVICES.demoAc, { alert_shutdown: true });
     await sleep(50);
     assert.notEqual(state(ctx.sim, SIM_DEVICES.demoLamp1).brightness, 99, 'another alert point');
     await report(SIM_DEVICES.demoAc, { alert_full: true });
-    await eventually(async () =>
-      state(ctx.sim, SIM_DEVICES.demoLamp1).brightness === 99 ? true : undefined,
-    );
+    await waitFor(() => state(ctx.sim, SIM_DEVICES.demoLamp1).brightness === 99, 3000);
     await report(SIM_DEVICES.demoAc, { alert_full: false, alert_shutdown: false });
   });
 
@@ -122,7 +121,8 @@ describe('simulator: linkage rules fire on device reports', () => {
     });
     await report(SIM_DEVICES.demoPlug1, { power: 10 });
     await report(SIM_DEVICES.demoPlug1, { power: 20 });
-    const firing = await eventually(async () => firingsOf(ctx.sim, String(id))[0]);
+    await waitFor(() => firingsOf(ctx.sim, String(id)).length > 0, 3000);
+    const [firing] = firingsOf(ctx.sim, String(id));
     await sleep(50);
     assert.equal(firingsOf(ctx.sim, String(id)).length, 1, 'once within the interval');
     assert.deepEqual(
@@ -138,7 +138,7 @@ describe('simulator: linkage rules fire on device reports', () => {
       output: [[{ type: 'devctrl', did: SIM_DEVICES.demoPlug1, attrs: { countdown: 5 } }]],
     });
     await report(SIM_DEVICES.demoPlug1, { countdown: 1 });
-    await eventually(async () => (state(ctx.sim, SIM_DEVICES.demoPlug1).countdown === 5 ? true : undefined));
+    await waitFor(() => state(ctx.sim, SIM_DEVICES.demoPlug1).countdown === 5, 3000);
     await sleep(50);
     assert.equal(firingsOf(ctx.sim, String(id)).length, 1);
   });
@@ -246,9 +246,7 @@ describe('simulator: schedules fire at their UTC time by the simulator clock', (
     ctx.sim.model.clock.advance(60_000);
     assert.equal(ctx.sim.model.scenes.get(SIM_SCENES.demoEvening)!.status, 0, 'running');
     assert.deepEqual([firingsOf(ctx.sim, group).length, firingsOf(ctx.sim, scene).length], [1, 1]);
-    await eventually(async () =>
-      ctx.sim.model.scenes.get(SIM_SCENES.demoEvening)!.status === 1 ? true : undefined,
-    );
+    await waitFor(() => ctx.sim.model.scenes.get(SIM_SCENES.demoEvening)!.status === 1, 3000);
   });
 
   it('runs on by itself at the speed it is given', async () => {
@@ -263,7 +261,7 @@ describe('simulator: schedules fire at their UTC time by the simulator clock', (
     });
     clock.setSpeed(600);
     const started = Date.now();
-    await eventually(async () => firingsOf(ctx.sim, id)[0], 3000);
+    await waitFor(() => firingsOf(ctx.sim, id).length > 0, 3000);
     assert.ok(Date.now() - started < 2000, 'a simulated minute took well under a real one');
     assert.equal(clock.speed, 600);
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, startSimulator } from '../../src/simulator';
-import { call, eventually, login, useSimulator } from './helpers';
+import { waitFor } from '../helpers/live';
+import { call, login, useSimulator } from './helpers';
 
 describe('simulator: faults, the call log and the pipeline', () => {
   const ctx = useSimulator();
@@ -146,13 +147,11 @@ describe('simulator: faults, the call log and the pipeline', () => {
     // The REST server and the sandbox websocket listener.
     assert.equal(servers(), serversBefore + 2);
     const plug = sim.model.devices.get(SIM_DEVICES.demoPlug1)!;
-    await eventually(async () =>
-      plug.updatedAt > Date.now() - 5 && plug.values.get('power') !== 58.3 ? true : undefined,
-    );
+    await waitFor(() => plug.updatedAt > Date.now() - 5 && plug.values.get('power') !== 58.3, 3000);
     await call(sim, 'GET', '/status');
     await sim.close();
     // libuv frees the listening handle within a loop turn or two of the close callback.
-    await eventually(async () => (servers() === serversBefore ? true : undefined), 500);
+    await waitFor(() => servers() === serversBefore, 500);
     await sim.close();
     await assert.rejects(fetch(`${sim.url}/status`));
     const frozenAt = plug.updatedAt;

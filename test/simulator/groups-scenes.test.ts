@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_GROUPS, SIM_PRODUCTS, SIM_SCENES } from '../../src/simulator';
-import { call, eventually, login, useSimulator } from './helpers';
+import { waitFor } from '../helpers/live';
+import { call, login, useSimulator } from './helpers';
 
 describe('simulator: groups and scenes', () => {
   const ctx = useSimulator();
@@ -90,9 +91,7 @@ describe('simulator: groups and scenes', () => {
     ctx.sim.model.timeScale = 0.1;
     assert.equal((await call(ctx.sim, 'POST', path, { token })).status, 200);
     assert.deepEqual((await call(ctx.sim, 'GET', path, { token })).body, { status: 0 });
-    await eventually(async () =>
-      (await call(ctx.sim, 'GET', path, { token })).body.status === 1 ? true : undefined,
-    );
+    await waitFor(async () => (await call(ctx.sim, 'GET', path, { token })).body.status === 1, 3000);
     const ac = await call(ctx.sim, 'GET', `/app/devdata/${SIM_DEVICES.demoAc}/latest`);
     assert.equal(ac.body.attr.switch, 1);
     assert.equal(ac.body.attr.mode, '制冷');
@@ -123,8 +122,9 @@ describe('simulator: groups and scenes', () => {
     assert.equal(listed.remark, '出门');
     assert.equal(listed.tasks[1].product_key, SIM_PRODUCTS.plug.product_key);
     await call(ctx.sim, 'POST', `/app/scene/${id}/task`, { token });
-    await eventually(async () =>
-      (await call(ctx.sim, 'GET', `/app/scene/${id}/task`, { token })).body.status === 2 ? true : undefined,
+    await waitFor(
+      async () => (await call(ctx.sim, 'GET', `/app/scene/${id}/task`, { token })).body.status === 2,
+      3000,
     );
     const badTask = await call(ctx.sim, 'POST', '/app/scene', {
       token,

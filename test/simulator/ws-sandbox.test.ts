@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { SIM_DEVICES, startSimulator } from '../../src/simulator';
-import { call, eventually, login, useSimulator } from './helpers';
+import { freePort } from '../helpers/node-red-process';
+import { waitFor } from '../helpers/live';
+import { call, login, useSimulator } from './helpers';
 import { TestSocket, socketLogin, socketUrl, subscribe, useSockets } from './ws-helpers';
 
 describe('simulator websocket: the sandbox endpoint', () => {
@@ -80,8 +82,9 @@ describe('simulator websocket: the sandbox endpoint', () => {
     await sockets.open(socketUrl(ctx.sim, 'sandbox'));
     await sockets.open(socketUrl(ctx.sim));
     // Sockets of earlier tests may still be closing on the server side.
-    await eventually(async () =>
-      ctx.sim.ws.openSockets('sandbox') === 2 && ctx.sim.ws.openSockets('main') === 1 ? true : undefined,
+    await waitFor(
+      () => ctx.sim.ws.openSockets('sandbox') === 2 && ctx.sim.ws.openSockets('main') === 1,
+      3000,
     );
     assert.equal(ctx.sim.ws.connections('sandbox'), before.sandbox + 2);
     assert.equal(ctx.sim.ws.connections('main'), before.main + 1);
@@ -122,17 +125,6 @@ describe('simulator websocket: start options and close()', () => {
     assert.equal(await refusesConnections(sim.sandboxPort), true);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function refusesConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_USERS } from '../../src/simulator';
+import { waitFor } from '../helpers/live';
 import { call, login, sleep, useSimulator } from './helpers';
 import { loginFrame, socketLogin, socketUrl, subscribe, useSockets } from './ws-helpers';
 
@@ -210,12 +211,13 @@ describe('simulator websocket: sessions, heartbeat and session faults', () => {
   it('dropAllSockets ends every socket on both endpoints, programmatically and over HTTP', async () => {
     const main = await sockets.open(socketUrl(ctx.sim));
     const sandbox = await sockets.open(socketUrl(ctx.sim, 'sandbox'));
-    await eventuallyOpen(() => ctx.sim.ws.openSockets('main') >= 1 && ctx.sim.ws.openSockets('sandbox') >= 1);
+    await waitFor(() => ctx.sim.ws.openSockets('main') >= 1 && ctx.sim.ws.openSockets('sandbox') >= 1, 2000);
     ctx.sim.faults.dropAllSockets();
     await main.waitClosed();
     await sandbox.waitClosed();
-    await eventuallyOpen(
+    await waitFor(
       () => ctx.sim.ws.openSockets('main') === 0 && ctx.sim.ws.openSockets('sandbox') === 0,
+      2000,
     );
 
     const again = await sockets.open(socketUrl(ctx.sim));
@@ -228,11 +230,3 @@ describe('simulator websocket: sessions, heartbeat and session faults', () => {
     await assert.rejects(sockets.open(`ws://127.0.0.1:${ctx.sim.port}/ws/app/v2`), /404/);
   });
 });
-
-async function eventuallyOpen(check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('socket counts did not settle');
-    await sleep(10);
-  }
-}

@@ -154,7 +154,7 @@ export function toRestValue(point: DataPointDefinition, value: StoredValue): num
   return value;
 }
 
-/** The websocket encoding (websocket.md): booleans, scaled numbers, enum labels, binary as byte arrays. */
+/** The websocket encoding (docs/websocket.md): booleans, scaled numbers, enum labels, binary as byte arrays. */
 export function toSocketValue(
   point: DataPointDefinition,
   value: StoredValue,

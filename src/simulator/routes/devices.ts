@@ -29,7 +29,7 @@ export const deviceRoutes: RouteDefinition[] = [
   ),
   route('GET', '/app/devices/:did/raw_data', 'user', rawData),
   route('POST', '/app/control/:did', 'user', control),
-  // The document says PUT with query parameters; GET is accepted too, as endpoints.tsv asks.
+  // The document says PUT with query parameters; GET is accepted too, as docs/open-api.md says.
   route('PUT', '/app/devdata/:did/agg_data', 'user', aggregatedData),
   route('GET', '/app/devdata/:did/agg_data', 'user', aggregatedData),
 ];

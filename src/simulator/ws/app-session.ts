@@ -1,5 +1,5 @@
 // One client socket on /ws/app/v1: its login, subscriptions and heartbeat, and the answers to every
-// client frame of websocket.md. Pushes that start on the device side come from the hub.
+// client frame of docs/websocket.md. Pushes that start on the device side come from the hub.
 import { WebSocket } from 'ws';
 import { GizwitsApiError, errorDefinition } from '../errors';
 import { SIM_APP_ID } from '../fixtures';

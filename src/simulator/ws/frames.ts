@@ -1,4 +1,4 @@
-// The frames of the device websocket (/ws/app/v1) as websocket.md describes them, the server's error
+// The frames of the device websocket (/ws/app/v1) as docs/websocket.md describes them, the server's error
 // frames, and the check of the P0 envelope that `c2s_raw` must carry.
 import { errorDefinition } from '../errors';
 
@@ -28,7 +28,7 @@ export interface SubscribeOutcome {
 }
 
 /**
- * The socket-level codes seen in real traffic (websocket.md). Gizwits gives no text for 1003; ours says
+ * The socket-level codes seen in real traffic (docs/websocket.md). Gizwits gives no text for 1003; ours says
  * what clients take it for.
  */
 export const SESSION_ERRORS = {
