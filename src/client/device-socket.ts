@@ -3,7 +3,9 @@
 // from the wire is trusted: frames are checked by socket-frames.ts, bad ones counted and skipped.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import { reconnectDelay } from './backoff';
 import { isSocketUrl } from './binding-check';
+import { isPermanentFailure, type FailureContext } from './permanent-failure';
 import { GizwitsError, keyed, type ErrorText } from './errors';
 import { rawFrameWantsAck } from './datapoints';
 import { MAX_FRAME_BYTES, checkServerFrame, type SubscribeFailure } from './socket-frames';
@@ -23,6 +25,8 @@ export interface DeviceSocketOptions {
   appId: string;
   /** The session's uid and token; `fresh` asks for a new login first (after the socket refused one). */
   credentials: (fresh: boolean) => Promise<SocketCredentials>;
+  /** The credentials are a uid + token given in the settings: a refusal of that token is final. */
+  tokenGiven?: boolean;
   pingIntervalMs?: number;
   heartbeatInterval?: number;
   loginTimeoutMs?: number;
@@ -68,20 +72,12 @@ export function cleanDid(did: unknown): string {
   return text.length > 22 && /^[A-Za-z0-9]{22}\//.test(text) ? text.slice(0, 22) : text;
 }
 
-/** The delay before reconnect number `attempt` (from 0): at least `base`, up to min(cap, base·2^attempt). */
-export function reconnectDelay(
-  attempt: number,
-  baseMs: number,
-  capMs: number,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
-  return Math.round(baseMs + random() * Math.max(0, ceiling - baseMs));
-}
-
 export class DeviceSocket extends EventEmitter {
   readonly url: string;
-  private readonly options: Required<Omit<DeviceSocketOptions, 'url' | 'appId' | 'credentials'>>;
+  private readonly options: Required<
+    Omit<DeviceSocketOptions, 'url' | 'appId' | 'credentials' | 'tokenGiven'>
+  >;
+  private readonly failureContext: FailureContext;
   private ws: WebSocket | undefined;
   private stateValue: SocketState = 'connecting';
   private closed = false;
@@ -109,6 +105,7 @@ export class DeviceSocket extends EventEmitter {
   constructor(private readonly config: DeviceSocketOptions) {
     super();
     this.url = config.url;
+    this.failureContext = { tokenGiven: config.tokenGiven === true };
     this.warnings = new WarningGate((kind, count) => this.warn(kind, count), config.warnIntervalMs);
     this.options = {
       pingIntervalMs: config.pingIntervalMs ?? 60_000,
@@ -233,7 +230,7 @@ export class DeviceSocket extends EventEmitter {
     try {
       credentials = await this.config.credentials(freshToken);
     } catch (error) {
-      if (isPermanent(error)) return this.fail(error as Error);
+      if (isPermanentFailure(error, this.failureContext)) return this.fail(error as Error);
       return this.scheduleReconnect();
     }
     if (this.closed) return;
@@ -352,7 +349,7 @@ export class DeviceSocket extends EventEmitter {
       const credentials = await this.config.credentials(fresh);
       if (!this.closed && this.ws) this.sendLogin(credentials);
     } catch (error) {
-      if (isPermanent(error)) this.fail(error as Error);
+      if (isPermanentFailure(error, this.failureContext)) this.fail(error as Error);
       else this.ws?.terminate();
     }
   }
@@ -555,15 +552,4 @@ export class DeviceSocket extends EventEmitter {
     this.dropSocket('login refused');
     this.setState('failed', error);
   }
-}
-
-/** Errors that another attempt cannot cure: refused credentials, an unusable configuration. */
-function isPermanent(error: unknown): boolean {
-  return (
-    error instanceof GizwitsError &&
-    (error.isBadCredentials ||
-      error.code === 'LOGIN_COOLDOWN' ||
-      error.code === 'INVALID_CONFIG' ||
-      error.code === 'CLOSED')
-  );
 }

@@ -5,6 +5,8 @@ export * from './errors';
 export * from './messages';
 export * from './regions';
 export * from './retry';
+export * from './backoff';
+export * from './permanent-failure';
 export * from './session';
 export * from './signing';
 export * from './pipeline';

@@ -3,6 +3,7 @@
 // reconciliation so that no flow keeps serving stale state. Bindings are checked like websocket frames:
 // a device whose binding names no usable websocket address is read over REST and reported on its own.
 import { EventEmitter } from 'node:events';
+import { reconnectDelay } from './backoff';
 import { checkBinding, socketEndpoint } from './binding-check';
 import type { GizwitsClient } from './client';
 import {
@@ -17,7 +18,6 @@ import {
 } from './datapoints';
 import {
   DeviceSocket,
-  reconnectDelay,
   type DeviceSocketOptions,
   type NotiEvent,
   type SkippedCounts,
@@ -25,6 +25,7 @@ import {
   type SocketState,
 } from './device-socket';
 import { GizwitsError, keyed, type ErrorText } from './errors';
+import { isPermanentFailure } from './permanent-failure';
 import { isAttrName, isObject } from './socket-frames';
 import type { AttrValues, Binding } from './types';
 import { WarningGate } from './warning-gate';
@@ -69,7 +70,7 @@ export interface RegistryOptions {
   reconcileIntervalMs?: number;
   /** A device silent this long (or behind a socket that is down) is read over REST. */
   silentAfterMs?: number;
-  socket?: Partial<Omit<DeviceSocketOptions, 'url' | 'appId' | 'credentials'>>;
+  socket?: Partial<Omit<DeviceSocketOptions, 'url' | 'appId' | 'credentials' | 'tokenGiven'>>;
 }
 
 export type RegistryState = SocketState | 'idle';
@@ -341,7 +342,7 @@ export class DeviceRegistry extends EventEmitter {
       (error: Error) => {
         this.starting = false;
         if (this.closed) return;
-        const permanent = isPermanentFailure(error, this.client);
+        const permanent = isPermanentFailure(error, { tokenGiven: this.client.session.mode === 'token' });
         this.loadFailure = { error, permanent };
         this.emit('state', this.state, this.error);
         this.reportError(error);
@@ -578,6 +579,7 @@ export class DeviceRegistry extends EventEmitter {
       ...this.options.socket,
       url,
       appId: this.client.appId,
+      tokenGiven: this.client.session.mode === 'token',
       credentials: async (fresh) => {
         if (fresh) {
           const known = this.client.session.known;
@@ -772,11 +774,4 @@ export class DeviceRegistry extends EventEmitter {
     const heard = Math.max(this.pushedAt.get(did) ?? 0, this.checkedAt.get(did) ?? 0);
     return now - heard > this.silentAfterMs;
   }
-}
-
-/** Load failures another attempt cannot cure: refused credentials (or a given token), configuration. */
-function isPermanentFailure(error: unknown, client: GizwitsClient): boolean {
-  if (!(error instanceof GizwitsError)) return false;
-  if (error.isBadCredentials || (error.isTokenError && client.session.mode === 'token')) return true;
-  return error.code === 'LOGIN_COOLDOWN' || error.code === 'INVALID_CONFIG' || error.code === 'CLOSED';
 }
