@@ -17,6 +17,7 @@ export * from './socket-frames';
 export * from './binding-check';
 export * from './registry';
 export * from './rules';
+export * from './sync-plan';
 export * from './schedules';
 export * from './login-gate';
 export * from './budget';
