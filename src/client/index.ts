@@ -16,6 +16,7 @@ export * from './device-socket';
 export * from './socket-frames';
 export * from './binding-check';
 export * from './registry';
+export * from './schema-cache';
 export * from './rules';
 export * from './sync-plan';
 export * from './schedules';

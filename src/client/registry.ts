@@ -12,7 +12,6 @@ import {
   rawFrame,
   rawPayload,
   reportsMatch,
-  toProductSchema,
   toRestAttrs,
   type ProductSchema,
 } from './datapoints';
@@ -26,6 +25,7 @@ import {
 } from './device-socket';
 import { GizwitsError, keyed, type ErrorText } from './errors';
 import { isPermanentFailure } from './permanent-failure';
+import { SchemaCache } from './schema-cache';
 import { isAttrName, isObject } from './socket-frames';
 import type { AttrValues, Binding } from './types';
 import { WarningGate } from './warning-gate';
@@ -103,7 +103,7 @@ export class DeviceRegistry extends EventEmitter {
   private readonly bindings = new Map<string, Binding>();
   private readonly devices = new Map<string, DeviceInfo>();
   private readonly states = new Map<string, DeviceState>();
-  private readonly schemas = new Map<string, Promise<ProductSchema>>();
+  private readonly schemas: SchemaCache;
   private readonly sockets = new Map<string, DeviceSocket>();
   /** Each device's websocket URL, or why its binding gives none. */
   private readonly endpoints = new Map<string, string>();
@@ -139,6 +139,7 @@ export class DeviceRegistry extends EventEmitter {
     private readonly options: RegistryOptions,
   ) {
     super();
+    this.schemas = new SchemaCache(client);
     this.reconcileIntervalMs = options.reconcileIntervalMs ?? 60_000;
     this.silentAfterMs = options.silentAfterMs ?? 10 * 60_000;
     this.warnings = new WarningGate(
@@ -215,13 +216,7 @@ export class DeviceRegistry extends EventEmitter {
 
   /** The product's data points (`GET /app/datapoint`), fetched once per product. */
   schema(productKey: string): Promise<ProductSchema> {
-    let schema = this.schemas.get(productKey);
-    if (!schema) {
-      schema = this.client.call('devices.datapoint', { product_key: productKey }).then(toProductSchema);
-      schema.catch(() => this.schemas.delete(productKey));
-      this.schemas.set(productKey, schema);
-    }
-    return schema;
+    return this.schemas.get(productKey);
   }
 
   async schemaOfDevice(did: string): Promise<ProductSchema> {
