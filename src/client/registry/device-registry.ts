@@ -6,9 +6,10 @@
 import { EventEmitter } from 'node:events';
 import type { GizwitsClient } from '../client';
 import type { ProductSchema } from '../datapoints';
-import type { DeviceSocket, NotiEvent } from '../device-socket';
+import type { DeviceSocket } from '../device-socket';
 import { GizwitsError, keyed } from '../errors';
 import { SchemaCache } from '../schema-cache';
+import type { NotiEvent } from '../socket-options';
 import { WarningGate } from '../warning-gate';
 import { BindingLoader } from './binding-loader';
 import { DeviceCommands } from './commands';

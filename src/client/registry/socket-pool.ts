@@ -2,8 +2,10 @@
 // when a device there is first wanted and closed when none is. The sockets log in with the account's
 // session and hand everything they hear to the registry.
 import type { GizwitsClient } from '../client';
-import { DeviceSocket, type NotiEvent, type SkippedKind, type SocketState } from '../device-socket';
+import { DeviceSocket } from '../device-socket';
 import type { GizwitsError } from '../errors';
+import type { NotiEvent, SocketState } from '../socket-options';
+import type { SkippedKind } from '../socket-skips';
 import type { RegistryOptions } from './types';
 
 /** What the pool's sockets tell the registry. */

@@ -1,6 +1,7 @@
 // What the device registry hands out: devices, their state, and the events it emits.
-import type { DeviceSocketOptions, SkippedCounts, SocketState } from '../device-socket';
 import type { GizwitsError } from '../errors';
+import type { DeviceSocketOptions, SocketState } from '../socket-options';
+import type { SkippedCounts } from '../socket-skips';
 
 export interface DeviceInfo {
   did: string;
