@@ -9,7 +9,7 @@ import { reconnectDelay } from './backoff';
 import { isSocketUrl } from './binding-check';
 import { isPermanentFailure, type FailureContext } from './permanent-failure';
 import { GizwitsError, keyed } from './errors';
-import { rawFrameWantsAck } from './datapoints';
+import { rawFrameWantsAck } from './raw-frames';
 import { checkServerFrame, type SubscribeFailure } from './socket-frames';
 import { openLink } from './socket-link';
 import { LoginRetries, loginFrame } from './socket-login';

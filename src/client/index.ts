@@ -1,5 +1,6 @@
 // The Gizwits client: no Node-RED import here, so it can serve any Node.js program.
 export * from './client';
+export * from './list-operations';
 export * from './endpoints';
 export * from './errors';
 export * from './messages';
@@ -10,8 +11,10 @@ export * from './permanent-failure';
 export * from './session';
 export * from './signing';
 export * from './pipeline';
+export * from './prepared-request';
 export type * from './types';
 export * from './datapoints';
+export * from './raw-frames';
 export * from './device-socket';
 export * from './socket-frames';
 export * from './socket-heartbeat';

@@ -59,7 +59,16 @@ async function caught(run: () => unknown): Promise<unknown> {
 
 const CLIENT = path.join(__dirname, '../../src/client');
 const SOURCES = [
-  ...['datapoints', 'device-socket', 'pipeline', 'session', 'client', 'regions'].map((name) => `${name}.ts`),
+  ...[
+    'datapoints',
+    'raw-frames',
+    'device-socket',
+    'pipeline',
+    'prepared-request',
+    'session',
+    'client',
+    'regions',
+  ].map((name) => `${name}.ts`),
   ...fs.readdirSync(CLIENT).filter((file) => file.startsWith('socket-')),
   ...fs.readdirSync(path.join(CLIENT, 'registry')).map((file) => path.join('registry', file)),
 ].map((file) => path.join(CLIENT, file));

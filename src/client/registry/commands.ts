@@ -1,14 +1,8 @@
 // Reads and writes of one device: which way each goes (the device's websocket or REST), a confirmed write
 // waiting for the device's report, and a read answered by the next report or else over REST.
 import type { GizwitsClient } from '../client';
-import {
-  encodeWrite,
-  rawFrame,
-  rawPayload,
-  reportsMatch,
-  toRestAttrs,
-  type ProductSchema,
-} from '../datapoints';
+import { encodeWrite, reportsMatch, toRestAttrs, type ProductSchema } from '../datapoints';
+import { rawFrame, rawPayload } from '../raw-frames';
 import type { DeviceSocket } from '../device-socket';
 import { GizwitsError, keyed, type ErrorText } from '../errors';
 import type { DeviceStates } from './device-states';
