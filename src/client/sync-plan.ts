@@ -14,6 +14,21 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** The top-level fields in which two comparable forms differ (empty: the same item). */
+export function fieldDifferences(left: Record<string, unknown>, right: Record<string, unknown>): string[] {
+  return Object.keys(left).filter((key) => canonicalJson(left[key]) !== canonicalJson(right[key]));
+}
+
+/** A sync's plan as the sync nodes output it: the items to create, update, delete, or leave alone. */
+export interface DeclaredSyncPlan<T> {
+  create: T[];
+  update: T[];
+  delete: T[];
+  unchanged: T[];
+  /** For each item to update, by its key: the fields that differ. */
+  changes: Record<string, string[]>;
+}
+
 export interface SyncPlan<T> {
   create: T[];
   update: Array<{ declared: T; current: T; changed: string[] }>;

@@ -1,6 +1,6 @@
 // The plan that turns the cloud's rules into the declared ones: rules matched by name, compared in a
 // canonical form that ignores rule_id, key order and the defaults the server fills in.
-import { canonicalJson, planSync } from '../sync-plan';
+import { fieldDifferences, planSync, type DeclaredSyncPlan } from '../sync-plan';
 import type { Rule } from '../types';
 import type { Json } from './problem';
 
@@ -44,20 +44,11 @@ export function comparableRule(rule: Rule): Json {
 
 /** The top-level fields in which two rules differ (empty: the same rule). */
 export function ruleDifferences(a: Rule, b: Rule): string[] {
-  const left = comparableRule(a);
-  const right = comparableRule(b);
-  return Object.keys(left).filter((key) => canonicalJson(left[key]) !== canonicalJson(right[key]));
+  return fieldDifferences(comparableRule(a), comparableRule(b));
 }
 
-/** The plan of a rule sync in the node's output shape. */
-export interface RulePlan {
-  create: Rule[];
-  update: Rule[];
-  delete: Rule[];
-  unchanged: Rule[];
-  /** For each rule to update, by name: the fields that differ. */
-  changes: Record<string, string[]>;
-}
+/** The plan of a rule sync in the node's output shape; `changes` by rule name. */
+export type RulePlan = DeclaredSyncPlan<Rule>;
 
 /** What turns the cloud's rules into the declared ones; cloud rules not declared go only with `prune`. */
 export function planRules(declared: Rule[], cloud: Rule[], prune: boolean): RulePlan {
