@@ -77,7 +77,7 @@ export class DeviceCommands {
     await this.host.find(did);
     const socket = this.host.socketFor(did);
     if (socket?.isSubscribed(did)) {
-      const answered = waits.wait({ did, timeoutMs });
+      const answered = waits.waitForStatus({ did, timeoutMs });
       try {
         await socket.read(did, timeoutMs);
         await answered.outcome;

@@ -29,7 +29,7 @@ export class StatusWaits {
   /** `source` emits the registry's 'status' events. */
   constructor(private readonly source: EventEmitter) {}
 
-  wait(options: StatusWaitOptions): StatusWait {
+  waitForStatus(options: StatusWaitOptions): StatusWait {
     const { did, matches = () => true, timeoutMs, lastLook } = options;
     let ended = false;
     let resolve: (outcome: WaitOutcome) => void = () => {};

@@ -37,7 +37,7 @@ export function confirmWrite(
     }
     return matches();
   };
-  const wait = waits.wait({
+  const wait = waits.waitForStatus({
     did,
     matches: (event) => reportsMatch(attrs, event.attrs),
     timeoutMs,
