@@ -1,6 +1,7 @@
 // What one account may ask of a failing cloud: a growing pause between logins, a bucket of retries, and
 // a breaker that stops sending while the cloud keeps failing. The figures and their reasons are in
 // docs/budget.md; every pause is a pure function of its inputs so that tests need not wait.
+import { growingPause } from './backoff';
 import { GizwitsError, keyed } from './errors';
 
 export interface BudgetOptions {
@@ -14,21 +15,6 @@ export interface BudgetOptions {
   openCapMs?: number;
   now?: () => number;
   random?: () => number;
-}
-
-/**
- * The pause after `failures` consecutive failures (from 1): base·2^(failures-1) capped, then stretched by
- * up to a fifth at random. The jitter only ever lengthens the pause, so at the cap the pause is never
- * shorter than the cap: "at most one a minute" holds for a 60 s cap.
- */
-export function growingPause(
-  failures: number,
-  baseMs: number,
-  capMs: number,
-  random: () => number = Math.random,
-): number {
-  const floor = Math.min(capMs, baseMs * 2 ** Math.max(0, failures - 1));
-  return Math.round(floor * (1 + 0.2 * random()));
 }
 
 /** Failures that say the cloud (or the way to it) is in trouble, as opposed to a refusal of this call. */

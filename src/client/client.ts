@@ -11,7 +11,9 @@ import {
   type ResultOf,
 } from './endpoints';
 import { GizwitsError, keyed } from './errors';
-import { RequestPipeline, prepareRequest, type PreparedRequest } from './pipeline';
+import { itemsOf, type ListOperation, type ListOptions } from './list-operations';
+import { RequestPipeline } from './pipeline';
+import { prepareRequest, type PreparedRequest } from './prepared-request';
 import { resolveApiUrl, type Region } from './regions';
 import type { RetryPolicy } from './retry';
 import { Session, type SessionCredentials, type SessionState, type SessionToken } from './session';
@@ -50,33 +52,7 @@ export interface CallOptions {
   retry?: boolean;
 }
 
-export interface ListOptions {
-  pageSize?: number;
-  /** Stop with an error past this many items, so that a server ignoring `skip` cannot loop forever. */
-  maxItems?: number;
-}
-
 export type ClientState = SessionState | 'closed';
-
-/** The operations whose answers are lists, and so can be fetched whole. */
-export const LIST_OPERATIONS = [
-  'bindings.list',
-  'messages.list',
-  'sharing.list',
-  'devices.rawData',
-  'rules.list',
-  'schedulers.list',
-  'commonSchedulers.list',
-  'groups.list',
-  'groups.devices',
-  'scenes.list',
-  'bindings.listGuests',
-] as const satisfies readonly OperationId[];
-export type ListOperation = (typeof LIST_OPERATIONS)[number];
-
-export function isListOperation(operation: string): operation is ListOperation {
-  return (LIST_OPERATIONS as readonly string[]).includes(operation);
-}
 
 /** Who signs in, for the login gate: the user name or phone id of a mode that logs in. */
 function gateKeyOf(baseUrl: string, credentials: SessionCredentials): string | undefined {
@@ -87,13 +63,6 @@ function gateKeyOf(baseUrl: string, credentials: SessionCredentials): string | u
         ? credentials.phoneId
         : undefined;
   return user ? loginGateKey(baseUrl, `${credentials.mode}:${user}`) : undefined;
-}
-
-/** Pulls the items out of a list answer of the given shape. */
-export function itemsOf(answer: unknown, shape: ListShape): unknown[] | undefined {
-  if (shape === 'array') return Array.isArray(answer) ? answer : undefined;
-  const value = answer && typeof answer === 'object' ? (answer as Record<string, unknown>)[shape] : undefined;
-  return Array.isArray(value) ? value : undefined;
 }
 
 export class GizwitsClient extends EventEmitter {

@@ -144,7 +144,7 @@ export function toProductSchema(answer: ProductDatapoints): ProductSchema {
  * one reason, `key` in the catalogue (`write.reason.*`, `raw.*`). The target is the device written to
  * (` to <did>`) when one is known.
  */
-function invalid(
+export function refusedWrite(
   did: string | undefined,
   key: string,
   params: Record<string, string | number | ErrorText>,
@@ -192,7 +192,7 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
       if (typeof value === 'boolean') return value;
       if (value === 0 || value === 1) return value === 1;
       if (value === 'true' || value === 'false') return value === 'true';
-      throw invalid(did, 'write.reason.bool', { name, value: shown() });
+      throw refusedWrite(did, 'write.reason.bool', { name, value: shown() });
     case 'enum': {
       const labels = point.labels ?? [];
       if (typeof value === 'string' && labels.includes(value)) return value;
@@ -204,16 +204,16 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
             : NaN;
       if (Number.isInteger(index) && index >= 0 && index < labels.length) return labels[index];
       const choices = labels.map((l, i) => `${i} "${l}"`).join(', ');
-      throw invalid(did, 'write.reason.enum', { name, labels: choices, value: shown() });
+      throw refusedWrite(did, 'write.reason.enum', { name, labels: choices, value: shown() });
     }
     case 'binary': {
       const bytes = toBytes(value);
       if (!bytes) {
-        throw invalid(did, 'write.reason.binary', { name });
+        throw refusedWrite(did, 'write.reason.binary', { name });
       }
       const length = point.bytes ?? bytes.length;
       if (bytes.length > length) {
-        throw invalid(did, 'write.reason.binaryLength', { name, bytes: length, given: bytes.length });
+        throw refusedWrite(did, 'write.reason.binaryLength', { name, bytes: length, given: bytes.length });
       }
       return [...bytes, ...new Array(length - bytes.length).fill(0)];
     }
@@ -224,14 +224,24 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
           : typeof value === 'string' && value.trim() !== ''
             ? Number(value)
             : NaN;
-      if (!Number.isFinite(number)) throw invalid(did, 'write.reason.number', { name, value: shown() });
+      if (!Number.isFinite(number)) throw refusedWrite(did, 'write.reason.number', { name, value: shown() });
       if (point.min !== undefined && point.max !== undefined && (number < point.min || number > point.max)) {
-        throw invalid(did, 'write.reason.range', { name, min: point.min, max: point.max, value: number });
+        throw refusedWrite(did, 'write.reason.range', {
+          name,
+          min: point.min,
+          max: point.max,
+          value: number,
+        });
       }
       if (point.step !== undefined && point.min !== undefined) {
         const steps = (number - point.min) / point.step;
         if (Math.abs(steps - Math.round(steps)) > 1e-6) {
-          throw invalid(did, 'write.reason.step', { name, step: point.step, min: point.min, value: number });
+          throw refusedWrite(did, 'write.reason.step', {
+            name,
+            step: point.step,
+            min: point.min,
+            value: number,
+          });
         }
       }
       return number;
@@ -242,16 +252,20 @@ export function encodeValue(point: Datapoint, value: unknown, did?: string): Jso
 /** Validates a whole write before anything is sent; the first problem found is the error. */
 export function encodeWrite(schema: ProductSchema, values: unknown, did?: string): AttrValues {
   if (!values || typeof values !== 'object' || Array.isArray(values) || Buffer.isBuffer(values)) {
-    throw invalid(did, 'write.reason.notObject', {});
+    throw refusedWrite(did, 'write.reason.notObject', {});
   }
   const entries = Object.entries(values as Record<string, unknown>);
-  if (entries.length === 0) throw invalid(did, 'write.reason.empty', {});
+  if (entries.length === 0) throw refusedWrite(did, 'write.reason.empty', {});
   const out: AttrValues = {};
   for (const [name, value] of entries) {
     const point = schema.datapoints.get(name);
     if (!point) {
       const known = [...schema.datapoints.values()].filter((p) => p.kind === 'writable').map((p) => p.name);
-      throw invalid(did, 'write.reason.unknown', { name, product: schema.name, writable: known.join(', ') });
+      throw refusedWrite(did, 'write.reason.unknown', {
+        name,
+        product: schema.name,
+        writable: known.join(', '),
+      });
     }
     if (point.kind !== 'writable') {
       const key =
@@ -260,7 +274,7 @@ export function encodeWrite(schema: ProductSchema, values: unknown, did?: string
           : point.kind === 'alert'
             ? 'write.reason.alert'
             : 'write.reason.fault';
-      throw invalid(did, key, { name });
+      throw refusedWrite(did, key, { name });
     }
     out[name] = encodeValue(point, value, did);
   }
@@ -289,71 +303,6 @@ export function reportsMatch(written: AttrValues, reported: Record<string, unkno
     }
     return typeof value === 'number' ? Math.abs(Number(now) - value) < 1e-6 : now === value;
   });
-}
-
-// --- Raw (transparent) frames: [0,0,0,3, varLen(1-4 bytes), flag 0, command 0x00 0x90|0x93, payload...]
-
-function encodeVarLen(n: number): number[] {
-  const out: number[] = [];
-  let rest = n;
-  do {
-    let byte = rest % 128;
-    rest = Math.floor(rest / 128);
-    if (rest > 0) byte |= 0x80;
-    out.push(byte);
-  } while (rest > 0);
-  return out;
-}
-
-function decodeVarLen(bytes: number[], offset: number): { value: number; size: number } | undefined {
-  let value = 0;
-  for (let i = 0; i < 4; i++) {
-    const byte = bytes[offset + i];
-    if (byte === undefined) return undefined;
-    value += (byte & 0x7f) * 128 ** i;
-    if ((byte & 0x80) === 0) return { value, size: i + 1 };
-  }
-  return undefined;
-}
-
-/**
- * The frame for `c2s_raw`: bytes that already start with the `0,0,0,3` header are checked (length and
- * command 0x90/0x93); other bytes are taken as the payload and wrapped.
- */
-export function rawFrame(bytes: number[], did?: string): number[] {
-  if (!bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw invalid(did, 'raw.notBytes', {});
-  if (bytes.length === 0) throw invalid(did, 'raw.empty', {});
-  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 3) {
-    const length = decodeVarLen(bytes, 4);
-    if (!length) throw invalid(did, 'raw.badLength', {});
-    const body = bytes.length - 4 - length.size;
-    if (length.value !== body) {
-      throw invalid(did, 'raw.lengthMismatch', { declared: length.value, actual: body });
-    }
-    const command = bytes[4 + length.size + 2];
-    if (
-      bytes[4 + length.size] !== 0 ||
-      bytes[4 + length.size + 1] !== 0 ||
-      (command !== 0x90 && command !== 0x93)
-    ) {
-      throw invalid(did, 'raw.badCommand', {});
-    }
-    return bytes;
-  }
-  return [0, 0, 0, 3, ...encodeVarLen(bytes.length + 3), 0, 0, 0x90, ...bytes];
-}
-
-/** Whether a frame built by {@link rawFrame} asks the device for an acknowledgement (command 0x93). */
-export function rawFrameWantsAck(frame: number[]): boolean {
-  const length = decodeVarLen(frame, 4);
-  return !!length && frame[4 + length.size + 2] === 0x93;
-}
-
-/** The payload of a frame (what the REST API's `raw` takes), or the bytes themselves if not a frame. */
-export function rawPayload(bytes: number[]): number[] {
-  if (!(bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 3)) return bytes;
-  const length = decodeVarLen(bytes, 4);
-  return length ? bytes.slice(4 + length.size + 3) : bytes;
 }
 
 /**

@@ -7,6 +7,7 @@
 //
 // It only moves a task between the UTC timings its declaration gives with the zone's offsets: a task
 // that differs in any other way was changed by someone else, and putting it back is sync's business.
+import { doublingPause } from './backoff';
 import type { GizwitsClient } from './client';
 import { dstStance } from './dst-plan';
 import { localRepeatOf, scheduleEssence, toUtcSchedule, type LocalSchedule } from './schedules';
@@ -260,7 +261,7 @@ export class DstFollower {
   }
 
   private pause(attempt: number): number {
-    return Math.min(this.retry.capMs, this.retry.baseMs * 2 ** (attempt - 1));
+    return doublingPause(attempt, this.retry);
   }
 
   /** Sleeps until the next update moment of any task, or the retry, whichever comes first. */

@@ -1,3 +1,4 @@
+import { backoffDelay } from './backoff';
 import { GizwitsError } from './errors';
 
 export interface RetryPolicy {
@@ -24,19 +25,6 @@ export function shouldRetry(
 ): boolean {
   if (!idempotent || attempt > policy.retries) return false;
   return error instanceof GizwitsError && error.retryable;
-}
-
-/**
- * Full-jitter exponential backoff: a uniform pick in [0, min(cap, base * 2^(attempt-1))].
- * `attempt` counts from 1 (the delay before the first repeat). `random` is injectable for tests.
- */
-export function backoffDelay(
-  attempt: number,
-  policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
 }
 
 /** A server's Retry-After (seconds or an HTTP date) in ms, capped; undefined when absent or unreadable. */

@@ -12,7 +12,7 @@
 import { GizwitsError, keyed, type ErrorText } from './errors';
 import { offsetForRepeat, type LocalRepeat } from './dst-plan';
 import { repeatWarnings } from './dst-warnings';
-import { canonicalJson, planSync } from './rules';
+import { canonicalJson, planSync } from './sync-plan';
 import {
   addDays,
   DAY_MS,

@@ -1,6 +1,7 @@
 // The user session: which token to send, when to log in again, and when not to.
 import { GizwitsError, keyed, type ErrorText } from './errors';
-import { growingPause, utcClock } from './budget';
+import { growingPause } from './backoff';
+import { utcClock } from './budget';
 import { sharedLoginGate, type LoginGate } from './login-gate';
 import type { TokenAnswer } from './types';
 

@@ -217,3 +217,9 @@ function checkSubscribed(data: JsonObject): ServerFrame | undefined {
   }
   return { cmd: 'subscribe_res', success: succeeded, failed: failures, skipped };
 }
+
+/** The did of an `s2c_raw`, which sometimes carries a suffix (`<22-char did>/usr...`). */
+export function cleanDid(did: unknown): string {
+  const text = String(did ?? '');
+  return text.length > 22 && /^[A-Za-z0-9]{22}\//.test(text) ? text.slice(0, 22) : text;
+}

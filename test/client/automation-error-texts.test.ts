@@ -46,8 +46,10 @@ function ruleError(rules: unknown, withDevices = false): unknown {
 /** The source files' own `rule.*` and `schedule.*` keys, found by reading them. */
 function sourceKeys(): string[] {
   const keys = new Set<string>();
-  for (const name of ['rules', 'schedules']) {
-    const source = fs.readFileSync(path.join(__dirname, '../../src/client', `${name}.ts`), 'utf8');
+  const client = path.join(__dirname, '../../src/client');
+  const rules = fs.readdirSync(path.join(client, 'rules')).map((file) => path.join('rules', file));
+  for (const name of [...rules, 'schedules.ts']) {
+    const source = fs.readFileSync(path.join(client, name), 'utf8');
     for (const match of source.matchAll(/'((?:rule|schedule)\.[A-Za-z.]+)'/g)) keys.add(match[1]);
   }
   return [...keys];

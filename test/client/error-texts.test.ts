@@ -57,9 +57,21 @@ async function caught(run: () => unknown): Promise<unknown> {
   assert.fail('no error was thrown');
 }
 
-const SOURCES = ['datapoints', 'registry', 'device-socket', 'pipeline', 'session', 'client', 'regions'].map(
-  (name) => path.join(__dirname, '../../src/client', `${name}.ts`),
-);
+const CLIENT = path.join(__dirname, '../../src/client');
+const SOURCES = [
+  ...[
+    'datapoints',
+    'raw-frames',
+    'device-socket',
+    'pipeline',
+    'prepared-request',
+    'session',
+    'client',
+    'regions',
+  ].map((name) => `${name}.ts`),
+  ...fs.readdirSync(CLIENT).filter((file) => file.startsWith('socket-')),
+  ...fs.readdirSync(path.join(CLIENT, 'registry')).map((file) => path.join('registry', file)),
+].map((file) => path.join(CLIENT, file));
 
 describe('error texts of the client (catalogue keys)', function () {
   it('has an English and a Chinese text, with the same placeholders, for every key the client names', () => {

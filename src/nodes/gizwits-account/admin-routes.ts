@@ -9,13 +9,12 @@ import {
   GizwitsClient,
   GizwitsError,
   keyed,
+  SchemaCache,
   redact,
-  toProductSchema,
   type Binding,
   type ClientOptions,
   type Datapoint,
   type Group,
-  type ProductSchema,
   type Scene,
 } from '../../client';
 import { errorTranslator } from '../common/error-text';
@@ -50,7 +49,7 @@ export interface DeviceChoice {
 
 interface CachedClient {
   client: GizwitsClient;
-  schemas: Map<string, Promise<ProductSchema>>;
+  schemas: SchemaCache;
   timer: NodeJS.Timeout;
   /** Requests using the client now; a released client is closed only once the last of them ends. */
   inFlight: number;
@@ -158,9 +157,10 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     if (cached) {
       clearTimeout(cached.timer);
     } else {
+      const client = newClient(options);
       cached = {
-        client: newClient(options),
-        schemas: new Map(),
+        client,
+        schemas: new SchemaCache(client),
         timer: undefined as unknown as NodeJS.Timeout,
         inFlight: 0,
         released: false,
@@ -173,23 +173,14 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     return { key, cached };
   }
 
-  function schemaOf(cached: CachedClient, productKey: string): Promise<ProductSchema> {
-    let schema = cached.schemas.get(productKey);
-    if (!schema) {
-      schema = cached.client.call('devices.datapoint', { product_key: productKey }).then(toProductSchema);
-      schema.catch(() => cached.schemas.delete(productKey));
-      cached.schemas.set(productKey, schema);
-    }
-    return schema;
-  }
-
   async function devicesOf(cached: CachedClient): Promise<DeviceChoice[]> {
     const bindings = (await cached.client.listAll('bindings.list', {})) as Binding[];
     const productKeys = [...new Set(bindings.map((b) => b.product_key))];
     const names = new Map<string, string>();
     await Promise.all(
       productKeys.map((productKey) =>
-        schemaOf(cached, productKey)
+        cached.schemas
+          .get(productKey)
           .then((schema) => names.set(productKey, schema.name))
           // The product name only decorates the list; a device stays choosable without it.
           .catch(() => undefined),
@@ -224,7 +215,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
         code: 'INVALID_PARAMS',
         ...keyed('admin.noDevice', {}),
       });
-    return [...(await schemaOf(cached, productKey)).datapoints.values()];
+    return [...(await cached.schemas.get(productKey)).datapoints.values()];
   }
 
   /** One pick-list route: read permission for deployed accounts, edit permission for edited ones. */

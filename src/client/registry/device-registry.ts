@@ -1,0 +1,338 @@
+// The device registry of one account, a facade over its parts: the bindings (every page, bindings.ts),
+// each product's data points (schema-cache.ts), the last known state of every device (device-states.ts),
+// the websockets that keep it current (socket-pool.ts), and a slow REST reconciliation (reconciler.ts) so
+// that no flow keeps serving stale state. A device whose binding names no usable websocket address is
+// read over REST and reported on its own (docs/websocket.md, Bindings).
+import { EventEmitter } from 'node:events';
+import type { GizwitsClient } from '../client';
+import type { ProductSchema } from '../datapoints';
+import type { DeviceSocket } from '../device-socket';
+import { GizwitsError, keyed } from '../errors';
+import { SchemaCache } from '../schema-cache';
+import type { NotiEvent } from '../socket-options';
+import { WarningGate } from '../warning-gate';
+import { BindingLoader } from './binding-loader';
+import { DeviceCommands } from './commands';
+import { ALL_DEVICES, BindingTable, type Want } from './bindings';
+import { DeviceStates } from './device-states';
+import { Reconciler } from './reconciler';
+import { SocketPool } from './socket-pool';
+import { StatusWaits } from './status-waits';
+import type {
+  DeviceInfo,
+  DeviceState,
+  RegistryOptions,
+  RegistrySkipped,
+  RegistryState,
+  StatusEvent,
+  UnusableEvent,
+  WriteOptions,
+} from './types';
+
+export class DeviceRegistry extends EventEmitter {
+  private readonly table: BindingTable;
+  private readonly states = new DeviceStates();
+  private readonly schemas: SchemaCache;
+  private readonly sockets: SocketPool;
+  private readonly reconciler: Reconciler;
+  private readonly commands: DeviceCommands;
+  /** Reads and confirmations waiting on reports; close() ends them. */
+  private readonly waits = new StatusWaits(this);
+  private readonly skippedCounts: RegistrySkipped = { frames: 0, oversized: 0, internal: 0, bindings: 0 };
+  private readonly warnings: WarningGate<'bindings'>;
+  private readonly wants = new Map<string, Want>();
+  private readonly loader: BindingLoader;
+  private bindingsKnown = false;
+  private bindingRefresh: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly client: GizwitsClient,
+    options: RegistryOptions,
+  ) {
+    super();
+    this.table = new BindingTable(options.secure);
+    const socket = options.socket ?? {};
+    this.loader = new BindingLoader(() => this.fetchBindings(), {
+      baseMs: socket.backoffBaseMs ?? 1_000,
+      capMs: socket.backoffCapMs ?? 60_000,
+      random: socket.random,
+      tokenGiven: client.session.mode === 'token',
+    });
+    this.schemas = new SchemaCache(client);
+    this.warnings = new WarningGate(
+      (_kind, count) => this.warnSkippedBindings(count),
+      options.socket?.warnIntervalMs,
+    );
+    this.sockets = new SocketPool(client, options.socket, {
+      state: () => this.emit('state', this.state, this.error),
+      skipped: (kind) => this.skippedCounts[kind]++,
+      warning: (warning) => this.emit('warning', warning),
+      noti: (event: NotiEvent) => {
+        this.states.notePush(event.did);
+        this.onReport(event.did, event.attrs, event.initial);
+      },
+      online: (did, online) => this.onOnline(did, online),
+      raw: (event) => this.emit('raw', { ...event, device: this.table.device(event.did) }),
+      bindingChanged: () => this.scheduleBindingRefresh(),
+      login: (url, again) => {
+        // Back after a drop: devices may have gone on- or offline, or been bound, while nobody listened.
+        if (again) this.scheduleBindingRefresh();
+        this.emit('login', url);
+      },
+    });
+    this.reconciler = new Reconciler(
+      client,
+      this.states,
+      {
+        isClosed: () => this.closed,
+        wanted: () => this.wantedDids(),
+        device: (did) => this.table.device(did),
+        hasAddress: (did) => !this.table.addressError(did),
+        isSubscribed: (did) => !!this.socketFor(did)?.isSubscribed(did),
+        schema: (productKey) => this.schema(productKey),
+        report: (did, attrs, initial, at) => this.onReport(did, attrs, initial, at, true),
+      },
+      {
+        intervalMs: options.reconcileIntervalMs ?? 60_000,
+        silentAfterMs: options.silentAfterMs ?? 10 * 60_000,
+      },
+    );
+    this.commands = new DeviceCommands(client, {
+      isClosed: () => this.closed,
+      states: this.states,
+      waits: this.waits,
+      socketFor: (did) => this.socketFor(did),
+      device: (did) => this.table.device(did),
+      find: (did) => this.find(did),
+      schema: (productKey) => this.schema(productKey),
+      addressError: (did) => this.table.addressError(did),
+      isWanted: (did) => this.wantedDids().has(did),
+      readOverRest: (did) => this.reconciler.readOverRest(did),
+    });
+  }
+
+  /** Loads the bindings once; later calls wait for the same load. */
+  ready(): Promise<void> {
+    return this.loader.ready();
+  }
+
+  /**
+   * Declares which devices `owner` follows ('all' includes devices bound later). Returns a function that
+   * withdraws the declaration. The sockets subscribe to the union of all declarations.
+   */
+  follow(owner: string, dids: 'all' | string[]): () => void {
+    this.wants.set(owner, dids === 'all' ? ALL_DEVICES : new Set(dids));
+    this.start();
+    this.reconciler.start();
+    return () => {
+      this.wants.delete(owner);
+      if (!this.closed) this.applyWants();
+    };
+  }
+
+  list(): DeviceInfo[] {
+    return this.table.list();
+  }
+
+  device(did: string): DeviceInfo | undefined {
+    return this.table.device(did);
+  }
+
+  stateOf(did: string): DeviceState | undefined {
+    return this.states.get(did);
+  }
+
+  /** Aggregate connection state: the worst state of the sockets in use (or of loading the bindings). */
+  get state(): RegistryState {
+    if (this.closed) return 'closed';
+    const failure = this.loader.lastFailure;
+    if (failure) return failure.permanent ? 'failed' : 'reconnecting';
+    return this.sockets.state ?? 'idle';
+  }
+
+  get error(): Error | undefined {
+    const failure = this.loader.lastFailure;
+    if (failure?.permanent) return failure.error;
+    return this.sockets.error;
+  }
+
+  /** Why the device's binding gives no usable websocket address; undefined when it does. */
+  addressError(did: string): GizwitsError | undefined {
+    return this.table.addressError(did);
+  }
+
+  /** What was skipped since the registry started: malformed frames and bindings, oversized frames. */
+  get skipped(): RegistrySkipped {
+    return { ...this.skippedCounts };
+  }
+
+  /** The product's data points (`GET /app/datapoint`), fetched once per product. */
+  schema(productKey: string): Promise<ProductSchema> {
+    return this.schemas.get(productKey);
+  }
+
+  async schemaOfDevice(did: string): Promise<ProductSchema> {
+    return this.schema((await this.find(did)).productKey);
+  }
+
+  /** Validates values against the device's data points (nothing is sent when they are wrong) and writes. */
+  write(did: string, values: unknown, options: WriteOptions = {}): Promise<Record<string, unknown>> {
+    return this.commands.write(did, values, options);
+  }
+
+  /** Sends raw bytes: the websocket takes the whole frame (checked or built), REST the payload. */
+  writeRaw(did: string, bytes: number[], options: WriteOptions = {}): Promise<void> {
+    return this.commands.writeRaw(did, bytes, options);
+  }
+
+  /** The device's current state: asked over the websocket when subscribed, else read over REST. */
+  read(did: string, timeoutMs = 5_000): Promise<Record<string, unknown>> {
+    return this.commands.read(did, timeoutMs);
+  }
+
+  /**
+   * Reads the bindings again (every page) and reports devices bound or unbound, and online flags that
+   * changed, since the last read.
+   */
+  async refreshBindings(): Promise<void> {
+    await this.loader.load();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.reconciler.stop();
+    clearTimeout(this.bindingRefresh);
+    this.loader.close();
+    this.sockets.close();
+    this.wants.clear();
+    this.waits.endAll(new GizwitsError({ code: 'CLOSED', ...keyed('device.closed', {}) }));
+    this.warnings.close();
+    this.removeAllListeners();
+  }
+
+  // --- internals
+
+  /** Loads the bindings and opens the sockets the followers need; a transient failure is retried. */
+  private start(): void {
+    if (this.closed) return;
+    this.loader.start({
+      loaded: () => this.applyWants(),
+      failed: (error) => {
+        this.emit('state', this.state, this.error);
+        this.reportError(error);
+      },
+      followed: () => this.wants.size > 0,
+    });
+  }
+
+  /** 'error' has no default listener: emitting it unheard would throw from a timer or a promise. */
+  private reportError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  private async fetchBindings(): Promise<void> {
+    const startedAt = Date.now();
+    const all = await this.client.listAll('bindings.list', { show_disabled: 0 });
+    if (this.closed) return;
+    const first = !this.bindingsKnown;
+    this.bindingsKnown = true;
+    // An online push that came while the list was on its way is newer than the list.
+    const changes = this.table.apply(
+      all,
+      (did) => this.states.onlinePushedSince(did, startedAt),
+      () => {
+        this.skippedCounts.bindings++;
+        this.warnings.note('bindings');
+      },
+    );
+    for (const did of changes.unbound) this.states.forget(did);
+    for (const did of changes.newlyUnusable) {
+      const device = this.table.device(did)!;
+      const event: UnusableEvent = { did, device, error: this.table.addressError(did)! };
+      this.emit('unusable', event);
+    }
+    if (first) return;
+    for (const did of changes.bound)
+      this.emit('binding', { did, bind: true, device: this.table.device(did) });
+    for (const did of changes.unbound) this.emit('binding', { did, bind: false });
+    for (const did of changes.flipped) {
+      const device = this.table.device(did)!;
+      this.emit('online', { did, online: device.online, device });
+    }
+    this.applyWants();
+  }
+
+  /** The bound device, loading the bindings first (and again when it is not among them). */
+  private async find(did: string): Promise<DeviceInfo> {
+    await this.ready();
+    const known = this.table.device(did);
+    if (known) return known;
+    await this.loader.load();
+    const device = this.table.device(did);
+    if (!device) throw new GizwitsError({ code: 9017, ...keyed('device.notBound', { did }) });
+    return device;
+  }
+
+  private wantedDids(): Set<string> {
+    return this.table.wanted(this.wants.values());
+  }
+
+  private warnSkippedBindings(count: number): void {
+    this.emit(
+      'warning',
+      new GizwitsError({ code: 'BAD_RESPONSE', ...keyed('device.skipped.bindings', { count }) }),
+    );
+  }
+
+  private socketFor(did: string): DeviceSocket | undefined {
+    return this.sockets.get(this.table.endpointOf(did));
+  }
+
+  private applyWants(): void {
+    if (this.closed) return;
+    const byEndpoint = new Map<string, string[]>();
+    for (const did of this.wantedDids()) {
+      const endpoint = this.table.endpointOf(did);
+      if (!endpoint) continue; // no usable address: read over REST, reported by 'unusable'
+      if (!byEndpoint.has(endpoint)) byEndpoint.set(endpoint, []);
+      byEndpoint.get(endpoint)!.push(did);
+    }
+    this.sockets.follow(byEndpoint);
+    this.emit('state', this.state, this.error);
+    void this.reconciler.readOffline();
+  }
+
+  /**
+   * Takes a report into the device's state and emits it. `onlyChanges`: a state read over REST is no
+   * update from the device, so it is emitted only when it differs from what is known.
+   */
+  private onReport(
+    did: string,
+    attrs: Record<string, unknown>,
+    initial: boolean,
+    at = Date.now(),
+    onlyChanges = false,
+  ): void {
+    const device = this.table.device(did);
+    if (!device) return;
+    const change = this.states.take(did, attrs, at, onlyChanges);
+    if (!change) return;
+    const { attrs: state, changed, first } = change;
+    this.emit('status', { did, device, attrs: state, changed, initial, first } satisfies StatusEvent);
+  }
+
+  private onOnline(did: string, online: boolean): void {
+    this.states.noteOnlinePush(did);
+    const device = this.table.setOnline(did, online);
+    if (device) this.emit('online', { did, online, device });
+  }
+
+  private scheduleBindingRefresh(): void {
+    clearTimeout(this.bindingRefresh);
+    this.bindingRefresh = setTimeout(() => {
+      this.refreshBindings().catch((error) => this.reportError(error));
+    }, 200);
+  }
+}
