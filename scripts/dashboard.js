@@ -22,7 +22,13 @@ const DASHBOARD_RANGE = '~1.31';
 const DASHBOARD_TYPE = /^ui-/;
 /** An unreachable registry fails well within this; a slow install of ~150 packages too. */
 const INSTALL_TIMEOUT_MS = 5 * 60_000;
-const DEFAULT_CACHE = path.join(os.homedir(), '.cache', 'node-red-gizwits', 'dashboard', DASHBOARD_RANGE.replace('~', ''));
+const DEFAULT_CACHE = path.join(
+  os.homedir(),
+  '.cache',
+  'node-red-gizwits',
+  'dashboard',
+  DASHBOARD_RANGE.replace('~', ''),
+);
 
 function satisfies(version) {
   const [major, minor] = DASHBOARD_RANGE.replace('~', '').split('.');
