@@ -12,12 +12,16 @@
 // run `node scripts/start.js`.)
 //
 // Ports and directory: NODE_RED_PORT (1880), GIZWITS_SIM_PORT (8181), GIZWITS_USERDIR (.userdir).
+// FlowFuse Dashboard 2 is installed into the user directory on the first start (scripts/dashboard.js;
+// GIZWITS_DASHBOARD_DIR installs it elsewhere and links it in, as the tests do with a shared cache). When
+// the registry cannot be reached the demo starts without the dashboard example, and says so.
 // `--no-build` starts from the dist/ there is (the tests build once, before they start).
 /* global setTimeout, clearTimeout, setInterval */
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const dashboard = require('./dashboard');
 
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE_NAME = '@gizwits-community/node-red-gizwits';
@@ -39,9 +43,10 @@ const SIM_PORT = port('GIZWITS_SIM_PORT', 8181);
 const USER_DIR = path.resolve(process.env.GIZWITS_USERDIR || path.join(ROOT, '.userdir'));
 const RESET = process.argv.includes('--reset');
 const BUILD = !process.argv.includes('--no-build');
+const DASHBOARD_DIR = path.resolve(process.env.GIZWITS_DASHBOARD_DIR || path.join(USER_DIR, '.dashboard'));
 
 /** What a stop request must end; each part adds itself once it runs. */
-const running = { build: undefined, stop: undefined };
+const running = { build: undefined, install: undefined, stop: undefined };
 let stopRequested = false;
 
 function onSignal() {
@@ -50,6 +55,7 @@ function onSignal() {
   if (running.stop) running.stop(0);
   else {
     running.build?.kill('SIGTERM');
+    running.install?.kill('SIGTERM');
     process.exit(0);
   }
 }
@@ -161,7 +167,7 @@ function startOnlineCycle(simulator, did) {
 }
 
 /** One tab per example file, the shared simulator account once, pointed at this run's simulator. */
-function exampleFlows(simUrl) {
+function exampleFlows(simUrl, withDashboard) {
   const dir = path.join(ROOT, 'examples');
   const flows = [];
   let account;
@@ -170,6 +176,7 @@ function exampleFlows(simUrl) {
     .filter((f) => f.endsWith('.json'))
     .sort()) {
     const nodes = readJson(path.join(dir, file), []);
+    if (!withDashboard && nodes.some((n) => dashboard.DASHBOARD_TYPE.test(n.type))) continue;
     const tab = `tab-${file.replace(/\.json$/, '')}`;
     const comment = nodes.find((n) => n.type === 'comment');
     flows.push({
@@ -180,6 +187,8 @@ function exampleFlows(simUrl) {
     });
     for (const node of nodes) {
       if (node.type === 'gizwits-account') account ??= { ...node };
+      // The dashboard's configuration (ui-base, ui-page, ...) is global, as the editor makes it.
+      else if (dashboard.DASHBOARD_TYPE.test(node.type) && node.x === undefined) flows.push({ ...node });
       else flows.push({ ...node, z: tab });
     }
   }
@@ -187,7 +196,7 @@ function exampleFlows(simUrl) {
   return flows;
 }
 
-function writeFlows(simUrl, demo) {
+function writeFlows(simUrl, demo, withDashboard) {
   const flowFile = path.join(USER_DIR, 'flows.json');
   const existing = RESET ? undefined : readJson(flowFile, undefined);
   let flows;
@@ -197,14 +206,39 @@ function writeFlows(simUrl, demo) {
       n.id === SIM_ACCOUNT_ID && n.type === 'gizwits-account' ? { ...n, apiUrl: simUrl } : n,
     );
   } else {
-    flows = exampleFlows(simUrl);
+    flows = exampleFlows(simUrl, withDashboard);
   }
   writeJson(flowFile, flows);
   const credFile = path.join(USER_DIR, 'flows_cred.json');
   const credentials = RESET ? {} : readJson(credFile, {});
   credentials[SIM_ACCOUNT_ID] = { username: demo.username, password: demo.password };
   writeJson(credFile, credentials);
-  return flows.filter((n) => n.type === 'tab').map((n) => n.label);
+  return {
+    tabs: flows.filter((n) => n.type === 'tab').map((n) => n.label),
+    usesDashboard: flows.some((n) => dashboard.DASHBOARD_TYPE.test(n.type)),
+  };
+}
+
+/** The dashboard installed (once) and linked into the user directory; false when it could not be. */
+async function prepareDashboard() {
+  const result = await dashboard.installDashboard(DASHBOARD_DIR, {
+    started: (child) => (running.install = child),
+  });
+  running.install = undefined;
+  if (result.error) {
+    dashboard.unlinkDashboard(USER_DIR);
+    console.error(
+      [
+        `Could not install ${dashboard.DASHBOARD_PACKAGE}@${dashboard.DASHBOARD_RANGE} (is the npm registry reachable?):`,
+        result.error,
+        'Starting without the dashboard example; start again once the registry can be reached.',
+      ].join('\n'),
+    );
+    return false;
+  }
+  if (result.installed) console.log(`Installed ${dashboard.DASHBOARD_PACKAGE} ${result.version}.`);
+  dashboard.linkDashboard(DASHBOARD_DIR, USER_DIR);
+  return true;
 }
 
 async function main() {
@@ -230,8 +264,14 @@ async function main() {
 
   startOnlineCycle(simulator, SIM_DEVICES.demoLamp2);
   installPackage();
+  const withDashboard = await prepareDashboard();
+  if (stopRequested) return;
   writeSettings();
-  const tabs = writeFlows(simulator.url, SIM_USERS.demo);
+  const { tabs, usesDashboard } = writeFlows(simulator.url, SIM_USERS.demo, withDashboard);
+  if (usesDashboard && !withDashboard)
+    console.error(
+      'Your flows use dashboard nodes: Node-RED will wait for them until the dashboard is installed.',
+    );
 
   const red = spawn(
     process.execPath,
@@ -259,6 +299,9 @@ async function main() {
         '',
         '────────────────────────────────────────────────────────────────────────',
         ` Node-RED editor:   ${editor}`,
+        withDashboard
+          ? ` Dashboard:         ${editor}dashboard`
+          : ' Dashboard:         not installed (the npm registry could not be reached)',
         ` Simulated cloud:   ${simulator.url}  (AppID ${SIM_APP_ID}, user ${demo.username} / ${demo.password})`,
         ` User directory:    ${USER_DIR}`,
         '',
@@ -267,6 +310,9 @@ async function main() {
         '   hold the example flows, deployed against the simulated cloud.',
         ' - On gizwits-device-control, press the inject button "brightness 60"; open the debug',
         '   sidebar (the bug icon) to see the lamp report it. gizwits-device-in shows live updates.',
+        ...(withDashboard
+          ? [` - Open ${editor}dashboard: every demo device live; flip a switch, pick a mode.`]
+          : []),
         ' - Drag a "device control" node from the gizwits palette, open it, choose the account',
         '   "Simulated cloud", then a device and a data point from the lists.',
         ` - Menu > Import > Examples > ${PACKAGE_NAME} imports any example again.`,

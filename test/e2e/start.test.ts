@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SIM_DEVICES, SIM_USERS } from '../../src/simulator';
+import { DASHBOARD_PREPARE_MS, dashboardCache } from '../helpers/dashboard';
 import { freePort } from '../helpers/node-red-process';
 import { PLATFORM_PREPARE_MS, platform, platformEnv, type Platform } from '../helpers/platforms';
 import { openDebugSidebar } from './debug-sidebar';
@@ -78,7 +79,9 @@ describe('npm start', function () {
   let simulator: string;
   let ports: number[];
 
-  before(async () => {
+  before(async function () {
+    this.timeout(DASHBOARD_PREPARE_MS);
+    const dashboardDir = await dashboardCache();
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-start-'));
     const [redPort, simPort] = [await freePort(), await freePort()];
     ports = [redPort, simPort];
@@ -86,6 +89,8 @@ describe('npm start', function () {
       NODE_RED_PORT: String(redPort),
       GIZWITS_SIM_PORT: String(simPort),
       GIZWITS_USERDIR: userDir,
+      // The dashboard from the suite's cache, linked in (an unset one installs it into the user directory).
+      GIZWITS_DASHBOARD_DIR: dashboardDir,
       // The demo's online/offline cycle, quicker than its 2 minutes.
       GIZWITS_ONLINE_CYCLE_MS: '3000',
     };
@@ -225,10 +230,12 @@ for (const id of ['node22', 'node24'] as const) {
     let on: Platform;
     let userDir: string;
     let run: Started | undefined;
+    let dashboardDir: string;
 
     before(async function () {
-      this.timeout(PLATFORM_PREPARE_MS);
+      this.timeout(PLATFORM_PREPARE_MS + DASHBOARD_PREPARE_MS);
       on = await platform(id);
+      dashboardDir = await dashboardCache();
       userDir = fs.mkdtempSync(path.join(os.tmpdir(), `gizwits-start-${id}-`));
     });
 
@@ -244,6 +251,7 @@ for (const id of ['node22', 'node24'] as const) {
         NODE_RED_PORT: String(redPort),
         GIZWITS_SIM_PORT: String(simPort),
         GIZWITS_USERDIR: userDir,
+        GIZWITS_DASHBOARD_DIR: dashboardDir,
       };
       run = await start(env, [], on);
       // Node-RED's own log says which Node runs it: the platform's, not the host's.
