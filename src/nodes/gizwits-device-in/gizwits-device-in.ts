@@ -1,11 +1,9 @@
 // gizwits-device-in: device events into flows, from the account's device websocket.
 import type { DeviceInfo, DeviceRegistry, StatusEvent, UnusableEvent } from '../../client';
-import { useAccount } from '../common/account-user';
 import { devicesStatus, throttledStatus } from '../common/device-status';
-import { migrateConfig } from '../common/migrate';
+import { listen } from '../common/listen';
+import { setUpNode } from '../common/node-setup';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../common/red';
-import { translator } from '../common/red';
-import { errorTranslator } from '../common/error-text';
 import { errorStatus } from '../common/status';
 
 type EventKind = 'status' | 'online' | 'raw' | 'binding';
@@ -41,14 +39,9 @@ function pick(attrs: Record<string, unknown>, names: Set<string>): Record<string
 }
 
 export = function (RED: NodeAPI) {
-  // error wording in the runtime's language
-  const asError = errorTranslator(RED);
   function GizwitsDeviceIn(this: Node, def: DeviceInDef) {
-    RED.nodes.createNode(this, def);
-    const config = migrateConfig('gizwits-device-in', def);
     const node = this;
-    const say = translator(RED, 'gizwits-device-in');
-    const account = useAccount(RED, node, config.account, {
+    const { config, say, account, asError } = setUpNode(RED, node, def, 'gizwits-device-in', {
       mirrorState: false,
       // Its status follows the devices' socket, which recovers with the account.
       clearOnRecovery: false,
@@ -135,16 +128,16 @@ export = function (RED: NodeAPI) {
       node.send(message(event.did, event.bind ? 'bound' : 'unbound', event.did, event.device));
     };
 
-    registry.on('status', onStatus);
-    registry.on('online', onOnline);
-    registry.on('raw', onRaw);
-    registry.on('binding', onBinding);
-    registry.on('unusable', onUnusable);
-    const onState = () => status.now();
-    registry.on('state', onState);
-    // Failures outside the socket (the device list could not be loaded: wrong password, cloud down).
-    const onError = (error: Error) => status.set(errorStatus(error, say));
-    registry.on('error', onError);
+    listen(registry, node, {
+      status: onStatus,
+      online: onOnline,
+      raw: onRaw,
+      binding: onBinding,
+      unusable: onUnusable,
+      state: () => status.now(),
+      // Failures outside the socket (the device list could not be loaded: wrong password, cloud down).
+      error: (error: Error) => status.set(errorStatus(error, say)),
+    });
     const unfollow = registry.follow(node.id, dids.length ? dids : 'all');
     showStatus();
 
@@ -176,13 +169,6 @@ export = function (RED: NodeAPI) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       unfollow();
-      registry.off('status', onStatus);
-      registry.off('online', onOnline);
-      registry.off('raw', onRaw);
-      registry.off('binding', onBinding);
-      registry.off('unusable', onUnusable);
-      registry.off('state', onState);
-      registry.off('error', onError);
       status.stop();
       done();
     });

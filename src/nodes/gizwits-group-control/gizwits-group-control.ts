@@ -11,13 +11,11 @@ import {
   type AttrValues,
   type Group,
 } from '../../client';
-import { useAccount } from '../common/account-user';
 import { chooseAction, inputError, nonEmptyText } from '../common/automation';
-import { migrateConfig } from '../common/migrate';
-import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
-import { translator } from '../common/red';
-import { errorTranslator } from '../common/error-text';
-import { clockTime, errorStatus } from '../common/status';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
+import { clockTime } from '../common/status';
+import { setUpNode } from '../common/node-setup';
+import { onInput } from '../common/input';
 
 const TYPE = 'gizwits-group-control';
 const ACTIONS = ['control', 'list', 'devices', 'create', 'update', 'delete', 'add', 'remove'] as const;
@@ -98,14 +96,9 @@ function requestOf(action: Action, id: string | undefined, payload: unknown): Re
 }
 
 export = function (RED: NodeAPI) {
-  // done(err) wording in the runtime's language
-  const asError = errorTranslator(RED);
   function GizwitsGroupControl(this: Node, def: GroupControlDef) {
-    RED.nodes.createNode(this, def);
-    const config = migrateConfig(TYPE, def);
     const node = this;
-    const say = translator(RED, TYPE);
-    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const { config, say, account, asError } = setUpNode(RED, node, def, TYPE, { mirrorState: false });
 
     async function control(request: Extract<Request, { action: 'control' }>, msg: GroupMessage) {
       const acc = account.require();
@@ -208,21 +201,14 @@ export = function (RED: NodeAPI) {
       });
     }
 
-    node.on('input', async (msg: GroupMessage, send: Send, done: Done) => {
-      try {
-        const action = chooseAction(TYPE, msg.action, config.action, ACTIONS);
-        const id = nonEmptyText(msg.groupId) ?? nonEmptyText(config.group);
-        const request = requestOf(action, id, msg.payload);
-        if (request.action === 'control') await control(request, msg);
-        else await manage(request, msg);
-        msg.action = action;
-        if (id && action !== 'list' && action !== 'create') msg.groupId = id;
-        send(msg);
-        done();
-      } catch (error) {
-        node.status(errorStatus(error, say));
-        done(asError(error));
-      }
+    onInput<GroupMessage>(node, { say, asError }, async (msg) => {
+      const action = chooseAction(TYPE, msg.action, config.action, ACTIONS);
+      const id = nonEmptyText(msg.groupId) ?? nonEmptyText(config.group);
+      const request = requestOf(action, id, msg.payload);
+      if (request.action === 'control') await control(request, msg);
+      else await manage(request, msg);
+      msg.action = action;
+      if (id && action !== 'list' && action !== 'create') msg.groupId = id;
     });
   }
 

@@ -14,13 +14,11 @@ import {
   type RulePlan,
 } from '../../client';
 import type { GizwitsAccountNode } from '../common/account-node';
-import { useAccount } from '../common/account-user';
 import { applyInOrder, plannedChanges, withNodeName } from '../common/automation';
-import { migrateConfig } from '../common/migrate';
-import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
-import { translator } from '../common/red';
-import { errorTranslator } from '../common/error-text';
-import { clockTime, errorStatus } from '../common/status';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
+import { clockTime } from '../common/status';
+import { setUpNode } from '../common/node-setup';
+import { onInput } from '../common/input';
 
 const TYPE = 'gizwits-rule-sync';
 
@@ -65,14 +63,9 @@ function summary(plan: RulePlan): string {
 }
 
 export = function (RED: NodeAPI) {
-  // done(err) wording in the runtime's language
-  const asError = errorTranslator(RED);
   function GizwitsRuleSync(this: Node, def: RuleSyncDef) {
-    RED.nodes.createNode(this, def);
-    const config = migrateConfig(TYPE, def);
     const node = this;
-    const say = translator(RED, TYPE);
-    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const { config, say, account, asError } = setUpNode(RED, node, def, TYPE, { mirrorState: false });
     const prune = config.prune === true;
     const mode = config.mode === 'apply' ? 'apply' : 'plan';
 
@@ -97,66 +90,59 @@ export = function (RED: NodeAPI) {
       await applyInOrder(TYPE, changes, async () => (await client.listAll('rules.list')) as Rule[]);
     }
 
-    node.on('input', async (msg: RuleMessage, send: Send, done: Done) => {
+    onInput<RuleMessage>(node, { say, asError }, async (msg) => {
+      let declared: Rule[];
       try {
-        let declared: Rule[];
-        try {
-          declared = parseRuleSet(declaredSource(msg.payload, config.rules));
-        } catch (error) {
-          throw withNodeName(TYPE, error);
-        }
-        const acc = account.require();
-        const client = acc.client();
-        node.status({ fill: 'blue', shape: 'dot', text: say('status.checking') });
-        let checked: Rule[];
-        try {
-          checked = await checkedRules(acc, declared);
-        } catch (error) {
-          throw withNodeName(TYPE, error);
-        }
-        const cloud = (await client.listAll('rules.list')) as Rule[];
-        const plan = planRules(checked, cloud, prune);
-        if (mode === 'apply') {
-          const changes = summary(plan);
-          node.status({
-            fill: 'blue',
-            shape: 'dot',
-            text: say('status.applying', { changes }),
-          });
-          try {
-            await apply(client, plan);
-          } catch (error) {
-            const report = (error as { report?: { applied: string[]; notApplied: string[] } }).report;
-            if (report) {
-              msg.applied = report.applied;
-              msg.notApplied = report.notApplied;
-            }
-            throw error;
-          }
-        }
-        msg.payload = {
-          create: plan.create,
-          update: plan.update,
-          delete: plan.delete,
-          unchanged: plan.unchanged,
-        };
-        msg.changes = plan.changes;
-        const changes = summary(plan);
-        const time = clockTime();
-        node.status({
-          fill: 'green',
-          shape: 'dot',
-          text:
-            mode === 'apply'
-              ? say('status.applied', { changes, time })
-              : say('status.planned', { changes, time }),
-        });
-        send(msg);
-        done();
+        declared = parseRuleSet(declaredSource(msg.payload, config.rules));
       } catch (error) {
-        node.status(errorStatus(error, say));
-        done(asError(error));
+        throw withNodeName(TYPE, error);
       }
+      const acc = account.require();
+      const client = acc.client();
+      node.status({ fill: 'blue', shape: 'dot', text: say('status.checking') });
+      let checked: Rule[];
+      try {
+        checked = await checkedRules(acc, declared);
+      } catch (error) {
+        throw withNodeName(TYPE, error);
+      }
+      const cloud = (await client.listAll('rules.list')) as Rule[];
+      const plan = planRules(checked, cloud, prune);
+      if (mode === 'apply') {
+        const changes = summary(plan);
+        node.status({
+          fill: 'blue',
+          shape: 'dot',
+          text: say('status.applying', { changes }),
+        });
+        try {
+          await apply(client, plan);
+        } catch (error) {
+          const report = (error as { report?: { applied: string[]; notApplied: string[] } }).report;
+          if (report) {
+            msg.applied = report.applied;
+            msg.notApplied = report.notApplied;
+          }
+          throw error;
+        }
+      }
+      msg.payload = {
+        create: plan.create,
+        update: plan.update,
+        delete: plan.delete,
+        unchanged: plan.unchanged,
+      };
+      msg.changes = plan.changes;
+      const changes = summary(plan);
+      const time = clockTime();
+      node.status({
+        fill: 'green',
+        shape: 'dot',
+        text:
+          mode === 'apply'
+            ? say('status.applied', { changes, time })
+            : say('status.planned', { changes, time }),
+      });
     });
   }
 

@@ -1,13 +1,11 @@
 // gizwits-scene-trigger: runs a scene (`POST /app/scene/{id}/task`), named by id or by name, and reports
 // its task status; with `wait`, polls the status with a growing pause until the scene is done or failed.
 import { GizwitsError, keyed, type Scene } from '../../client';
-import { useAccount } from '../common/account-user';
 import { inputError, nonEmptyText, secondsOf } from '../common/automation';
-import { migrateConfig } from '../common/migrate';
-import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
-import { translator } from '../common/red';
-import { errorTranslator } from '../common/error-text';
-import { clockTime, errorStatus } from '../common/status';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
+import { clockTime } from '../common/status';
+import { setUpNode } from '../common/node-setup';
+import { onInput } from '../common/input';
 
 const TYPE = 'gizwits-scene-trigger';
 /** The API's task status codes, by number. */
@@ -45,14 +43,9 @@ function statusName(answer: { status?: unknown }): SceneStatus {
 }
 
 export = function (RED: NodeAPI) {
-  // done(err) wording in the runtime's language
-  const asError = errorTranslator(RED);
   function GizwitsSceneTrigger(this: Node, def: SceneTriggerDef) {
-    RED.nodes.createNode(this, def);
-    const config = migrateConfig(TYPE, def);
     const node = this;
-    const say = translator(RED, TYPE);
-    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const { config, say, account, asError } = setUpNode(RED, node, def, TYPE, { mirrorState: false });
     const timeoutMs = secondsOf(config.timeout, 60) * 1000;
     /** The pauses of polls in flight, so that close can end them at once. */
     const pauses = new Set<() => void>();
@@ -117,8 +110,10 @@ export = function (RED: NodeAPI) {
       }
     }
 
-    node.on('input', async (msg: SceneMessage, send: Send, done: Done) => {
-      try {
+    onInput<SceneMessage>(
+      node,
+      { say, asError },
+      async (msg) => {
         if (msg.action !== undefined && msg.action !== 'list' && msg.action !== 'run')
           throw inputError(
             TYPE,
@@ -133,8 +128,7 @@ export = function (RED: NodeAPI) {
             shape: 'dot',
             text: say('status.listed', { time }),
           });
-          send(msg);
-          return done();
+          return;
         }
         const { id } = await sceneIdOf(msg);
         const client = account.require().client();
@@ -152,15 +146,10 @@ export = function (RED: NodeAPI) {
           // The task's status as the scene left it: status.task.running, .done, .failed or .idle.
           text: say(`status.task.${status}`, { time }),
         });
-        send(msg);
-        done();
-      } catch (error) {
-        // Stopped mid-run (a pause cancelled, or a request the closing account's client ended): no failure.
-        if (error instanceof Cancelled || closed) return done();
-        node.status(errorStatus(error, say));
-        done(asError(error));
-      }
-    });
+      },
+      // Stopped mid-run (a pause cancelled, or a request the closing account's client ended): no failure.
+      { ignore: (error) => error instanceof Cancelled || closed },
+    );
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;

@@ -23,7 +23,6 @@ import {
   type SchedulePlan,
 } from '../../client';
 import type { GizwitsAccountNode } from '../common/account-node';
-import { useAccount } from '../common/account-user';
 import {
   applyInOrder,
   chooseAction,
@@ -35,12 +34,11 @@ import {
   wrappedInputError,
   type Worded,
 } from '../common/automation';
-import { migrateConfig } from '../common/migrate';
 import { dstReporter, followClock, followRetry } from './dst-report';
-import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
-import { translator } from '../common/red';
-import { errorTranslator } from '../common/error-text';
-import { clockTime, errorStatus } from '../common/status';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
+import { clockTime } from '../common/status';
+import { setUpNode } from '../common/node-setup';
+import { onInput } from '../common/input';
 
 const TYPE = 'gizwits-scheduler';
 const ACTIONS = ['list', 'create', 'update', 'delete', 'sync'] as const;
@@ -105,14 +103,9 @@ function declaredTasks(payload: unknown, configured: unknown): unknown[] {
 }
 
 export = function (RED: NodeAPI) {
-  // done(err) wording in the runtime's language
-  const asError = errorTranslator(RED);
   function GizwitsScheduler(this: Node, def: SchedulerDef) {
-    RED.nodes.createNode(this, def);
-    const config = migrateConfig(TYPE, def);
     const node = this;
-    const say = translator(RED, TYPE);
-    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const { config, say, account, asError } = setUpNode(RED, node, def, TYPE, { mirrorState: false });
     const clock = followClock(RED);
     const following = config.followDst !== false && config.action === 'sync';
     const follower = startFollower();
@@ -181,104 +174,96 @@ export = function (RED: NodeAPI) {
       return all.filter((task) => task[key] === targetId);
     }
 
-    node.on('input', async (msg: SchedulerMessage, send: Send, done: Done) => {
+    onInput<SchedulerMessage>(node, { say, asError }, async (msg) => {
+      const action = chooseAction(TYPE, undefined, config.action, ACTIONS);
+      const target = config.target in TARGET_KEYS ? config.target : undefined;
+      if (!target)
+        throw inputError(
+          TYPE,
+          keyed('scheduler.unknownTarget', { target: String(JSON.stringify(config.target)) }),
+        );
+      const targetId = nonEmptyText(config.targetId);
+      if (!targetId) throw inputError(TYPE, keyed('scheduler.noTarget', { target: targetWord(target).text }));
+      let timeZone: string;
       try {
-        const action = chooseAction(TYPE, undefined, config.action, ACTIONS);
-        const target = config.target in TARGET_KEYS ? config.target : undefined;
-        if (!target)
+        timeZone = checkTimeZone(nonEmptyText(config.timezone) ?? hostTimeZone());
+      } catch (error) {
+        throw withNodeName(TYPE, error);
+      }
+      const options = { timeZone, now: clock.now(), followDst: following && action === 'sync' };
+      const view = (task: Schedule) => fromUtcSchedule(task, options);
+      const convert = (input: unknown, where: Worded) => {
+        let conversion: ReturnType<typeof toUtcSchedule>;
+        try {
+          conversion = toUtcSchedule(input, options);
+        } catch (error) {
+          throw withNodeName(TYPE, error, where);
+        }
+        // Its errors already name the node and the task: not wrapped a second time.
+        checkCommandShape(target, conversion.schedule, where);
+        return conversion;
+      };
+      const warnings: string[] = [];
+      /** The status text of the outcome, given the time the action ended. */
+      let outcome: (time: string) => string;
+
+      if (action === 'list') {
+        const tasks = await listTarget(account.require().client(), target, targetId);
+        msg.payload = tasks.map(view);
+        outcome = (time) => say('status.listed', { tasks: tasks.length, time });
+      } else if (action === 'delete') {
+        const id = nonEmptyText(isObject(msg.payload) ? msg.payload.id : msg.payload);
+        if (!id) throw inputError(TYPE, keyed('scheduler.deleteNoId', {}));
+        await account.require().client().call('commonSchedulers.delete', { id });
+        msg.payload = { id };
+        outcome = (time) => say('status.deleted', { time });
+      } else if (action === 'create') {
+        const conversion = convert(msg.payload, NOTHING);
+        warnings.push(...conversion.warnings);
+        const acc = account.require();
+        const schema = target === 'scene' ? undefined : await schemaOf(acc, target, targetId);
+        const task = encoded(conversion.schedule, target, targetId, schema, NOTHING);
+        const { id } = await acc.client().call('commonSchedulers.create', task);
+        msg.payload = view({ ...task, id });
+        outcome = (time) => say('status.created', { time });
+      } else if (action === 'update') {
+        const id = isObject(msg.payload) ? nonEmptyText(msg.payload.id) : undefined;
+        if (!id) throw inputError(TYPE, keyed('scheduler.updateNoId', {}));
+        const acc = account.require();
+        const current = (await listTarget(acc.client(), target, targetId)).find((task) => task.id === id);
+        if (!current)
           throw inputError(
             TYPE,
-            keyed('scheduler.unknownTarget', { target: String(JSON.stringify(config.target)) }),
+            keyed('scheduler.noSuchTask', { target: targetWord(target).text, targetId, id }),
           );
-        const targetId = nonEmptyText(config.targetId);
-        if (!targetId)
-          throw inputError(TYPE, keyed('scheduler.noTarget', { target: targetWord(target).text }));
-        let timeZone: string;
-        try {
-          timeZone = checkTimeZone(nonEmptyText(config.timezone) ?? hostTimeZone());
-        } catch (error) {
-          throw withNodeName(TYPE, error);
-        }
-        const options = { timeZone, now: clock.now(), followDst: following && action === 'sync' };
-        const view = (task: Schedule) => fromUtcSchedule(task, options);
-        const convert = (input: unknown, where: Worded) => {
-          let conversion: ReturnType<typeof toUtcSchedule>;
-          try {
-            conversion = toUtcSchedule(input, options);
-          } catch (error) {
-            throw withNodeName(TYPE, error, where);
-          }
-          // Its errors already name the node and the task: not wrapped a second time.
-          checkCommandShape(target, conversion.schedule, where);
-          return conversion;
+        const conversion = convert({ ...view(current), ...(msg.payload as object) }, NOTHING);
+        warnings.push(...conversion.warnings);
+        const schema = target === 'scene' ? undefined : await schemaOf(acc, target, targetId);
+        const task = encoded(conversion.schedule, target, targetId, schema, NOTHING);
+        await acc.client().call('commonSchedulers.update', { ...task, id });
+        msg.payload = view({ ...task, id });
+        outcome = (time) => say('status.updated', { time });
+      } else {
+        const plan = await sync(msg, target, targetId, convert, warnings);
+        msg.payload = {
+          create: plan.create.map(view),
+          update: plan.update.map(view),
+          delete: plan.delete.map(view),
+          unchanged: plan.unchanged.map(view),
         };
-        const warnings: string[] = [];
-        /** The status text of the outcome, given the time the action ended. */
-        let outcome: (time: string) => string;
-
-        if (action === 'list') {
-          const tasks = await listTarget(account.require().client(), target, targetId);
-          msg.payload = tasks.map(view);
-          outcome = (time) => say('status.listed', { tasks: tasks.length, time });
-        } else if (action === 'delete') {
-          const id = nonEmptyText(isObject(msg.payload) ? msg.payload.id : msg.payload);
-          if (!id) throw inputError(TYPE, keyed('scheduler.deleteNoId', {}));
-          await account.require().client().call('commonSchedulers.delete', { id });
-          msg.payload = { id };
-          outcome = (time) => say('status.deleted', { time });
-        } else if (action === 'create') {
-          const conversion = convert(msg.payload, NOTHING);
-          warnings.push(...conversion.warnings);
-          const acc = account.require();
-          const schema = target === 'scene' ? undefined : await schemaOf(acc, target, targetId);
-          const task = encoded(conversion.schedule, target, targetId, schema, NOTHING);
-          const { id } = await acc.client().call('commonSchedulers.create', task);
-          msg.payload = view({ ...task, id });
-          outcome = (time) => say('status.created', { time });
-        } else if (action === 'update') {
-          const id = isObject(msg.payload) ? nonEmptyText(msg.payload.id) : undefined;
-          if (!id) throw inputError(TYPE, keyed('scheduler.updateNoId', {}));
-          const acc = account.require();
-          const current = (await listTarget(acc.client(), target, targetId)).find((task) => task.id === id);
-          if (!current)
-            throw inputError(
-              TYPE,
-              keyed('scheduler.noSuchTask', { target: targetWord(target).text, targetId, id }),
-            );
-          const conversion = convert({ ...view(current), ...(msg.payload as object) }, NOTHING);
-          warnings.push(...conversion.warnings);
-          const schema = target === 'scene' ? undefined : await schemaOf(acc, target, targetId);
-          const task = encoded(conversion.schedule, target, targetId, schema, NOTHING);
-          await acc.client().call('commonSchedulers.update', { ...task, id });
-          msg.payload = view({ ...task, id });
-          outcome = (time) => say('status.updated', { time });
-        } else {
-          const plan = await sync(msg, target, targetId, convert, warnings);
-          msg.payload = {
-            create: plan.create.map(view),
-            update: plan.update.map(view),
-            delete: plan.delete.map(view),
-            unchanged: plan.unchanged.map(view),
-          };
-          msg.changes = plan.changes;
-          const changes = `+${plan.create.length} ~${plan.update.length} -${plan.delete.length} =${plan.unchanged.length}`;
-          outcome = (time) => say('status.synced', { changes, time });
-        }
-        if (warnings.length) {
-          msg.warnings = warnings;
-          for (const warning of warnings) node.warn(warning);
-        }
-        node.status({
-          fill: warnings.length ? 'yellow' : 'green',
-          shape: 'dot',
-          text: outcome(clockTime()),
-        });
-        send(msg);
-        done();
-      } catch (error) {
-        node.status(errorStatus(error, say));
-        done(asError(error));
+        msg.changes = plan.changes;
+        const changes = `+${plan.create.length} ~${plan.update.length} -${plan.delete.length} =${plan.unchanged.length}`;
+        outcome = (time) => say('status.synced', { changes, time });
       }
+      if (warnings.length) {
+        msg.warnings = warnings;
+        for (const warning of warnings) node.warn(warning);
+      }
+      node.status({
+        fill: warnings.length ? 'yellow' : 'green',
+        shape: 'dot',
+        text: outcome(clockTime()),
+      });
     });
 
     /** The DST follower of a sync node's declared tasks, run by the account's client; stopped on close. */
