@@ -63,22 +63,31 @@ function sharedModulesOf(source: string): string[] {
  * that lists the values (less those that have texts of their own), so that a value added there without a
  * text fails here; or, where the values are not listed in one place, the values themselves.
  */
-const BUILT_KEYS: Record<
-  string,
-  Record<string, { list: string; except: string[] } | { values: string[] }>
-> = {
-  // The scene's task status as the API reports it: running, done, failed, idle.
-  'gizwits-scene-trigger': { 'status.task': { list: 'STATUS_NAMES', except: [] } },
+/** A list constant (in the node's source, or in `file` when the node imports it) or the values themselves. */
+type BuiltFrom = { list: string; file?: string; except: string[] } | { values: string[] };
+
+const BUILT_KEYS: Record<string, Record<string, BuiltFrom>> = {
+  // The scene's task status as the API reports it: running, done, failed, idle (the client's scene service).
+  'gizwits-scene-trigger': {
+    'status.task': { list: 'SCENE_STATUSES', file: 'src/client/scenes.ts', except: [] },
+  },
   // The actions other than control, which has its own statuses (controlling, controlled).
-  'gizwits-group-control': { 'status.actions': { list: 'ACTIONS', except: ['control'] } },
+  'gizwits-group-control': {
+    'status.actions': {
+      list: 'ACTIONS',
+      file: 'src/nodes/gizwits-group-control/group-request.ts',
+      except: ['control'],
+    },
+  },
   // status.${outcome} after a read or a write.
   'gizwits-device-control': { status: { values: ['read', 'written', 'confirmed'] } },
 };
 
 /** The values a node builds keys from, as BUILT_KEYS says where to find them. */
-function builtValues(source: string, built: { list: string; except: string[] } | { values: string[] }) {
+function builtValues(source: string, built: BuiltFrom) {
   if ('values' in built) return built.values;
-  const list = new RegExp(`const ${built.list} = \\[([^\\]]*)\\]`).exec(source);
+  const text = built.file ? fs.readFileSync(path.join(ROOT, built.file), 'utf8') : source;
+  const list = new RegExp(`const ${built.list} = \\[([^\\]]*)\\]`).exec(text);
   assert.ok(list, `the node has no const ${built.list} = [...]`);
   return [...list[1].matchAll(/'([^']+)'/g)]
     .map((m) => m[1])
@@ -163,7 +172,7 @@ describe('editor texts, help and icons of every node', () => {
       it('has every short reason of a red status ring (status.reason.*) when it shows errors', () => {
         const ts = path.join(NODES, type, `${type}.ts`);
         const source = fs.existsSync(ts) ? fs.readFileSync(ts, 'utf8') : '';
-        if (!/useAccount\(|errorStatus\(/.test(source)) return;
+        if (!/useAccount\(|setUpNode\(|errorStatus\(/.test(source)) return;
         const en = catalogue(type, 'en-US');
         const missing = REASON_KEYS.map((key) => `${type}.${key}`).filter((key) => !en.has(key));
         assert.deepEqual(missing, [], `status reasons missing from ${type}'s catalogue`);

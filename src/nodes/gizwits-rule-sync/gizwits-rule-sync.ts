@@ -3,18 +3,20 @@
 // Every rule is checked (shape first, then against the account's devices and data points) before any
 // change is made.
 import {
+  applyInOrder,
   checkRuleDevices,
-  parseRuleSet,
-  planRules,
-  ruleDids,
-  ruleDifferences,
   type GizwitsClient,
+  parseRuleSet,
+  plannedChanges,
+  planRules,
   type ProductSchema,
   type Rule,
+  ruleDids,
+  ruleDifferences,
   type RulePlan,
+  withNodeName,
 } from '../../client';
 import type { GizwitsAccountNode } from '../common/account-node';
-import { applyInOrder, plannedChanges, withNodeName } from '../common/automation';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
 import { clockTime } from '../common/status';
 import { setUpNode } from '../common/node-setup';

@@ -4,36 +4,34 @@
 // matched by remark, equal to the cloud's; with `followDst`, the account's client moves those tasks at
 // each daylight saving change (src/client/dst-follow.ts) and the node reports it (dst-report.ts).
 import {
+  applyInOrder,
   checkTimeZone,
+  chooseAction,
   DstFollower,
   encodeWrite,
-  fromUtcSchedule,
-  hostTimeZone,
-  keyed,
-  planSchedules,
-  scheduleDifferences,
-  toBytes,
-  toRestAttrs,
-  toUtcSchedule,
   type ErrorText,
+  fromUtcSchedule,
   type GizwitsClient,
   type Group,
-  type ProductSchema,
-  type Schedule,
-  type SchedulePlan,
-} from '../../client';
-import type { GizwitsAccountNode } from '../common/account-node';
-import {
-  applyInOrder,
-  chooseAction,
+  hostTimeZone,
   inputError,
+  keyed,
   nonEmptyText,
   NOTHING,
   plannedChanges,
+  planSchedules,
+  type ProductSchema,
+  type Schedule,
+  scheduleDifferences,
+  type SchedulePlan,
+  toBytes,
+  toRestAttrs,
+  toUtcSchedule,
   withNodeName,
-  wrappedInputError,
   type Worded,
-} from '../common/automation';
+  wrappedInputError,
+} from '../../client';
+import type { GizwitsAccountNode } from '../common/account-node';
 import { dstReporter, followClock, followRetry } from './dst-report';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
 import { clockTime } from '../common/status';
