@@ -55,7 +55,28 @@ function builtKeyPrefixes(source: string): string[] {
 
 /** Modules of src/nodes/common a node imports. */
 function sharedModulesOf(source: string): string[] {
-  return [...source.matchAll(/from '\.\.\/common\/([\w-]+)'/g)].map((m) => m[1]);
+  // And the shared modules those use (a node's setUpNode brings useAccount's texts with it).
+  const found = new Set<string>();
+  const queue = [...source.matchAll(/from '\.\.\/common\/([\w-]+)'/g)].map((m) => m[1]);
+  for (let module = queue.pop(); module !== undefined; module = queue.pop()) {
+    if (found.has(module)) continue;
+    found.add(module);
+    const text = fs.readFileSync(path.join(NODES, 'common', `${module}.ts`), 'utf8');
+    queue.push(...[...text.matchAll(/from '\.\/([\w-]+)'/g)].map((m) => m[1]));
+  }
+  return [...found];
+}
+
+/** The runtime source of a node: its `<type>.ts` and the modules beside it that it imports. */
+function nodeSource(type: string): string {
+  const main = path.join(NODES, type, `${type}.ts`);
+  if (!fs.existsSync(main)) return '';
+  const source = fs.readFileSync(main, 'utf8');
+  const beside = [...source.matchAll(/from '\.\/([\w-]+)'/g)].map((m) => m[1]);
+  return [
+    source,
+    ...beside.map((name) => fs.readFileSync(path.join(NODES, type, `${name}.ts`), 'utf8')),
+  ].join('\n');
 }
 
 /**
@@ -146,8 +167,7 @@ describe('editor texts, help and icons of every node', () => {
       });
 
       it('defines every key its runtime asks for, and those the shared modules it uses ask for', () => {
-        const ts = path.join(NODES, type, `${type}.ts`);
-        const source = fs.existsSync(ts) ? fs.readFileSync(ts, 'utf8') : '';
+        const source = nodeSource(type);
         const en = catalogue(type, 'en-US');
         const used = [
           ...sayKeys(source).map((key) => `${type}.${key}`),
@@ -179,8 +199,7 @@ describe('editor texts, help and icons of every node', () => {
       });
 
       it('defines every key its runtime builds from a value', () => {
-        const ts = path.join(NODES, type, `${type}.ts`);
-        const source = fs.existsSync(ts) ? fs.readFileSync(ts, 'utf8') : '';
+        const source = nodeSource(type);
         const en = catalogue(type, 'en-US');
         for (const prefix of builtKeyPrefixes(source)) {
           const built = BUILT_KEYS[type]?.[prefix];

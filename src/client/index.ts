@@ -38,3 +38,4 @@ export * from './dst-follow';
 export * from './automation';
 export * from './groups';
 export * from './scenes';
+export * from './schedule-service';
