@@ -2,8 +2,9 @@
 import type { DeviceInfo, DeviceRegistry, StatusEvent, UnusableEvent } from '../../client';
 import { devicesStatus, throttledStatus } from '../common/device-status';
 import { listen } from '../common/listen';
+import { listOf, message, pick, statusMessage } from './device-messages';
 import { setUpNode } from '../common/node-setup';
-import type { Node, NodeAPI, NodeDef, NodeMessage } from '../common/red';
+import type { Node, NodeAPI, NodeDef } from '../common/red';
 import { errorStatus } from '../common/status';
 
 type EventKind = 'status' | 'online' | 'raw' | 'binding';
@@ -16,26 +17,6 @@ interface DeviceInDef extends NodeDef {
   onlyChanged: boolean;
   initial: boolean;
   configVersion?: number;
-}
-
-/** Lists may arrive as arrays (the editor) or comma-separated text (hand-written or ${ENV} flows). */
-function listOf(value: unknown): string[] {
-  if (Array.isArray(value))
-    return value
-      .map(String)
-      .map((s) => s.trim())
-      .filter(Boolean);
-  if (typeof value === 'string')
-    return value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  return [];
-}
-
-function pick(attrs: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
-  if (names.size === 0) return attrs;
-  return Object.fromEntries(Object.entries(attrs).filter(([name]) => names.has(name)));
 }
 
 export = function (RED: NodeAPI) {
@@ -67,36 +48,12 @@ export = function (RED: NodeAPI) {
     );
     const showStatus = () => status.update();
 
-    const message = (
-      did: string,
-      event: string,
-      payload: unknown,
-      device: DeviceInfo | undefined,
-    ): NodeMessage & Record<string, unknown> => ({
-      topic: did,
-      payload,
-      event,
-      did,
-      device: device ? { ...device } : { did },
-    });
-
     const onStatus = (event: StatusEvent) => {
       if (!events.has('status') || !follows(event.did)) return;
-      // The first state known is no change: nothing had an old value.
-      const changed = event.first ? {} : (pick(event.changed, attrNames) as StatusEvent['changed']);
-      const anyChange = Object.keys(changed).length > 0;
-      if (event.initial || event.first) {
-        // State read after (re)connecting: sent when the node asks for it, else only if it moved.
-        if (!config.initial && (event.first || !anyChange)) return;
-      } else if (config.onlyChanged && !anyChange) {
-        return;
-      }
+      const out = statusMessage(event, config, attrNames);
+      if (!out) return;
       lastUpdate = new Date();
-      node.send({
-        ...message(event.did, 'status', pick(event.attrs, attrNames), event.device),
-        changed,
-        initial: event.initial || event.first,
-      });
+      node.send(out);
       showStatus();
     };
     const onOnline = (event: { did: string; online: boolean; device: DeviceInfo }) => {
