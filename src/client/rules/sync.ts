@@ -35,11 +35,6 @@ async function checkedRules(registry: DeviceRegistry, declared: Rule[]): Promise
   });
 }
 
-/** `+1 ~2 -0 =3`: what a plan creates, updates, deletes and leaves alone. */
-export function ruleSummary(plan: RulePlan): string {
-  return `+${plan.create.length} ~${plan.update.length} -${plan.delete.length} =${plan.unchanged.length}`;
-}
-
 /** `client` and `registry` are asked for only when a call needs them, after the input has been parsed. */
 export function ruleService(client: () => GizwitsClient, registry: () => DeviceRegistry, caller: string) {
   return {

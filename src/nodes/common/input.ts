@@ -26,3 +26,23 @@ export function onInput<M extends NodeMessageInFlow>(
     }
   });
 }
+
+/**
+ * Runs a sync's changes; when they fail part-way, the error's report (what was applied, what was not) is
+ * put in the message as `applied` and `notApplied` before the failure goes on to `done(err)`.
+ */
+export async function reportingChanges<T>(
+  msg: { applied?: unknown; notApplied?: unknown },
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const report = (error as { report?: { applied: string[]; notApplied: string[] } }).report;
+    if (report) {
+      msg.applied = report.applied;
+      msg.notApplied = report.notApplied;
+    }
+    throw error;
+  }
+}

@@ -2,8 +2,8 @@
 // says what would change, `apply` makes it so (`prune` also deletes rules the set does not declare).
 // Every rule is checked (shape first, then against the account's devices and data points) before any
 // change is made, by the client's rule service (src/client/rules/sync.ts).
-import { declaredRuleSource, ruleService, ruleSummary } from '../../client';
-import { onInput } from '../common/input';
+import { declaredRuleSource, ruleService, syncSummary } from '../../client';
+import { onInput, reportingChanges } from '../common/input';
 import { setUpNode } from '../common/node-setup';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
 import { clockTime } from '../common/status';
@@ -42,18 +42,9 @@ export = function (RED: NodeAPI) {
         node.status({
           fill: 'blue',
           shape: 'dot',
-          text: say('status.applying', { changes: ruleSummary(plan) }),
+          text: say('status.applying', { changes: syncSummary(plan) }),
         });
-        try {
-          await rules.apply(plan);
-        } catch (error) {
-          const report = (error as { report?: { applied: string[]; notApplied: string[] } }).report;
-          if (report) {
-            msg.applied = report.applied;
-            msg.notApplied = report.notApplied;
-          }
-          throw error;
-        }
+        await reportingChanges(msg, () => rules.apply(plan));
       }
       msg.payload = {
         create: plan.create,
@@ -62,7 +53,7 @@ export = function (RED: NodeAPI) {
         unchanged: plan.unchanged,
       };
       msg.changes = plan.changes;
-      const changes = ruleSummary(plan);
+      const changes = syncSummary(plan);
       const time = clockTime();
       node.status({
         fill: 'green',

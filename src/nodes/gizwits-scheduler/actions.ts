@@ -5,10 +5,12 @@ import {
   inputError,
   keyed,
   nonEmptyText,
+  syncSummary,
   type DstFollower,
   type ScheduleService,
   type ScheduleTarget,
 } from '../../client';
+import { reportingChanges } from '../common/input';
 import type { NodeMessageInFlow, Say } from '../common/red';
 
 export const TYPE = 'gizwits-scheduler';
@@ -69,29 +71,22 @@ export const ACTIONS_RUN: Record<'list' | 'create' | 'update' | 'delete' | 'sync
   /** The synced plan as output, with the changes it made (or those made before a failure) in `msg`. */
   async sync(tasks, target, msg, { say, declared: configured, prune, follower }) {
     const declared = declaredTasks(TYPE, msg.payload, configured);
-    try {
-      const { result: plan, warnings } = await tasks.sync(target, declared, { prune });
-      follower?.setTasks(declared);
-      msg.changes = plan.changes;
-      const changes = `+${plan.create.length} ~${plan.update.length} -${plan.delete.length} =${plan.unchanged.length}`;
-      return {
-        payload: {
-          create: plan.create.map(tasks.view),
-          update: plan.update.map(tasks.view),
-          delete: plan.delete.map(tasks.view),
-          unchanged: plan.unchanged.map(tasks.view),
-        },
-        warnings,
-        status: (time) => say('status.synced', { changes, time }),
-      };
-    } catch (error) {
-      const report = (error as { report?: { applied: string[]; notApplied: string[] } }).report;
-      if (report) {
-        msg.applied = report.applied;
-        msg.notApplied = report.notApplied;
-      }
-      throw error;
-    }
+    const { result: plan, warnings } = await reportingChanges(msg, () =>
+      tasks.sync(target, declared, { prune }),
+    );
+    follower?.setTasks(declared);
+    msg.changes = plan.changes;
+    const changes = syncSummary(plan);
+    return {
+      payload: {
+        create: plan.create.map(tasks.view),
+        update: plan.update.map(tasks.view),
+        delete: plan.delete.map(tasks.view),
+        unchanged: plan.unchanged.map(tasks.view),
+      },
+      warnings,
+      status: (time) => say('status.synced', { changes, time }),
+    };
   },
 };
 
