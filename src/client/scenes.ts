@@ -2,6 +2,7 @@
 // not in a node. The wait ends early when the caller's signal aborts.
 import type { GizwitsClient } from './client';
 import { GizwitsError, keyed } from './errors';
+import type { Scene } from './types';
 
 /** The API's task status codes, by number. */
 export const SCENE_STATUSES = ['running', 'done', 'failed', 'idle'] as const;
@@ -79,6 +80,8 @@ export function sceneService(client: GizwitsClient) {
 
   return {
     status,
+    /** The account's scenes. */
+    list: async (): Promise<Scene[]> => (await client.call('scenes.list', {})) as Scene[],
     /** Runs a scene and returns its task status right after. */
     async run(id: string): Promise<SceneStatus> {
       await client.call('scenes.run', { id });

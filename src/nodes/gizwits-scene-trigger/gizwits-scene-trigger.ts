@@ -72,23 +72,18 @@ export = function (RED: NodeAPI) {
             TYPE,
             keyed('scene.unknownAction', { action: String(JSON.stringify(msg.action)) }),
           );
-        const client = () => account.require().client();
+        const scenes = () => sceneService(account.require().client());
         if (msg.action === 'list') {
           node.status({ fill: 'blue', shape: 'dot', text: say('status.listing') });
-          msg.payload = await client().call('scenes.list', {});
+          msg.payload = await scenes().list();
           node.status({ fill: 'green', shape: 'dot', text: say('status.listed', { time: clockTime() }) });
           return;
         }
-        const id = await sceneIdOf(
-          msg,
-          config.scene,
-          async () => (await client().call('scenes.list', {})) as Scene[],
-        );
-        const scenes = sceneService(client());
+        const id = await sceneIdOf(msg, config.scene, () => scenes().list());
         node.status({ fill: 'blue', shape: 'dot', text: say('status.running') });
         const status = config.wait
-          ? await scenes.runAndWait(id, { timeoutMs, signal: closing.signal, caller: TYPE })
-          : await scenes.run(id);
+          ? await scenes().runAndWait(id, { timeoutMs, signal: closing.signal, caller: TYPE })
+          : await scenes().run(id);
         msg.payload = { sceneId: id, status };
         msg.sceneId = id;
         node.status({
