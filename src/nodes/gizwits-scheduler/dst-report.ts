@@ -2,14 +2,12 @@
 // output message per pass that moved or failed to move a task. The follower runs in the client, by the
 // clock and retry tuning of Node-RED's settings (`gizwits: {dstRetries, dstRetryBaseMs, dstRetryCapMs}`).
 import {
-  DstFollower,
   durationText,
   offsetText,
   REAL_CLOCK,
   type DstFollowReport,
   type FollowClock,
   type FollowRetry,
-  type GizwitsClient,
 } from '../../client';
 import type { Node, NodeAPI, Say } from '../common/red';
 import { gizwitsSettings } from '../common/settings';
@@ -112,42 +110,4 @@ export function dstReporter(
     }
     node.send({ topic: 'dst', payload });
   };
-}
-
-/**
- * The DST follower of a sync node's declared tasks, run by the account's client and stopped when the node
- * closes; none when the configuration cannot work (the node's first message says what is wrong with it).
- */
-export function startFollower(
-  RED: NodeAPI,
-  node: Node,
-  options: {
-    client: () => GizwitsClient;
-    target: { key: 'did' | 'group_id' | 'scene_id'; id: string };
-    tasks: () => unknown[];
-    timeZone: () => string;
-    clock: FollowClock;
-    say: Say;
-    asError: (error: unknown) => Error;
-  },
-): DstFollower | undefined {
-  let follower: DstFollower;
-  try {
-    const tasks = options.tasks();
-    const timeZone = options.timeZone();
-    follower = new DstFollower({
-      client: options.client(),
-      target: options.target,
-      timeZone,
-      tasks,
-      clock: options.clock,
-      retry: followRetry(RED),
-      onReport: dstReporter(node, options.say, options.asError),
-    });
-  } catch {
-    return undefined;
-  }
-  node.on('close', () => follower.stop());
-  follower.start();
-  return follower;
 }

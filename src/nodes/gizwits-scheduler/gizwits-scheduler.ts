@@ -23,7 +23,8 @@ import { setUpNode } from '../common/node-setup';
 import type { Node, NodeAPI, NodeDef } from '../common/red';
 import { clockTime } from '../common/status';
 import { ACTIONS_RUN, TYPE, type SchedulerMessage } from './actions';
-import { followClock, startFollower } from './dst-report';
+import { followClock } from './dst-report';
+import { startFollower } from './follower';
 
 const ACTIONS = ['list', 'create', 'update', 'delete', 'sync'] as const;
 type Action = (typeof ACTIONS)[number];
