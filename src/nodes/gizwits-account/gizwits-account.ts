@@ -4,6 +4,7 @@ import { DeviceRegistry, GizwitsClient, GizwitsError, type ClientState } from '.
 import type { GizwitsAccountNode } from '../common/account-node';
 import {
   clientOptionsFrom,
+  CREDENTIAL_FIELDS,
   isSecure,
   resolveCredentials,
   type AccountConfig,
@@ -98,15 +99,13 @@ export = function (RED: NodeAPI) {
   }
 
   RED.nodes.registerType('gizwits-account', GizwitsAccount as never, {
-    credentials: {
-      username: { type: 'text' },
-      password: { type: 'password' },
-      phoneId: { type: 'password' },
-      uid: { type: 'text' },
-      token: { type: 'password' },
-      appSecret: { type: 'password' },
-      productSecret: { type: 'password' },
-    },
+    // Every credential is a secret except the two that name the user.
+    credentials: Object.fromEntries(
+      CREDENTIAL_FIELDS.map((field) => [
+        field,
+        { type: field === 'username' || field === 'uid' ? ('text' as const) : ('password' as const) },
+      ]),
+    ),
   });
 
   registerAdminRoutes(RED);
