@@ -436,6 +436,37 @@
     return { load: list.load, items: list.items, render: render };
   }
 
+  /**
+   * A pick-list beside the text input of an id (`options.input`, e.g. '#node-input-group'): its select,
+   * refresh button and status are `#node-input-gizwits-<name>-list|refresh|status`, its account the
+   * dialog's; choosing an item writes its value into the input. Loads now and when the account changes,
+   * and shows the typed id as chosen while it is typed.
+   */
+  function idPicklist(options) {
+    const input = $(options.input);
+    const list = picklist({
+      select: '#node-input-gizwits-' + options.name + '-list',
+      refresh: '#node-input-gizwits-' + options.name + '-refresh',
+      status: '#node-input-gizwits-' + options.name + '-status',
+      account: function () {
+        return $('#node-input-account').val();
+      },
+      kind: options.kind,
+      value: options.value,
+      label: options.label,
+      current: function () {
+        return input.val().trim();
+      },
+      choose: function (item) {
+        input.val(options.value(item));
+      },
+    });
+    $('#node-input-account').on('change', list.load);
+    input.on('input', list.render);
+    list.load();
+    return list;
+  }
+
   /** Comma-separated text ⇄ list of values. */
   function splitList(text) {
     return String(text || '')
@@ -486,6 +517,7 @@
     accountBody: accountBody,
     fetchList: fetchList,
     picklist: picklist,
+    idPicklist: idPicklist,
     checklist: checklist,
     splitList: splitList,
     deviceLabel: deviceLabel,

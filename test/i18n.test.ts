@@ -55,7 +55,28 @@ function builtKeyPrefixes(source: string): string[] {
 
 /** Modules of src/nodes/common a node imports. */
 function sharedModulesOf(source: string): string[] {
-  return [...source.matchAll(/from '\.\.\/common\/([\w-]+)'/g)].map((m) => m[1]);
+  // And the shared modules those use (a node's setUpNode brings useAccount's texts with it).
+  const found = new Set<string>();
+  const queue = [...source.matchAll(/from '\.\.\/common\/([\w-]+)'/g)].map((m) => m[1]);
+  for (let module = queue.pop(); module !== undefined; module = queue.pop()) {
+    if (found.has(module)) continue;
+    found.add(module);
+    const text = fs.readFileSync(path.join(NODES, 'common', `${module}.ts`), 'utf8');
+    queue.push(...[...text.matchAll(/from '\.\/([\w-]+)'/g)].map((m) => m[1]));
+  }
+  return [...found];
+}
+
+/** The runtime source of a node: its `<type>.ts` and the modules beside it that it imports. */
+function nodeSource(type: string): string {
+  const main = path.join(NODES, type, `${type}.ts`);
+  if (!fs.existsSync(main)) return '';
+  const source = fs.readFileSync(main, 'utf8');
+  const beside = [...source.matchAll(/from '\.\/([\w-]+)'/g)].map((m) => m[1]);
+  return [
+    source,
+    ...beside.map((name) => fs.readFileSync(path.join(NODES, type, `${name}.ts`), 'utf8')),
+  ].join('\n');
 }
 
 /**
@@ -63,22 +84,31 @@ function sharedModulesOf(source: string): string[] {
  * that lists the values (less those that have texts of their own), so that a value added there without a
  * text fails here; or, where the values are not listed in one place, the values themselves.
  */
-const BUILT_KEYS: Record<
-  string,
-  Record<string, { list: string; except: string[] } | { values: string[] }>
-> = {
-  // The scene's task status as the API reports it: running, done, failed, idle.
-  'gizwits-scene-trigger': { 'status.task': { list: 'STATUS_NAMES', except: [] } },
+/** A list constant (in the node's source, or in `file` when the node imports it) or the values themselves. */
+type BuiltFrom = { list: string; file?: string; except: string[] } | { values: string[] };
+
+const BUILT_KEYS: Record<string, Record<string, BuiltFrom>> = {
+  // The scene's task status as the API reports it: running, done, failed, idle (the client's scene service).
+  'gizwits-scene-trigger': {
+    'status.task': { list: 'SCENE_STATUSES', file: 'src/client/scenes.ts', except: [] },
+  },
   // The actions other than control, which has its own statuses (controlling, controlled).
-  'gizwits-group-control': { 'status.actions': { list: 'ACTIONS', except: ['control'] } },
+  'gizwits-group-control': {
+    'status.actions': {
+      list: 'ACTIONS',
+      file: 'src/nodes/gizwits-group-control/group-request.ts',
+      except: ['control'],
+    },
+  },
   // status.${outcome} after a read or a write.
   'gizwits-device-control': { status: { values: ['read', 'written', 'confirmed'] } },
 };
 
 /** The values a node builds keys from, as BUILT_KEYS says where to find them. */
-function builtValues(source: string, built: { list: string; except: string[] } | { values: string[] }) {
+function builtValues(source: string, built: BuiltFrom) {
   if ('values' in built) return built.values;
-  const list = new RegExp(`const ${built.list} = \\[([^\\]]*)\\]`).exec(source);
+  const text = built.file ? fs.readFileSync(path.join(ROOT, built.file), 'utf8') : source;
+  const list = new RegExp(`const ${built.list} = \\[([^\\]]*)\\]`).exec(text);
   assert.ok(list, `the node has no const ${built.list} = [...]`);
   return [...list[1].matchAll(/'([^']+)'/g)]
     .map((m) => m[1])
@@ -137,8 +167,7 @@ describe('editor texts, help and icons of every node', () => {
       });
 
       it('defines every key its runtime asks for, and those the shared modules it uses ask for', () => {
-        const ts = path.join(NODES, type, `${type}.ts`);
-        const source = fs.existsSync(ts) ? fs.readFileSync(ts, 'utf8') : '';
+        const source = nodeSource(type);
         const en = catalogue(type, 'en-US');
         const used = [
           ...sayKeys(source).map((key) => `${type}.${key}`),
@@ -163,15 +192,14 @@ describe('editor texts, help and icons of every node', () => {
       it('has every short reason of a red status ring (status.reason.*) when it shows errors', () => {
         const ts = path.join(NODES, type, `${type}.ts`);
         const source = fs.existsSync(ts) ? fs.readFileSync(ts, 'utf8') : '';
-        if (!/useAccount\(|errorStatus\(/.test(source)) return;
+        if (!/useAccount\(|setUpNode\(|errorStatus\(/.test(source)) return;
         const en = catalogue(type, 'en-US');
         const missing = REASON_KEYS.map((key) => `${type}.${key}`).filter((key) => !en.has(key));
         assert.deepEqual(missing, [], `status reasons missing from ${type}'s catalogue`);
       });
 
       it('defines every key its runtime builds from a value', () => {
-        const ts = path.join(NODES, type, `${type}.ts`);
-        const source = fs.existsSync(ts) ? fs.readFileSync(ts, 'utf8') : '';
+        const source = nodeSource(type);
         const en = catalogue(type, 'en-US');
         for (const prefix of builtKeyPrefixes(source)) {
           const built = BUILT_KEYS[type]?.[prefix];

@@ -35,3 +35,7 @@ export * from './budget';
 export * from './time-zones';
 export * from './dst-plan';
 export * from './dst-follow';
+export * from './automation';
+export * from './groups';
+export * from './scenes';
+export * from './schedule-service';

@@ -69,3 +69,8 @@ export function planSync<T>(
   }
   return plan;
 }
+
+/** `+1 ~2 -0 =3`: what a plan creates, updates, deletes and leaves alone. */
+export function syncSummary(plan: DeclaredSyncPlan<unknown>): string {
+  return `+${plan.create.length} ~${plan.update.length} -${plan.delete.length} =${plan.unchanged.length}`;
+}

@@ -1,6 +1,8 @@
 // Time zones and calendar dates by Intl.DateTimeFormat alone: offsets, the instant a local time stands
 // for, and when a zone's offset changes next. Pure functions; no clock unless one is passed in.
 
+import { GizwitsError, keyed } from './errors';
+
 export const DAY_MS = 86_400_000;
 export const MINUTE_MS = 60_000;
 
@@ -158,4 +160,15 @@ export function durationText(minutes: number): string {
 export function localText(instant: number, timeZone: string): string {
   const parts = localParts(instant, timeZone);
   return `${parts.date} ${parts.time}`;
+}
+
+/** The canonical name of an IANA time zone; a clear error for a name Intl does not know. */
+export function checkTimeZone(timeZone: unknown): string {
+  if (typeof timeZone !== 'string' || timeZone.trim() === '')
+    throw new GizwitsError({ code: 'INVALID_PARAMS', ...keyed('schedule.noTimeZone', {}) });
+  try {
+    return formatterFor(timeZone.trim()).resolvedOptions().timeZone;
+  } catch {
+    throw new GizwitsError({ code: 'INVALID_PARAMS', ...keyed('schedule.unknownTimeZone', { timeZone }) });
+  }
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { GizwitsError, type ErrorText } from '../../src/client';
-import { applyInOrder, textOf, type PlannedChange } from '../../src/nodes/common/automation';
+import { applyInOrder, textOf, type PlannedChange } from '../../src/client/automation';
 import { errorTranslator } from '../../src/nodes/common/error-text';
 import { PACKAGE_NAME, type NodeAPI } from '../../src/nodes/common/red';
 import { SIM_DEVICES, SIM_GROUPS, SIM_SCENES } from '../../src/simulator';

@@ -1,7 +1,7 @@
 // Status of the nodes that use the device websocket: its connection state, else devices online.
 import type { DeviceRegistry, RegistryState } from '../../client';
 import type { NodeStatus, Say } from './red';
-import { clockTime, errorStatus } from './status';
+import { clockTime, stateStatus } from './status';
 
 /**
  * The status of the websocket's connection state, or undefined when it is connected. `say` words the
@@ -12,21 +12,12 @@ export function connectionStatus(
   error: Error | undefined,
   say: Say,
 ): NodeStatus | undefined {
-  switch (state) {
-    case 'connecting':
-    case 'authenticating':
-      return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
-    case 'reconnecting':
-      return { fill: 'yellow', shape: 'ring', text: say('status.reconnecting') };
-    case 'failed':
-      return error
-        ? errorStatus(error, say)
-        : { fill: 'red', shape: 'ring', text: 'node-red:common.status.error' };
-    case 'closed':
-      return { fill: 'grey', shape: 'ring', text: 'node-red:common.status.disconnected' };
-    default:
-      return undefined;
-  }
+  if (state === 'reconnecting') return { fill: 'yellow', shape: 'ring', text: say('status.reconnecting') };
+  // The other states read as the account's: connecting, failed (with its reason), closed.
+  if (state === 'connecting') return stateStatus('authenticating', undefined, say);
+  if (state === 'authenticating' || state === 'failed' || state === 'closed')
+    return stateStatus(state, error, say);
+  return undefined;
 }
 
 /**

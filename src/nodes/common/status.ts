@@ -76,7 +76,7 @@ export function errorStatus(error: unknown, say: Say): NodeStatus {
 }
 
 /** Status for the account's connection state, with the shared core keys where they fit. */
-export function stateStatus(state: ClientState, error: GizwitsError | undefined, say: Say): NodeStatus {
+export function stateStatus(state: ClientState, error: Error | undefined, say: Say): NodeStatus {
   switch (state) {
     case 'authenticating':
       return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };

@@ -1,70 +1,21 @@
 // gizwits-account: the config node. It holds the AppID, region and credentials, and owns one shared
 // client, made when the first node asks for it and closed when the last user is removed.
-import {
-  DeviceRegistry,
-  GizwitsClient,
-  GizwitsError,
-  type ClientOptions,
-  type ClientState,
-  type RegistryOptions,
-} from '../../client';
+import { DeviceRegistry, GizwitsClient, GizwitsError, type ClientState } from '../../client';
 import type { GizwitsAccountNode } from '../common/account-node';
 import {
   clientOptionsFrom,
+  CREDENTIAL_FIELDS,
   isSecure,
   resolveCredentials,
   type AccountConfig,
 } from '../common/account-config';
 import { errorTranslator } from '../common/error-text';
 import { migrateConfig } from '../common/migrate';
+import { budgetTuning, registryTuning } from '../common/settings';
 import { registerAdminRoutes } from './admin-routes';
 import type { NodeAPI, NodeDef } from '../common/red';
 
 type AccountDef = NodeDef & AccountConfig & { configVersion?: number };
-
-/**
- * Optional tuning from Node-RED's settings (`gizwits: {pingIntervalMs, reconcileIntervalMs, ...}`), for
- * deployments with unusual needs and for tests; the defaults follow the cloud's own clients.
- */
-function registryTuning(RED: NodeAPI): Omit<RegistryOptions, 'secure'> {
-  const tuning = ((RED.settings as unknown as Record<string, unknown>).gizwits ?? {}) as Record<
-    string,
-    unknown
-  >;
-  const num = (key: string) => (typeof tuning[key] === 'number' ? (tuning[key] as number) : undefined);
-  return {
-    reconcileIntervalMs: num('reconcileIntervalMs'),
-    silentAfterMs: num('silentAfterMs'),
-    socket: {
-      pingIntervalMs: num('pingIntervalMs'),
-      loginTimeoutMs: num('loginTimeoutMs'),
-      backoffBaseMs: num('backoffBaseMs'),
-      backoffCapMs: num('backoffCapMs'),
-      stableMs: num('stableMs'),
-    },
-  };
-}
-
-/**
- * The same settings for the account's budget against a failing cloud (docs/budget.md): the longest
- * pauses between failed logins and while the breaker is open. Shorter pauses mean more requests to a
- * failing cloud; the soak shortens them to see recovery in seconds.
- */
-function budgetTuning(
-  RED: NodeAPI,
-): Pick<ClientOptions, 'loginBackoffBaseMs' | 'loginBackoffCapMs' | 'budget'> {
-  const tuning = ((RED.settings as unknown as Record<string, unknown>).gizwits ?? {}) as Record<
-    string,
-    unknown
-  >;
-  const num = (key: string) =>
-    typeof tuning[key] === 'number' && (tuning[key] as number) > 0 ? (tuning[key] as number) : undefined;
-  return {
-    loginBackoffBaseMs: num('loginBackoffBaseMs'),
-    loginBackoffCapMs: num('loginBackoffCapMs'),
-    budget: { openBaseMs: num('breakerBaseMs'), openCapMs: num('breakerCapMs') },
-  };
-}
 
 export = function (RED: NodeAPI) {
   function GizwitsAccount(this: GizwitsAccountNode, def: AccountDef) {
@@ -148,15 +99,13 @@ export = function (RED: NodeAPI) {
   }
 
   RED.nodes.registerType('gizwits-account', GizwitsAccount as never, {
-    credentials: {
-      username: { type: 'text' },
-      password: { type: 'password' },
-      phoneId: { type: 'password' },
-      uid: { type: 'text' },
-      token: { type: 'password' },
-      appSecret: { type: 'password' },
-      productSecret: { type: 'password' },
-    },
+    // Every credential is a secret except the two that name the user.
+    credentials: Object.fromEntries(
+      CREDENTIAL_FIELDS.map((field) => [
+        field,
+        { type: field === 'username' || field === 'uid' ? ('text' as const) : ('password' as const) },
+      ]),
+    ),
   });
 
   registerAdminRoutes(RED);

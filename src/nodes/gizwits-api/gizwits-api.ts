@@ -7,13 +7,12 @@ import {
   keyed,
   type OperationId,
 } from '../../client';
-import { useAccount } from '../common/account-user';
-import { migrateConfig } from '../common/migrate';
-import type { NodeAPI, NodeDef, NodeMessageInFlow, Send, Done, Node } from '../common/red';
-import { evaluateProperty, translator } from '../common/red';
+import type { NodeAPI, NodeDef, NodeMessageInFlow, Node } from '../common/red';
+import { evaluateProperty } from '../common/red';
 import { paramsFrom } from '../common/params';
-import { errorTranslator } from '../common/error-text';
-import { clockTime, errorStatus } from '../common/status';
+import { clockTime } from '../common/status';
+import { setUpNode } from '../common/node-setup';
+import { onInput } from '../common/input';
 
 interface ApiDef extends NodeDef {
   account: string;
@@ -28,58 +27,46 @@ interface ApiDef extends NodeDef {
 type ApiMessage = NodeMessageInFlow & { operation?: unknown; allPages?: unknown };
 
 export = function (RED: NodeAPI) {
-  // done(err) wording in the runtime's language
-  const asError = errorTranslator(RED);
   function GizwitsApi(this: Node, def: ApiDef) {
-    RED.nodes.createNode(this, def);
-    const config = migrateConfig('gizwits-api', def);
     const node = this;
-    const account = useAccount(RED, node, config.account);
-    const say = translator(RED, 'gizwits-api');
+    const { config, say, account, asError } = setUpNode(RED, node, def, 'gizwits-api');
 
-    node.on('input', async (msg: ApiMessage, send: Send, done: Done) => {
-      try {
-        const chosen = typeof msg.operation === 'string' && msg.operation ? msg.operation : config.operation;
-        if (!chosen) {
-          throw new GizwitsError({
-            code: 'INVALID_PARAMS',
-            ...keyed('api.noOperation'),
-          });
-        }
-        if (!isOperationId(chosen)) {
-          throw new GizwitsError({
-            code: 'INVALID_PARAMS',
-            ...keyed('api.unknownOperation', { operation: chosen }),
-          });
-        }
-        const operation: OperationId = chosen;
-        const source =
-          config.paramsType && config.params !== undefined
-            ? await evaluateProperty(RED, node, config.params, config.paramsType, msg)
-            : msg.payload;
-        const params = paramsFrom(source, operation);
-        const client = account.require().client();
-        const allPages = typeof msg.allPages === 'boolean' ? msg.allPages : config.allPages === true;
-        node.status({ fill: 'blue', shape: 'dot', text: operation });
-        const answer =
-          allPages && isListOperation(operation)
-            ? await client.listAll(operation, params as never)
-            : await client.call(operation, params as never);
-        msg.payload = answer;
-        msg.operation = operation;
-        const time = clockTime();
-        // The operation id is the API's name for it, the same in every language.
-        node.status({
-          fill: 'green',
-          shape: 'dot',
-          text: say('status.done', { operation, time }),
+    onInput<ApiMessage>(node, { say, asError }, async (msg) => {
+      const chosen = typeof msg.operation === 'string' && msg.operation ? msg.operation : config.operation;
+      if (!chosen) {
+        throw new GizwitsError({
+          code: 'INVALID_PARAMS',
+          ...keyed('api.noOperation'),
         });
-        send(msg);
-        done();
-      } catch (error) {
-        node.status(errorStatus(error, say));
-        done(asError(error));
       }
+      if (!isOperationId(chosen)) {
+        throw new GizwitsError({
+          code: 'INVALID_PARAMS',
+          ...keyed('api.unknownOperation', { operation: chosen }),
+        });
+      }
+      const operation: OperationId = chosen;
+      const source =
+        config.paramsType && config.params !== undefined
+          ? await evaluateProperty(RED, node, config.params, config.paramsType, msg)
+          : msg.payload;
+      const params = paramsFrom(source, operation);
+      const client = account.require().client();
+      const allPages = typeof msg.allPages === 'boolean' ? msg.allPages : config.allPages === true;
+      node.status({ fill: 'blue', shape: 'dot', text: operation });
+      const answer =
+        allPages && isListOperation(operation)
+          ? await client.listAll(operation, params as never)
+          : await client.call(operation, params as never);
+      msg.payload = answer;
+      msg.operation = operation;
+      const time = clockTime();
+      // The operation id is the API's name for it, the same in every language.
+      node.status({
+        fill: 'green',
+        shape: 'dot',
+        text: say('status.done', { operation, time }),
+      });
     });
   }
 

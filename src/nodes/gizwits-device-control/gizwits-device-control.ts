@@ -1,11 +1,10 @@
 // gizwits-device-control: validated writes to a device (over the websocket or REST), raw writes, reads.
 import { GizwitsError, keyed, toBytes, type Transport } from '../../client';
-import { useAccount } from '../common/account-user';
-import { migrateConfig } from '../common/migrate';
-import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
-import { evaluateProperty, translator } from '../common/red';
-import { errorTranslator } from '../common/error-text';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
+import { evaluateProperty } from '../common/red';
 import { clockTime, errorStatus } from '../common/status';
+import { setUpNode } from '../common/node-setup';
+import { onInput } from '../common/input';
 
 interface DeviceControlDef extends NodeDef {
   account: string;
@@ -27,14 +26,11 @@ type ControlMessage = NodeMessageInFlow & { did?: unknown; action?: unknown; raw
 const TRANSPORTS: Transport[] = ['auto', 'rest', 'websocket'];
 
 export = function (RED: NodeAPI) {
-  // done(err) wording in the runtime's language
-  const asError = errorTranslator(RED);
   function GizwitsDeviceControl(this: Node, def: DeviceControlDef) {
-    RED.nodes.createNode(this, def);
-    const config = migrateConfig('gizwits-device-control', def);
     const node = this;
-    const say = translator(RED, 'gizwits-device-control');
-    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const { config, say, account, asError } = setUpNode(RED, node, def, 'gizwits-device-control', {
+      mirrorState: false,
+    });
     const transport: Transport = TRANSPORTS.includes(config.transport) ? config.transport : 'auto';
     const timeoutSec = Number(config.timeout);
     const timeoutMs = Number.isFinite(timeoutSec) && timeoutSec > 0 ? timeoutSec * 1000 : 10_000;
@@ -61,81 +57,74 @@ export = function (RED: NodeAPI) {
       }
     }
 
-    node.on('input', async (msg: ControlMessage, send: Send, done: Done) => {
-      try {
-        const configured =
-          deviceType === 'str'
-            ? config.device
-            : await evaluateProperty(RED, node, config.device, deviceType, msg);
-        const did =
-          typeof msg.did === 'string' && msg.did ? msg.did : typeof configured === 'string' ? configured : '';
-        if (!did)
-          throw new GizwitsError({
-            code: 'INVALID_PARAMS',
-            ...keyed('control.noDevice'),
-          });
-        const registry = account.require().devices();
-        follow(did);
-        const raw =
-          msg.raw !== undefined
-            ? msg.raw
-            : !attr && (Array.isArray(msg.payload) || Buffer.isBuffer(msg.payload))
-              ? msg.payload
-              : undefined;
-        if (msg.action === 'read') {
-          node.status({ fill: 'blue', shape: 'dot', text: say('status.reading') });
-          msg.payload = await registry.read(did, timeoutMs);
-        } else if (raw !== undefined) {
-          const bytes = toBytes(raw);
-          if (!bytes)
-            throw new GizwitsError({
-              code: 'INVALID_PARAMS',
-              ...keyed('control.rawNotBytes', { did }),
-            });
-          node.status({ fill: 'blue', shape: 'dot', text: say('status.writing') });
-          await registry.writeRaw(did, bytes, { transport, timeoutMs });
-        } else if (msg.action !== undefined && msg.action !== 'write') {
-          throw new GizwitsError({
-            code: 'INVALID_PARAMS',
-            ...keyed('control.unknownAction', { action: String(msg.action) }),
-          });
-        } else {
-          node.status({
-            fill: 'blue',
-            shape: 'dot',
-            text: config.confirm ? say('status.confirming') : say('status.writing'),
-          });
-          const values = attr
-            ? {
-                [attr]: await evaluateProperty(
-                  RED,
-                  node,
-                  config.value ?? 'payload',
-                  config.valueType || 'msg',
-                  msg,
-                ),
-              }
-            : msg.payload;
-          msg.payload = await registry.write(did, values, {
-            transport,
-            confirm: config.confirm === true,
-            timeoutMs,
-          });
-        }
-        msg.did = did;
-        const time = clockTime();
-        const outcome = msg.action === 'read' ? 'read' : config.confirm ? 'confirmed' : 'written';
-        node.status({
-          fill: 'green',
-          shape: 'dot',
-          text: say(`status.${outcome}`, { time }),
+    onInput<ControlMessage>(node, { say, asError }, async (msg) => {
+      const configured =
+        deviceType === 'str'
+          ? config.device
+          : await evaluateProperty(RED, node, config.device, deviceType, msg);
+      const did =
+        typeof msg.did === 'string' && msg.did ? msg.did : typeof configured === 'string' ? configured : '';
+      if (!did)
+        throw new GizwitsError({
+          code: 'INVALID_PARAMS',
+          ...keyed('control.noDevice'),
         });
-        send(msg);
-        done();
-      } catch (error) {
-        node.status(errorStatus(error, say));
-        done(asError(error));
+      const registry = account.require().devices();
+      follow(did);
+      const raw =
+        msg.raw !== undefined
+          ? msg.raw
+          : !attr && (Array.isArray(msg.payload) || Buffer.isBuffer(msg.payload))
+            ? msg.payload
+            : undefined;
+      if (msg.action === 'read') {
+        node.status({ fill: 'blue', shape: 'dot', text: say('status.reading') });
+        msg.payload = await registry.read(did, timeoutMs);
+      } else if (raw !== undefined) {
+        const bytes = toBytes(raw);
+        if (!bytes)
+          throw new GizwitsError({
+            code: 'INVALID_PARAMS',
+            ...keyed('control.rawNotBytes', { did }),
+          });
+        node.status({ fill: 'blue', shape: 'dot', text: say('status.writing') });
+        await registry.writeRaw(did, bytes, { transport, timeoutMs });
+      } else if (msg.action !== undefined && msg.action !== 'write') {
+        throw new GizwitsError({
+          code: 'INVALID_PARAMS',
+          ...keyed('control.unknownAction', { action: String(msg.action) }),
+        });
+      } else {
+        node.status({
+          fill: 'blue',
+          shape: 'dot',
+          text: config.confirm ? say('status.confirming') : say('status.writing'),
+        });
+        const values = attr
+          ? {
+              [attr]: await evaluateProperty(
+                RED,
+                node,
+                config.value ?? 'payload',
+                config.valueType || 'msg',
+                msg,
+              ),
+            }
+          : msg.payload;
+        msg.payload = await registry.write(did, values, {
+          transport,
+          confirm: config.confirm === true,
+          timeoutMs,
+        });
       }
+      msg.did = did;
+      const time = clockTime();
+      const outcome = msg.action === 'read' ? 'read' : config.confirm ? 'confirmed' : 'written';
+      node.status({
+        fill: 'green',
+        shape: 'dot',
+        text: say(`status.${outcome}`, { time }),
+      });
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -1,11 +1,10 @@
 // gizwits-device-in: device events into flows, from the account's device websocket.
 import type { DeviceInfo, DeviceRegistry, StatusEvent, UnusableEvent } from '../../client';
-import { useAccount } from '../common/account-user';
 import { devicesStatus, throttledStatus } from '../common/device-status';
-import { migrateConfig } from '../common/migrate';
-import type { Node, NodeAPI, NodeDef, NodeMessage } from '../common/red';
-import { translator } from '../common/red';
-import { errorTranslator } from '../common/error-text';
+import { listen } from '../common/listen';
+import { listOf, message, pick, statusMessage } from './device-messages';
+import { setUpNode } from '../common/node-setup';
+import type { Node, NodeAPI, NodeDef } from '../common/red';
 import { errorStatus } from '../common/status';
 
 type EventKind = 'status' | 'online' | 'raw' | 'binding';
@@ -20,35 +19,10 @@ interface DeviceInDef extends NodeDef {
   configVersion?: number;
 }
 
-/** Lists may arrive as arrays (the editor) or comma-separated text (hand-written or ${ENV} flows). */
-function listOf(value: unknown): string[] {
-  if (Array.isArray(value))
-    return value
-      .map(String)
-      .map((s) => s.trim())
-      .filter(Boolean);
-  if (typeof value === 'string')
-    return value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  return [];
-}
-
-function pick(attrs: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
-  if (names.size === 0) return attrs;
-  return Object.fromEntries(Object.entries(attrs).filter(([name]) => names.has(name)));
-}
-
 export = function (RED: NodeAPI) {
-  // error wording in the runtime's language
-  const asError = errorTranslator(RED);
   function GizwitsDeviceIn(this: Node, def: DeviceInDef) {
-    RED.nodes.createNode(this, def);
-    const config = migrateConfig('gizwits-device-in', def);
     const node = this;
-    const say = translator(RED, 'gizwits-device-in');
-    const account = useAccount(RED, node, config.account, {
+    const { config, say, account, asError } = setUpNode(RED, node, def, 'gizwits-device-in', {
       mirrorState: false,
       // Its status follows the devices' socket, which recovers with the account.
       clearOnRecovery: false,
@@ -74,36 +48,12 @@ export = function (RED: NodeAPI) {
     );
     const showStatus = () => status.update();
 
-    const message = (
-      did: string,
-      event: string,
-      payload: unknown,
-      device: DeviceInfo | undefined,
-    ): NodeMessage & Record<string, unknown> => ({
-      topic: did,
-      payload,
-      event,
-      did,
-      device: device ? { ...device } : { did },
-    });
-
     const onStatus = (event: StatusEvent) => {
       if (!events.has('status') || !follows(event.did)) return;
-      // The first state known is no change: nothing had an old value.
-      const changed = event.first ? {} : (pick(event.changed, attrNames) as StatusEvent['changed']);
-      const anyChange = Object.keys(changed).length > 0;
-      if (event.initial || event.first) {
-        // State read after (re)connecting: sent when the node asks for it, else only if it moved.
-        if (!config.initial && (event.first || !anyChange)) return;
-      } else if (config.onlyChanged && !anyChange) {
-        return;
-      }
+      const out = statusMessage(event, config, attrNames);
+      if (!out) return;
       lastUpdate = new Date();
-      node.send({
-        ...message(event.did, 'status', pick(event.attrs, attrNames), event.device),
-        changed,
-        initial: event.initial || event.first,
-      });
+      node.send(out);
       showStatus();
     };
     const onOnline = (event: { did: string; online: boolean; device: DeviceInfo }) => {
@@ -135,16 +85,16 @@ export = function (RED: NodeAPI) {
       node.send(message(event.did, event.bind ? 'bound' : 'unbound', event.did, event.device));
     };
 
-    registry.on('status', onStatus);
-    registry.on('online', onOnline);
-    registry.on('raw', onRaw);
-    registry.on('binding', onBinding);
-    registry.on('unusable', onUnusable);
-    const onState = () => status.now();
-    registry.on('state', onState);
-    // Failures outside the socket (the device list could not be loaded: wrong password, cloud down).
-    const onError = (error: Error) => status.set(errorStatus(error, say));
-    registry.on('error', onError);
+    listen(registry, node, {
+      status: onStatus,
+      online: onOnline,
+      raw: onRaw,
+      binding: onBinding,
+      unusable: onUnusable,
+      state: () => status.now(),
+      // Failures outside the socket (the device list could not be loaded: wrong password, cloud down).
+      error: (error: Error) => status.set(errorStatus(error, say)),
+    });
     const unfollow = registry.follow(node.id, dids.length ? dids : 'all');
     showStatus();
 
@@ -176,13 +126,6 @@ export = function (RED: NodeAPI) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       unfollow();
-      registry.off('status', onStatus);
-      registry.off('online', onOnline);
-      registry.off('raw', onRaw);
-      registry.off('binding', onBinding);
-      registry.off('unusable', onUnusable);
-      registry.off('state', onState);
-      registry.off('error', onError);
       status.stop();
       done();
     });

@@ -1,26 +1,12 @@
 // gizwits-rule-sync: keeps the cloud's linkage rules equal to a declared set, matched by name. `plan`
 // says what would change, `apply` makes it so (`prune` also deletes rules the set does not declare).
 // Every rule is checked (shape first, then against the account's devices and data points) before any
-// change is made.
-import {
-  checkRuleDevices,
-  parseRuleSet,
-  planRules,
-  ruleDids,
-  ruleDifferences,
-  type GizwitsClient,
-  type ProductSchema,
-  type Rule,
-  type RulePlan,
-} from '../../client';
-import type { GizwitsAccountNode } from '../common/account-node';
-import { useAccount } from '../common/account-user';
-import { applyInOrder, plannedChanges, withNodeName } from '../common/automation';
-import { migrateConfig } from '../common/migrate';
-import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
-import { translator } from '../common/red';
-import { errorTranslator } from '../common/error-text';
-import { clockTime, errorStatus } from '../common/status';
+// change is made, by the client's rule service (src/client/rules/sync.ts).
+import { declaredRuleSource, ruleService, syncSummary } from '../../client';
+import { onInput, reportingChanges } from '../common/input';
+import { setUpNode } from '../common/node-setup';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
+import { clockTime } from '../common/status';
 
 const TYPE = 'gizwits-rule-sync';
 
@@ -34,129 +20,49 @@ interface RuleSyncDef extends NodeDef {
 
 type RuleMessage = NodeMessageInFlow & { changes?: unknown; applied?: unknown; notApplied?: unknown };
 
-/** msg.payload declares the set when it is one (an array, its JSON text, or a listing); else the node's. */
-function declaredSource(payload: unknown, configured: unknown): unknown {
-  if (Array.isArray(payload)) return payload;
-  if (payload && typeof payload === 'object' && Array.isArray((payload as { rules?: unknown }).rules))
-    return payload;
-  if (typeof payload === 'string' && /^\s*[[{]/.test(payload)) return payload;
-  return configured;
-}
-
-/** The declared rules checked against the account's devices and their data points. */
-async function checkedRules(acc: GizwitsAccountNode, declared: Rule[]): Promise<Rule[]> {
-  const registry = acc.devices();
-  await registry.ready();
-  const dids = ruleDids(declared);
-  if (dids.some((did) => !registry.device(did))) await registry.refreshBindings();
-  const schemas = new Map<string, ProductSchema>();
-  for (const did of dids) {
-    const productKey = registry.device(did)?.productKey;
-    if (productKey && !schemas.has(productKey)) schemas.set(productKey, await registry.schema(productKey));
-  }
-  return checkRuleDevices(declared, {
-    productKeyOf: (did) => registry.device(did)?.productKey,
-    schemaOf: (productKey) => schemas.get(productKey),
-  });
-}
-
-function summary(plan: RulePlan): string {
-  return `+${plan.create.length} ~${plan.update.length} -${plan.delete.length} =${plan.unchanged.length}`;
-}
-
 export = function (RED: NodeAPI) {
-  // done(err) wording in the runtime's language
-  const asError = errorTranslator(RED);
   function GizwitsRuleSync(this: Node, def: RuleSyncDef) {
-    RED.nodes.createNode(this, def);
-    const config = migrateConfig(TYPE, def);
     const node = this;
-    const say = translator(RED, TYPE);
-    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const { config, say, account, asError } = setUpNode(RED, node, def, TYPE, { mirrorState: false });
     const prune = config.prune === true;
     const mode = config.mode === 'apply' ? 'apply' : 'plan';
+    const rules = ruleService(
+      () => account.require().client(),
+      () => account.require().devices(),
+      TYPE,
+    );
 
-    async function apply(client: GizwitsClient, plan: RulePlan): Promise<void> {
-      const changes = plannedChanges<Rule>(plan, {
-        name: (rule) => rule.name,
-        id: (rule) => rule.rule_id,
-        sameIn: (rule, now) => {
-          const current = now.find((candidate) => candidate.name === rule.name);
-          return !!current && ruleDifferences(rule, current).length === 0;
-        },
-        create: async (rule) => {
-          rule.rule_id = (await client.call('rules.create', rule)).rule_id;
-        },
-        update: async (rule) => {
-          await client.call('rules.update', rule as Rule & { rule_id: number });
-        },
-        remove: async (rule) => {
-          await client.call('rules.delete', { rule_id: rule.rule_id! });
-        },
-      });
-      await applyInOrder(TYPE, changes, async () => (await client.listAll('rules.list')) as Rule[]);
-    }
-
-    node.on('input', async (msg: RuleMessage, send: Send, done: Done) => {
-      try {
-        let declared: Rule[];
-        try {
-          declared = parseRuleSet(declaredSource(msg.payload, config.rules));
-        } catch (error) {
-          throw withNodeName(TYPE, error);
-        }
-        const acc = account.require();
-        const client = acc.client();
-        node.status({ fill: 'blue', shape: 'dot', text: say('status.checking') });
-        let checked: Rule[];
-        try {
-          checked = await checkedRules(acc, declared);
-        } catch (error) {
-          throw withNodeName(TYPE, error);
-        }
-        const cloud = (await client.listAll('rules.list')) as Rule[];
-        const plan = planRules(checked, cloud, prune);
-        if (mode === 'apply') {
-          const changes = summary(plan);
-          node.status({
-            fill: 'blue',
-            shape: 'dot',
-            text: say('status.applying', { changes }),
-          });
-          try {
-            await apply(client, plan);
-          } catch (error) {
-            const report = (error as { report?: { applied: string[]; notApplied: string[] } }).report;
-            if (report) {
-              msg.applied = report.applied;
-              msg.notApplied = report.notApplied;
-            }
-            throw error;
-          }
-        }
-        msg.payload = {
-          create: plan.create,
-          update: plan.update,
-          delete: plan.delete,
-          unchanged: plan.unchanged,
-        };
-        msg.changes = plan.changes;
-        const changes = summary(plan);
-        const time = clockTime();
+    onInput<RuleMessage>(node, { say, asError }, async (msg) => {
+      const declared = rules.parse(declaredRuleSource(msg.payload, config.rules));
+      // The account before the status says it is checking: a node without one says so at once.
+      account.require().client();
+      node.status({ fill: 'blue', shape: 'dot', text: say('status.checking') });
+      const plan = await rules.plan(declared, prune);
+      if (mode === 'apply') {
         node.status({
-          fill: 'green',
+          fill: 'blue',
           shape: 'dot',
-          text:
-            mode === 'apply'
-              ? say('status.applied', { changes, time })
-              : say('status.planned', { changes, time }),
+          text: say('status.applying', { changes: syncSummary(plan) }),
         });
-        send(msg);
-        done();
-      } catch (error) {
-        node.status(errorStatus(error, say));
-        done(asError(error));
+        await reportingChanges(msg, () => rules.apply(plan));
       }
+      msg.payload = {
+        create: plan.create,
+        update: plan.update,
+        delete: plan.delete,
+        unchanged: plan.unchanged,
+      };
+      msg.changes = plan.changes;
+      const changes = syncSummary(plan);
+      const time = clockTime();
+      node.status({
+        fill: 'green',
+        shape: 'dot',
+        text:
+          mode === 'apply'
+            ? say('status.applied', { changes, time })
+            : say('status.planned', { changes, time }),
+      });
     });
   }
 

@@ -1,22 +1,20 @@
 // gizwits-scene-trigger: runs a scene (`POST /app/scene/{id}/task`), named by id or by name, and reports
-// its task status; with `wait`, polls the status with a growing pause until the scene is done or failed.
-import { GizwitsError, keyed, type Scene } from '../../client';
-import { useAccount } from '../common/account-user';
-import { inputError, nonEmptyText, secondsOf } from '../common/automation';
-import { migrateConfig } from '../common/migrate';
-import type { Done, Node, NodeAPI, NodeDef, NodeMessageInFlow, Send } from '../common/red';
-import { translator } from '../common/red';
-import { errorTranslator } from '../common/error-text';
-import { clockTime, errorStatus } from '../common/status';
+// its task status; with `wait`, the client's scene service polls until the scene is done or failed.
+import {
+  inputError,
+  keyed,
+  nonEmptyText,
+  sceneService,
+  SceneWaitCancelled,
+  secondsOf,
+  type Scene,
+} from '../../client';
+import { onInput } from '../common/input';
+import { setUpNode } from '../common/node-setup';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
+import { clockTime } from '../common/status';
 
 const TYPE = 'gizwits-scene-trigger';
-/** The API's task status codes, by number. */
-const STATUS_NAMES = ['running', 'done', 'failed', 'idle'] as const;
-type SceneStatus = (typeof STATUS_NAMES)[number];
-
-/** Polling pauses: 250 ms, growing by half each time, never above 2 s. */
-const FIRST_POLL_MS = 250;
-const MAX_POLL_MS = 2000;
 
 interface SceneTriggerDef extends NodeDef {
   account: string;
@@ -28,145 +26,78 @@ interface SceneTriggerDef extends NodeDef {
 
 type SceneMessage = NodeMessageInFlow & { action?: unknown; sceneId?: unknown; sceneName?: unknown };
 
-class Cancelled extends Error {}
-
-function statusName(answer: { status?: unknown }): SceneStatus {
-  const name = STATUS_NAMES[Number(answer?.status)];
-  if (!name) {
-    const status = String(JSON.stringify(answer?.status));
-    throw new GizwitsError({
-      code: 'BAD_RESPONSE',
-      operation: 'scenes.taskStatus',
-      serverMessage: `unknown task status ${status}`,
-      ...keyed('scene.badStatus', { operation: 'scenes.taskStatus', status }),
-    });
+/** The id of the scene a message names by id or by name (looked up in `scenes`), else the configured one. */
+async function sceneIdOf(
+  msg: SceneMessage,
+  configured: unknown,
+  scenes: () => Promise<Scene[]>,
+): Promise<string> {
+  const id = nonEmptyText(msg.sceneId);
+  if (id) return id;
+  if (msg.sceneName !== undefined) {
+    const name = nonEmptyText(msg.sceneName);
+    if (!name) throw inputError(TYPE, keyed('scene.badName', {}));
+    const all = await scenes();
+    const matches = all.filter((scene) => scene.scene_name === name);
+    if (matches.length === 0) {
+      const names = all.map((scene) => `"${scene.scene_name}"`).join(', ');
+      const known = names ? keyed('scene.known', { scenes: names }) : undefined;
+      throw inputError(TYPE, keyed('scene.unknown', { name, known: known?.text ?? '' }));
+    }
+    if (matches.length > 1) {
+      const ids = matches.map((s) => s.id).join(', ');
+      throw inputError(TYPE, keyed('scene.ambiguous', { number: matches.length, name, ids }));
+    }
+    return matches[0].id;
   }
-  return name;
+  const fromConfig = nonEmptyText(configured);
+  if (fromConfig) return fromConfig;
+  throw inputError(TYPE, keyed('scene.noScene', {}));
 }
 
 export = function (RED: NodeAPI) {
-  // done(err) wording in the runtime's language
-  const asError = errorTranslator(RED);
   function GizwitsSceneTrigger(this: Node, def: SceneTriggerDef) {
-    RED.nodes.createNode(this, def);
-    const config = migrateConfig(TYPE, def);
     const node = this;
-    const say = translator(RED, TYPE);
-    const account = useAccount(RED, node, config.account, { mirrorState: false });
+    const { config, say, account, asError } = setUpNode(RED, node, def, TYPE, { mirrorState: false });
     const timeoutMs = secondsOf(config.timeout, 60) * 1000;
-    /** The pauses of polls in flight, so that close can end them at once. */
-    const pauses = new Set<() => void>();
-    let closed = false;
+    /** Ends the waits in flight when the node closes. */
+    const closing = new AbortController();
 
-    function pause(ms: number): Promise<void> {
-      return new Promise((resolve, reject) => {
-        if (closed) return reject(new Cancelled());
-        const cancel = () => {
-          clearTimeout(timer);
-          pauses.delete(cancel);
-          reject(new Cancelled());
-        };
-        const timer = setTimeout(() => {
-          pauses.delete(cancel);
-          resolve();
-        }, ms);
-        pauses.add(cancel);
-      });
-    }
-
-    async function sceneIdOf(msg: SceneMessage): Promise<{ id: string; name?: string }> {
-      const id = nonEmptyText(msg.sceneId);
-      if (id) return { id };
-      if (msg.sceneName !== undefined) {
-        const name = nonEmptyText(msg.sceneName);
-        if (!name) throw inputError(TYPE, keyed('scene.badName', {}));
-        const scenes = (await account.require().client().call('scenes.list', {})) as Scene[];
-        const matches = scenes.filter((scene) => scene.scene_name === name);
-        if (matches.length === 0) {
-          const names = scenes.map((scene) => `"${scene.scene_name}"`).join(', ');
-          const known = names ? keyed('scene.known', { scenes: names }) : undefined;
-          throw inputError(TYPE, keyed('scene.unknown', { name, known: known?.text ?? '' }));
-        }
-        if (matches.length > 1) {
-          const ids = matches.map((s) => s.id).join(', ');
-          throw inputError(TYPE, keyed('scene.ambiguous', { number: matches.length, name, ids }));
-        }
-        return { id: matches[0].id, name };
-      }
-      const configured = nonEmptyText(config.scene);
-      if (configured) return { id: configured };
-      throw inputError(TYPE, keyed('scene.noScene', {}));
-    }
-
-    async function waitForEnd(id: string): Promise<SceneStatus> {
-      const client = account.require().client();
-      const deadline = Date.now() + timeoutMs;
-      let delay = FIRST_POLL_MS;
-      for (;;) {
-        await pause(Math.min(delay, Math.max(0, deadline - Date.now())));
-        const status = statusName(await client.call('scenes.taskStatus', { id }));
-        if (status !== 'running') return status;
-        if (Date.now() >= deadline) {
-          const seconds = timeoutMs / 1000;
-          throw new GizwitsError({
-            code: 'TIMEOUT',
-            ...keyed('scene.stillRunning', { type: TYPE, id, seconds }),
-          });
-        }
-        delay = Math.min(delay * 1.5, MAX_POLL_MS);
-      }
-    }
-
-    node.on('input', async (msg: SceneMessage, send: Send, done: Done) => {
-      try {
+    onInput<SceneMessage>(
+      node,
+      { say, asError },
+      async (msg) => {
         if (msg.action !== undefined && msg.action !== 'list' && msg.action !== 'run')
           throw inputError(
             TYPE,
             keyed('scene.unknownAction', { action: String(JSON.stringify(msg.action)) }),
           );
+        const scenes = () => sceneService(account.require().client());
         if (msg.action === 'list') {
           node.status({ fill: 'blue', shape: 'dot', text: say('status.listing') });
-          msg.payload = await account.require().client().call('scenes.list', {});
-          const time = clockTime();
-          node.status({
-            fill: 'green',
-            shape: 'dot',
-            text: say('status.listed', { time }),
-          });
-          send(msg);
-          return done();
+          msg.payload = await scenes().list();
+          node.status({ fill: 'green', shape: 'dot', text: say('status.listed', { time: clockTime() }) });
+          return;
         }
-        const { id } = await sceneIdOf(msg);
-        const client = account.require().client();
+        const id = await sceneIdOf(msg, config.scene, () => scenes().list());
         node.status({ fill: 'blue', shape: 'dot', text: say('status.running') });
-        await client.call('scenes.run', { id });
         const status = config.wait
-          ? await waitForEnd(id)
-          : statusName(await client.call('scenes.taskStatus', { id }));
+          ? await scenes().runAndWait(id, { timeoutMs, signal: closing.signal, caller: TYPE })
+          : await scenes().run(id);
         msg.payload = { sceneId: id, status };
         msg.sceneId = id;
-        const time = clockTime();
         node.status({
           fill: status === 'failed' ? 'red' : status === 'running' ? 'blue' : 'green',
           shape: status === 'failed' ? 'ring' : 'dot',
           // The task's status as the scene left it: status.task.running, .done, .failed or .idle.
-          text: say(`status.task.${status}`, { time }),
+          text: say(`status.task.${status}`, { time: clockTime() }),
         });
-        send(msg);
-        done();
-      } catch (error) {
-        // Stopped mid-run (a pause cancelled, or a request the closing account's client ended): no failure.
-        if (error instanceof Cancelled || closed) return done();
-        node.status(errorStatus(error, say));
-        done(asError(error));
-      }
-    });
+      },
+      // Stopped mid-run (a wait cancelled, or a request the closing account's client ended): no failure.
+      { ignore: (error) => error instanceof SceneWaitCancelled || closing.signal.aborted },
+    );
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      closed = true;
-      for (const cancel of [...pauses]) cancel();
-      done();
-    });
+    node.on('close', () => closing.abort());
   }
 
   RED.nodes.registerType(TYPE, GizwitsSceneTrigger as never);

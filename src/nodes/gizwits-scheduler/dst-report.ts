@@ -10,15 +10,12 @@ import {
   type FollowRetry,
 } from '../../client';
 import type { Node, NodeAPI, Say } from '../common/red';
+import { gizwitsSettings } from '../common/settings';
 import { clockTime } from '../common/status';
-
-function tuning(RED: NodeAPI): Record<string, unknown> {
-  return ((RED.settings as unknown as Record<string, unknown>).gizwits ?? {}) as Record<string, unknown>;
-}
 
 /** The clock the follower runs by: the real one, or the one a test puts in the settings (`gizwits.clock`). */
 export function followClock(RED: NodeAPI): FollowClock {
-  const clock = tuning(RED).clock as Partial<FollowClock> | undefined;
+  const clock = gizwitsSettings(RED).clock as Partial<FollowClock> | undefined;
   return clock &&
     typeof clock.now === 'function' &&
     typeof clock.setTimeout === 'function' &&
@@ -28,7 +25,7 @@ export function followClock(RED: NodeAPI): FollowClock {
 }
 
 export function followRetry(RED: NodeAPI): Partial<FollowRetry> {
-  const settings = tuning(RED);
+  const settings = gizwitsSettings(RED);
   const num = (key: string) => (typeof settings[key] === 'number' ? (settings[key] as number) : undefined);
   const retry: Partial<FollowRetry> = {};
   if (num('dstRetries') !== undefined) retry.retries = num('dstRetries');

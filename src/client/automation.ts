@@ -2,7 +2,8 @@
 // name the node, action choice, and applying a list of changes one by one with an honest report when
 // one of them fails part-way. Every error is a text of the client's catalogue (its English message is the
 // en-US rendering), so that a Catch node can be told it in Chinese.
-import { GizwitsError, keyed, type ErrorText } from '../../client';
+import { GizwitsError, keyed } from './errors';
+import type { ErrorText } from './messages';
 
 /** A fragment of a message and its catalogue text, as `keyed` gives them; no text, no words. */
 export interface Worded {

@@ -1,0 +1,55 @@
+// The messages gizwits-device-in sends (docs: CONTRACT.md): built from the device registry's events,
+// filtered to the configured data points, and for status, only the updates the configuration asks for.
+import type { DeviceInfo, StatusEvent } from '../../client';
+import type { NodeMessage } from '../common/red';
+
+export /** Lists may arrive as arrays (the editor) or comma-separated text (hand-written or ${ENV} flows). */
+function listOf(value: unknown): string[] {
+  if (Array.isArray(value))
+    return value
+      .map(String)
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return [];
+}
+
+export function pick(attrs: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
+  if (names.size === 0) return attrs;
+  return Object.fromEntries(Object.entries(attrs).filter(([name]) => names.has(name)));
+}
+
+export function message(
+  did: string,
+  event: string,
+  payload: unknown,
+  device: DeviceInfo | undefined,
+): NodeMessage & Record<string, unknown> {
+  return { topic: did, payload, event, did, device: device ? { ...device } : { did } };
+}
+
+/** The message of a status update, or none when the configuration leaves it out. */
+export function statusMessage(
+  event: StatusEvent,
+  config: { initial?: boolean; onlyChanged?: boolean },
+  attrNames: Set<string>,
+): (NodeMessage & Record<string, unknown>) | undefined {
+  // The first state known is no change: nothing had an old value.
+  const changed = event.first ? {} : (pick(event.changed, attrNames) as StatusEvent['changed']);
+  const anyChange = Object.keys(changed).length > 0;
+  if (event.initial || event.first) {
+    // State read after (re)connecting: sent when the node asks for it, else only if it moved.
+    if (!config.initial && (event.first || !anyChange)) return undefined;
+  } else if (config.onlyChanged && !anyChange) {
+    return undefined;
+  }
+  return {
+    ...message(event.did, 'status', pick(event.attrs, attrNames), event.device),
+    changed,
+    initial: event.initial || event.first,
+  };
+}
