@@ -1,4 +1,4 @@
-// The messages gizwits-device-in sends (docs: CONTRACT.md): built from the device registry's events,
+// The messages gizwits-device-in sends (the shapes the README documents): built from the device registry's events,
 // filtered to the configured data points, and for status, only the updates the configuration asks for.
 import type { DeviceInfo, StatusEvent } from '../../client';
 import type { NodeMessage } from '../common/red';
