@@ -122,10 +122,8 @@ function installDashboard(dir, { log = console.log, started = () => {} } = {}) {
   });
 }
 
-/** Makes `<userDir>/node_modules/@flowfuse/node-red-dashboard` the install in `dir` (a link). */
-function linkDashboard(dir, userDir) {
-  const target = path.join(dir, 'node_modules', ...DASHBOARD_PACKAGE.split('/'));
-  const link = path.join(userDir, 'node_modules', ...DASHBOARD_PACKAGE.split('/'));
+/** Makes `link` a link to the folder `target`, unless it already leads there. */
+function linkFolder(target, link) {
   fs.mkdirSync(path.dirname(link), { recursive: true });
   let current;
   try {
@@ -136,6 +134,14 @@ function linkDashboard(dir, userDir) {
   if (current === fs.realpathSync(target)) return;
   fs.rmSync(link, { recursive: true, force: true });
   fs.symlinkSync(target, link, 'junction');
+}
+
+/** Makes `<userDir>/node_modules/@flowfuse/node-red-dashboard` the install in `dir` (a link). */
+function linkDashboard(dir, userDir) {
+  linkFolder(
+    path.join(dir, 'node_modules', ...DASHBOARD_PACKAGE.split('/')),
+    path.join(userDir, 'node_modules', ...DASHBOARD_PACKAGE.split('/')),
+  );
 }
 
 /** Removes the link (the demo then starts without the dashboard's node types). */
@@ -149,6 +155,7 @@ function unlinkDashboard(userDir) {
 }
 
 module.exports = {
+  linkFolder,
   DASHBOARD_PACKAGE,
   DASHBOARD_RANGE,
   DASHBOARD_TYPE,

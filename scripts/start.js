@@ -103,18 +103,7 @@ function installPackage() {
     private: true,
     dependencies: { [PACKAGE_NAME]: `file:${relative}` },
   });
-  const link = path.join(USER_DIR, 'node_modules', ...PACKAGE_NAME.split('/'));
-  fs.mkdirSync(path.dirname(link), { recursive: true });
-  let current;
-  try {
-    current = fs.realpathSync(link);
-  } catch {
-    current = undefined;
-  }
-  if (current !== fs.realpathSync(ROOT)) {
-    fs.rmSync(link, { recursive: true, force: true });
-    fs.symlinkSync(ROOT, link, 'dir');
-  }
+  dashboard.linkFolder(ROOT, path.join(USER_DIR, 'node_modules', ...PACKAGE_NAME.split('/')));
 }
 
 function writeSettings() {
