@@ -444,11 +444,15 @@ describe('error texts of the client (catalogue keys)', function () {
 
       // A write the device never reports: still waiting for its confirmation when the account closes.
       sim.faults.ignoreWrites(demoPlug1, true);
-      const now = sim.model.devices.get(demoPlug1)!.socketSnapshot().switch === true;
+      const plug = sim.model.devices.get(demoPlug1)!;
+      const now = plug.socketSnapshot().switch === true;
+      const lastBefore = plug.log.at(-1);
       const writing = caught(() =>
         devices.write(demoPlug1, { switch: !now }, { transport: 'rest', confirm: true, timeoutMs: 5000 }),
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The command in the device's log means the confirmation wait is registered (it is set up before
+      // the REST call goes out), so the close below ends that wait and nothing earlier.
+      await waitFor(() => plug.log.at(-1) !== lastBefore && plug.log.at(-1)!.type === 'app2dev', 3000);
       devices.close();
       const closed = check(await writing, 'device.closed');
       assert.equal(closed.code, 'CLOSED');
