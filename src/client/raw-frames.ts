@@ -1,28 +1,12 @@
-// Raw (transparent) frames, as `c2s_raw` and the REST API's `raw` carry them:
+// Raw (transparent) frames, as `c2s_raw` and the REST API's `raw` carry them (docs/lan.md §1):
 // [0,0,0,3, varLen(1-4 bytes), flag 0, command 0x00 0x90|0x93, payload...]
 import { refusedWrite } from './datapoints';
+import { decodeLength, encodeLength } from './lan/frame';
 
-function encodeVarLen(n: number): number[] {
-  const out: number[] = [];
-  let rest = n;
-  do {
-    let byte = rest % 128;
-    rest = Math.floor(rest / 128);
-    if (rest > 0) byte |= 0x80;
-    out.push(byte);
-  } while (rest > 0);
-  return out;
-}
-
+/** The length field, or undefined when it is unfinished or longer than 4 bytes. */
 function decodeVarLen(bytes: number[], offset: number): { value: number; size: number } | undefined {
-  let value = 0;
-  for (let i = 0; i < 4; i++) {
-    const byte = bytes[offset + i];
-    if (byte === undefined) return undefined;
-    value += (byte & 0x7f) * 128 ** i;
-    if ((byte & 0x80) === 0) return { value, size: i + 1 };
-  }
-  return undefined;
+  const length = decodeLength(bytes, offset);
+  return typeof length === 'object' ? length : undefined;
 }
 
 /**
@@ -50,7 +34,7 @@ export function rawFrame(bytes: number[], did?: string): number[] {
     }
     return bytes;
   }
-  return [0, 0, 0, 3, ...encodeVarLen(bytes.length + 3), 0, 0, 0x90, ...bytes];
+  return [0, 0, 0, 3, ...encodeLength(bytes.length + 3), 0, 0, 0x90, ...bytes];
 }
 
 /** Whether a frame built by {@link rawFrame} asks the device for an acknowledgement (command 0x93). */
