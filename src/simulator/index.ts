@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultSwitches, type SimulatorFaults } from './faults';
+import { startLan, type SimulatedLan, type SimulatorLanOptions } from './lan';
 import { Router } from './http/router';
 import { createRequestListener, type CallRecord } from './http/server';
 import type { SimulatorModel } from './model/model';
@@ -27,6 +28,11 @@ export interface SimulatorOptions {
    * no TLS, and `wss_port` repeats the plain port.
    */
   tls?: TlsMaterial;
+  /**
+   * Opt-in: the virtual devices also speak the LAN protocol (docs/lan.md), each on a loopback address
+   * of its own (127.0.0.2, …), all answering discovery on one UDP port. Without it nothing listens.
+   */
+  lan?: SimulatorLanOptions;
 }
 
 export interface Simulator {
@@ -45,6 +51,8 @@ export interface Simulator {
   readonly wssPorts: { main: number; sandbox: number } | undefined;
   /** What the websocket half saw: open sockets per endpoint, logins, received frames, alert acks. */
   readonly ws: SocketObservations;
+  /** The devices' LAN side when started with `lan`; undefined otherwise. */
+  readonly lan: SimulatedLan | undefined;
   /** Closes the server, every open connection and every timer; calling it again is harmless. */
   close(): Promise<void>;
 }
@@ -58,6 +66,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let port = 0;
   let sandboxPort = 0;
   let wssPorts: { main: number; sandbox: number } | undefined;
+  let lan: SimulatedLan | undefined;
   const server = createServer(
     createRequestListener({
       model,
@@ -87,6 +96,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         sandbox: await sockets.listenTls('sandbox', host, options.tls),
       };
     }
+    if (options.lan) lan = await startLan(model, options.lan);
   } catch (error) {
     await sockets.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -107,9 +117,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     sandboxPort,
     wssPorts,
     ws: sockets,
+    lan,
     close() {
       // Sockets first: upgraded connections are no longer the HTTP server's to close.
-      closing ??= sockets.close().then(
+      closing ??= Promise.all([sockets.close(), lan?.close()]).then(
         () =>
           new Promise<void>((resolve) => {
             model.dispose();
@@ -126,6 +137,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 export type { CallRecord } from './http/server';
 export type { SimulatorFaults } from './faults';
 export type { TlsMaterial } from './ws/socket-listeners';
+export {
+  GAGENT_PROFILE,
+  NEWER_FIRMWARE_PROFILE,
+  type LanDevice,
+  type LanProfile,
+  type ReceivedLanFrame,
+  type SimulatedLan,
+  type SimulatorLanOptions,
+} from './lan';
 export type { AlertDelivery, ReceivedFrame, SocketEndpoint, SocketObservations } from './ws/socket-records';
 export { SOCKET_PATH, p0Frame } from './ws/frames';
 export type {

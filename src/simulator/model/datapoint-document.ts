@@ -1,5 +1,6 @@
 // Builds the answer of `GET /app/datapoint` (and the rule-parameter list) in the document's shape.
 import { shownRange } from './datapoint-values';
+import { statusLayout, type Position } from './p0-layout';
 import type { DataPointDefinition, DataPointKind, ProductDefinition } from './product-types';
 
 const WORD_SPELLING: Record<DataPointKind, string> = {
@@ -15,57 +16,6 @@ const LETTER_SPELLING: Record<DataPointKind, string> = {
   alert: 'N',
   fault: 'E',
 };
-
-interface Position {
-  byte_offset: number;
-  bit_offset: number;
-  len: number;
-  unit: 'bit' | 'byte';
-}
-
-function bitWidth(point: DataPointDefinition): number {
-  if (point.data_type === 'bool') return 1;
-  const count = point.enum?.length ?? 1;
-  return Math.max(1, Math.ceil(Math.log2(count)));
-}
-
-function byteWidth(point: DataPointDefinition): number {
-  switch (point.data_type) {
-    case 'uint16':
-      return 2;
-    case 'uint32':
-      return 4;
-    case 'binary':
-      return point.binaryLength ?? 0;
-    default:
-      return 1;
-  }
-}
-
-/** Fixed-length layout: bool/enum points share bytes bit by bit, other points start on a whole byte. */
-function layout(product: ProductDefinition): Position[] {
-  let byte = 0;
-  let bit = 0;
-  return product.attrs.map((point) => {
-    if (point.data_type === 'bool' || point.data_type === 'enum') {
-      const len = bitWidth(point);
-      if (bit + len > 8) {
-        byte += 1;
-        bit = 0;
-      }
-      const position: Position = { byte_offset: byte, bit_offset: bit, len, unit: 'bit' };
-      bit += len;
-      return position;
-    }
-    if (bit > 0) {
-      byte += 1;
-      bit = 0;
-    }
-    const position: Position = { byte_offset: byte, bit_offset: 0, len: byteWidth(point), unit: 'byte' };
-    byte += position.len;
-    return position;
-  });
-}
 
 function attrEntry(product: ProductDefinition, point: DataPointDefinition, id: number, position: Position) {
   const spelling = product.typeSpelling === 'letters' ? LETTER_SPELLING : WORD_SPELLING;
@@ -123,7 +73,7 @@ function uiElement(point: DataPointDefinition) {
 }
 
 export function datapointDocument(product: ProductDefinition) {
-  const positions = layout(product);
+  const { positions } = statusLayout(product);
   return {
     name: product.name,
     entities: [
@@ -131,7 +81,9 @@ export function datapointDocument(product: ProductDefinition) {
         id: 0,
         name: 'entity0',
         display_name: '机智云开发套件',
-        attrs: product.attrs.map((point, index) => attrEntry(product, point, index, positions[index])),
+        attrs: product.attrs.map((point, index) =>
+          attrEntry(product, point, index, positions.get(point.name)!),
+        ),
       },
     ],
     protocolType: 'standard',
