@@ -4,7 +4,7 @@
 // broadcast on a real network does.
 import dgram from 'node:dgram';
 import { SIM_USERS } from '../fixtures';
-import type { SimulatorModel } from '../model/model';
+import type { DeviceReportEvent, SimulatorModel } from '../model/model';
 import { DEFAULT_IDENTITY, GAGENT_PROFILE, type LanProfile, type ModuleIdentity } from './firmware';
 import { LanDevice } from './lan-device';
 import { frame } from './wire';
@@ -38,6 +38,7 @@ export class SimulatedLan {
   private host = '127.0.0.1';
   private options: SimulatorLanOptions = {};
   private nextAddress = 2;
+  private readonly onReport = (event: DeviceReportEvent) => this.devices.get(event.did)?.reported(event);
 
   constructor(private readonly model: SimulatorModel) {}
 
@@ -71,6 +72,7 @@ export class SimulatedLan {
       for (const device of this.devices.values()) device.answerDiscovery(from);
     });
     this.options = options;
+    this.model.on('report', this.onReport);
     this.nextAddress = options.firstAddress ?? 2;
     const dids = options.dids ?? this.model.bindingsOf(SIM_USERS.demo.uid).map((binding) => binding.did);
     for (const did of dids) await this.addDevice(did);
@@ -104,6 +106,7 @@ export class SimulatedLan {
   }
 
   async close(): Promise<void> {
+    this.model.off('report', this.onReport);
     const broadcast = this.broadcast;
     this.broadcast = undefined;
     await Promise.all([

@@ -56,7 +56,6 @@ export class LanDevice {
   private server: net.Server | undefined;
   private udp: dgram.Socket | undefined;
   private nextSession = 1;
-  private readonly onReport = (event: DeviceReportEvent) => this.reported(event);
 
   constructor(
     private readonly model: SimulatorModel,
@@ -98,7 +97,6 @@ export class LanDevice {
       udp.once('error', reject).bind(this.options.udpPort, this.address, () => resolve());
     });
     this.udp = udp;
-    this.model.on('report', this.onReport);
   }
 
   /** Sends the discovery reply, from this device's own address, to whoever asked. */
@@ -127,7 +125,6 @@ export class LanDevice {
   }
 
   async close(): Promise<void> {
-    this.model.off('report', this.onReport);
     this.dropConnections();
     const server = this.server;
     const udp = this.udp;
@@ -240,7 +237,8 @@ export class LanDevice {
     return Buffer.concat([Buffer.from([action]), this.block.encode(this.device.values)]);
   }
 
-  private reported(event: DeviceReportEvent): void {
+  /** The device's state changed (through the cloud, the LAN or by itself): every logged-in client hears it. */
+  reported(event: DeviceReportEvent): void {
     if (event.did !== this.device.did || event.changed.length === 0) return;
     const { reportCmd, reportFlag } = this.options.profile;
     const p0 = this.status(0x04);
