@@ -12,9 +12,9 @@ import { SIM_PET_HOUSE } from '../simulator/lan-helpers';
 
 const PASSCODE = 'IPQRSTUVWX';
 const TIMING = {
-  heartbeatMs: 100,
+  heartbeatMs: 200,
   connectTimeoutMs: 1000,
-  requestTimeoutMs: 400,
+  requestTimeoutMs: 1000,
   loginSettleMs: 10,
   reconnectBaseMs: 20,
   reconnectCapMs: 200,
@@ -82,7 +82,7 @@ describe('LAN link against the simulated devices', () => {
     sim = await startSimulator({
       port: 0,
       driftIntervalMs: 0,
-      lan: { dids: [], tcpPort: 0, udpPort: 0, idleTimeoutMs: 400, strictSingleFrameReads: true },
+      lan: { dids: [], tcpPort: 0, udpPort: 0, idleTimeoutMs: 800, strictSingleFrameReads: true },
     });
     sim.model.addProduct(SIM_PET_HOUSE);
     const answer = await call(sim, 'GET', `/app/datapoint?product_key=${SIM_PET_HOUSE.product_key}`);
@@ -117,7 +117,7 @@ describe('LAN link against the simulated devices', () => {
   });
 
   it('keeps the link up with heartbeats across several of the device idle time-outs', async () => {
-    const { device, link } = await setup();
+    const { device, link, seen } = await setup();
     link.start();
     await online(link);
     const pings = () => device.received.filter((frame) => frame.cmd === 0x15).length;
@@ -126,7 +126,11 @@ describe('LAN link against the simulated devices', () => {
       5000,
       () => `${pings()} pings`,
     );
-    assert.equal(logins(device), 1, 'one session throughout');
+    assert.equal(
+      logins(device),
+      1,
+      `one session throughout: ${JSON.stringify({ states: seen.states, errors: seen.errors.map((e) => e.message), frames: device.received.map((f) => `${f.connection}:${f.cmd.toString(16)}`) })}`,
+    );
     assert.equal(link.state, 'online');
   });
 
@@ -223,7 +227,7 @@ describe('LAN link against the simulated devices', () => {
 
   it('times out a write nothing answers, then serves the next request', async () => {
     // A request time-out shorter than the silence that ends a link (two heartbeats), as by default.
-    const { device, link } = await setup({ timing: { heartbeatMs: 400, requestTimeoutMs: 300 } });
+    const { device, link } = await setup({ timing: { heartbeatMs: 600, requestTimeoutMs: 400 } });
     device.options.idleTimeoutMs = 2000;
     device.options.profile = { ...device.options.profile, emptyWriteAck: false };
     link.start();

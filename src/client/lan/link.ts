@@ -277,7 +277,7 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
   }
 
   private received(connection: Connection, frame: LanFrame): void {
-    const answered = connection.requests.offer(frame);
+    connection.requests.offer(frame);
     // Reports come as 0091, or with a sequence number as 0093 / an unmatched 0094 (docs/lan.md §3).
     let p0: Buffer | undefined;
     if (frame.cmd === LAN_CMD.receive) p0 = frame.payload;
@@ -287,7 +287,8 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
     const read = readDeviceP0(this.options.layout, p0);
     if (read.type === 'status') {
       this.known = { ...this.known, ...read.values };
-      const initial = answered && read.action === 0x03 && connection.firstRead;
+      // The first read reply after login is the initial state, even one that comes after its time-out.
+      const initial = read.action === 0x03 && connection.firstRead;
       if (initial) connection.firstRead = false;
       this.emit('report', { did: this.did, action: read.action, values: read.values, initial });
     } else if (read.type === 'transparent') {
