@@ -243,16 +243,13 @@ describe('LAN link against the simulated devices', () => {
 
   it('refuses requests while not logged in, and stays closed once closed', async () => {
     const { link } = await setup();
-    assert.throws(
-      () => link.read(),
-      (error: GizwitsError) => error.text?.key === 'lan.link.notConnected',
-    );
+    await assert.rejects(link.read(), (error: GizwitsError) => error.text?.key === 'lan.link.notConnected');
     link.start();
     await online(link);
     await link.close();
     assert.equal(link.state, 'closed');
-    assert.throws(
-      () => link.write({ LED_R: 1 }),
+    await assert.rejects(
+      link.write({ LED_R: 1 }),
       (error: GizwitsError) => error.text?.key === 'lan.link.notConnected',
     );
   });

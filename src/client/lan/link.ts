@@ -113,7 +113,7 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
   }
 
   /** Reads the device's state; it is also emitted as a report. */
-  read(): Promise<Record<string, P0Value>> {
+  async read(): Promise<Record<string, P0Value>> {
     const connection = this.online('0090');
     return connection.requests.send({
       frame: buildFrame(LAN_CMD.send, encodeRead()),
@@ -129,11 +129,11 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
   }
 
   /**
-   * Writes data point values (validated like every write; throws the keyed refusal before sending). It
+   * Writes data point values (validated like every write; rejects with the keyed refusal, nothing sent). It
    * completes on the device's acknowledgement, or on its next report when the firmware sends none; the
    * new state comes as a report.
    */
-  write(values: unknown): Promise<AttrValues> {
+  async write(values: unknown): Promise<AttrValues> {
     const { p0, written } = encodeP0Write(this.options.layout, values, this.known, this.did);
     const connection = this.online('0093');
     const sequence = ++connection.sequence >>> 0;
