@@ -28,7 +28,12 @@ describe('LAN link against the simulated devices', () => {
 
   /** A fresh pet house with its own module, and a link to it that records what it sees. */
   async function setup(
-    options: { passcode?: string; locate?: boolean; timing?: Partial<typeof TIMING> } = {},
+    options: {
+      passcode?: string;
+      locate?: boolean;
+      timing?: Partial<typeof TIMING>;
+      random?: () => number;
+    } = {},
   ) {
     const did = `PetHouseLink${String(++serial).padStart(10, '0')}`;
     sim.model.addDevice({
@@ -47,6 +52,7 @@ describe('LAN link against the simulated devices', () => {
       passcode: options.passcode ?? PASSCODE,
       layout,
       timing: { ...TIMING, ...options.timing },
+      random: options.random,
       locate: options.locate
         ? async () => {
             const found = await discover({
@@ -197,6 +203,26 @@ describe('LAN link against the simulated devices', () => {
     await waitFor(
       () => seen.reports.filter((report) => report.initial).length >= 2 && link.state === 'online',
     );
+  });
+
+  it('pauses longer before each reconnect while the device stays away', async () => {
+    const { device, link } = await setup({ random: () => 1 });
+    const attempts: number[] = [];
+    link.on('state', (state) => state === 'connecting' && attempts.push(performance.now()));
+    link.start();
+    await online(link);
+    await device.close();
+    await waitFor(
+      () => attempts.length >= 6,
+      8000,
+      () => `${attempts.length} attempts`,
+    );
+    const gaps = attempts.slice(2).map((at, i) => at - attempts[i + 1]);
+    // The first pause after the drop is the base (20 ms); with the jitter at its top each failed attempt
+    // doubles it up to the cap: 40, 80, 160, 200 ms, never shorter.
+    gaps.forEach((gap, n) => assert.ok(gap >= Math.min(200, 40 * 2 ** n) - 2, `pause ${n + 1}: ${gap} ms`));
+    await device.moveTo(device.host);
+    await online(link);
   });
 
   it('finds the device again by discovery when its address changes', async () => {
