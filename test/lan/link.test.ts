@@ -122,6 +122,18 @@ describe('LAN link against the simulated devices', () => {
     );
   });
 
+  it('keeps one request in flight: calls made together reach a slow device one after another', async () => {
+    const { device, link } = await setup();
+    device.options.replyDelayMs = 30;
+    link.start();
+    await online(link);
+    const [first, written, second] = await Promise.all([link.read(), link.write({ LED_R: 5 }), link.read()]);
+    assert.equal(first.LED_R, 0);
+    assert.deepEqual(written, { LED_R: 5 });
+    assert.equal(second.LED_R, 5);
+    assert.equal(device.overlaps, 0, 'no request was sent before the previous one was answered');
+  });
+
   it('keeps the link up with heartbeats across several of the device idle time-outs', async () => {
     const { device, link, seen } = await setup();
     link.start();

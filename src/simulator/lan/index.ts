@@ -27,6 +27,8 @@ export interface SimulatorLanOptions {
   strictSingleFrameReads?: boolean;
   /** Every frame a device sends is written one byte at a time. */
   byteByByte?: boolean;
+  /** How long each device takes to answer a request; default 0. */
+  replyDelayMs?: number;
   profile?: Partial<LanProfile>;
   identity?: Partial<ModuleIdentity>;
 }
@@ -97,6 +99,7 @@ export class SimulatedLan {
       maxClients: options.maxClients ?? 8,
       strictSingleFrameReads: options.strictSingleFrameReads ?? false,
       byteByByte: options.byteByByte ?? false,
+      replyDelayMs: options.replyDelayMs ?? 0,
       profile: { ...GAGENT_PROFILE, ...options.profile, ...overrides.profile },
       identity: { ...DEFAULT_IDENTITY, ...options.identity, ...overrides.identity },
     });

@@ -20,6 +20,8 @@ export interface LanDeviceOptions {
   strictSingleFrameReads: boolean;
   /** Write each frame one byte at a time, so that clients must join frames from pieces. */
   byteByByte: boolean;
+  /** How long the device takes to answer a request (0: at once). */
+  replyDelayMs: number;
   profile: LanProfile;
   identity: ModuleIdentity;
 }
@@ -36,6 +38,8 @@ interface Session {
   socket: net.Socket;
   loggedIn: boolean;
   idle?: NodeJS.Timeout;
+  /** Answers not yet sent (with a reply delay). */
+  unanswered: number;
 }
 
 const DISCOVERY_REQUEST = frame(0x03);
@@ -49,6 +53,8 @@ export class LanDevice {
   silent = false;
   bindingWindowOpen = true;
   readonly received: ReceivedLanFrame[] = [];
+  /** Requests that arrived while an earlier one of the same client was still unanswered (pipelining). */
+  overlaps = 0;
   private address: string;
   private tcpPort: number;
   private readonly block: StatusBlock;
@@ -138,7 +144,7 @@ export class LanDevice {
 
   private accept(socket: net.Socket): void {
     if (this.sessions.size >= this.options.maxClients) return void socket.destroy();
-    const session: Session = { id: this.nextSession++, socket, loggedIn: false };
+    const session: Session = { id: this.nextSession++, socket, loggedIn: false, unanswered: 0 };
     this.sessions.add(session);
     this.restartIdle(session);
     const cutter = new StreamCutter(this.options.strictSingleFrameReads);
@@ -165,6 +171,20 @@ export class LanDevice {
     for (const byte of bytes) session.socket.write(Buffer.from([byte]));
   }
 
+  /** Answers a request, after the reply delay; `then` runs once the answer is out. */
+  private answer(session: Session, bytes: Buffer, then?: () => void): void {
+    if (this.options.replyDelayMs <= 0) {
+      this.send(session, bytes);
+      return then?.();
+    }
+    session.unanswered++;
+    setTimeout(() => {
+      session.unanswered--;
+      this.send(session, bytes);
+      then?.();
+    }, this.options.replyDelayMs);
+  }
+
   /** Sends bytes as they are to every logged-in client (a broken or hostile frame). */
   inject(bytes: Buffer): void {
     for (const session of this.sessions) if (session.loggedIn) this.send(session, bytes);
@@ -180,6 +200,7 @@ export class LanDevice {
   private handle(session: Session, received: WireFrame): void {
     this.record(session, received);
     this.restartIdle(session);
+    if (session.unanswered > 0) this.overlaps++;
     const { cmd, body } = received;
     if (!session.loggedIn && !BEFORE_LOGIN.has(cmd)) return void session.socket.destroy();
     switch (cmd) {
@@ -188,9 +209,9 @@ export class LanDevice {
       case 0x08:
         return this.login(session, body);
       case 0x13:
-        return this.send(session, frame(0x14, this.moduleInfo()));
+        return this.answer(session, frame(0x14, this.moduleInfo()));
       case 0x15:
-        return this.send(session, frame(0x16));
+        return this.answer(session, frame(0x16));
       case 0x90:
         return this.p0(session, body, (reply) => frame(0x91, reply));
       case 0x93: {
@@ -218,19 +239,22 @@ export class LanDevice {
     const reply = frame(0x09, Buffer.from([accepted ? 0 : 1]));
     // Newer firmware's second reply goes in the same write: two frames in one read.
     const twice = accepted && this.options.profile.duplicateLoginReply;
-    this.send(session, twice ? Buffer.concat([reply, reply]) : reply);
+    this.answer(session, twice ? Buffer.concat([reply, reply]) : reply);
     if (!accepted && this.options.profile.closeOnLoginFail) session.socket.end();
   }
 
   private p0(session: Session, p0: Buffer, reply: (p0: Buffer) => Buffer): void {
     if (p0.length === 0) return;
-    if (p0[0] === 0x02) return this.send(session, reply(this.status(0x03)));
+    if (p0[0] === 0x02) return this.answer(session, reply(this.status(0x03)));
     if (p0[0] !== 0x01) return;
     const values = this.block.decodeWrite(p0.subarray(1));
     // The MCU rejects what it cannot use, and then nothing answers at all.
     if (!values) return;
-    if (this.options.profile.emptyWriteAck) this.send(session, reply(Buffer.alloc(0)));
-    if (!this.device.ignoresWrites) this.model.reportFromDevice(this.device.did, values);
+    const apply = () => {
+      if (!this.device.ignoresWrites) this.model.reportFromDevice(this.device.did, values);
+    };
+    if (this.options.profile.emptyWriteAck) this.answer(session, reply(Buffer.alloc(0)), apply);
+    else apply();
   }
 
   private status(action: 0x03 | 0x04): Buffer {
