@@ -1,6 +1,7 @@
 // The LAN client against the simulated devices over loopback (docs/lan.md §3).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { inspect } from 'node:util';
 import { discover } from '../../src/client/lan/discovery';
 import { LanLink, type LanLinkState, type LanReport } from '../../src/client/lan/link';
 import { p0Layout, type P0Layout } from '../../src/client/lan/p0-layout';
@@ -186,6 +187,7 @@ describe('LAN link against the simulated devices', () => {
     const [error] = (await once(link, 'refused')) as [GizwitsError];
     assert.equal(error.text?.key, 'lan.link.loginRefused');
     assert.ok(!error.message.includes(wrong) && !JSON.stringify(error).includes(wrong));
+    assert.ok(!inspect(link, { depth: 5 }).includes(wrong), 'an inspected (logged) link hides it');
     assert.equal(link.state, 'refused');
     assert.equal(logins(device), 1);
     link.setPasscode(PASSCODE);

@@ -73,7 +73,9 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
   readonly did: string;
   private host: string;
   private readonly port: number;
-  private passcode: string;
+  /** A private field: not enumerable, so not shown when the link is inspected or logged. */
+  #passcode: string;
+  private readonly options: Omit<LanLinkOptions, 'passcode'>;
   private readonly timing: typeof LAN_TIMING;
   private current: LanLinkState = 'idle';
   private connection: Connection | undefined;
@@ -82,12 +84,13 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
   /** The last state the device reported, carried over into the unwritten part of a write. */
   private known: Record<string, P0Value> = {};
 
-  constructor(private readonly options: LanLinkOptions) {
+  constructor({ passcode, ...options }: LanLinkOptions) {
     super();
     this.did = options.did;
     this.host = options.host;
     this.port = options.port ?? LAN_TCP_PORT;
-    this.passcode = options.passcode;
+    this.options = options;
+    this.#passcode = passcode;
     this.timing = { ...LAN_TIMING, ...options.timing };
   }
 
@@ -105,7 +108,7 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
 
   /** A new passcode (read again from the cloud): a refused link tries again at once. */
   setPasscode(passcode: string): void {
-    this.passcode = passcode;
+    this.#passcode = passcode;
     if (this.current === 'refused') {
       this.failures = 0;
       this.connect();
@@ -236,7 +239,7 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
   }
 
   private async login(connection: Connection): Promise<void> {
-    const secret = Buffer.from(this.passcode, 'latin1');
+    const secret = Buffer.from(this.#passcode, 'latin1');
     const length = Buffer.alloc(2);
     length.writeUInt16BE(secret.length);
     const accepted = await connection.requests
