@@ -1,4 +1,5 @@
-// `node dist/simulator/cli.js [--port 8181] [--host 127.0.0.1] [--tls-key key.pem --tls-cert cert.pem]`:
+// `node dist/simulator/cli.js [--port 8181] [--host 127.0.0.1] [--tls-key key.pem --tls-cert cert.pem]
+// [--lan-port 12414]`:
 // runs the simulated cloud until SIGINT/SIGTERM and prints what a user needs to point a Gizwits account
 // node at it. With a key and certificate the device websocket is also served over wss. `--help` prints
 // the usage and starts nothing; an option it does not know is refused rather than ignored.
@@ -15,10 +16,12 @@ Options:
   --host <address>   address to listen on (default 127.0.0.1)
   --tls-key <file>   PEM private key: also serve the device websocket over wss (with --tls-cert)
   --tls-cert <file>  PEM certificate for --tls-key
+  --lan-port <n>     the demo devices also speak the LAN protocol (docs/lan.md), each on TCP 12416 of
+                     127.0.0.2, 127.0.0.3, …; discovery on UDP <n> of --host reaches them all (0 = any)
   -h, --help         print this help and exit
 `;
 
-const VALUED = ['port', 'host', 'tls-key', 'tls-cert'];
+const VALUED = ['port', 'host', 'tls-key', 'tls-cert', 'lan-port'];
 
 /** The options given, by name; a usage error for anything it does not know or a missing value. */
 function parse(args: string[]): { options: Map<string, string>; help: boolean } | { error: string } {
@@ -68,7 +71,16 @@ async function main(): Promise<void> {
   }
   const tls =
     keyFile && certFile ? { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) } : undefined;
-  const simulator = await startSimulator({ port, host: option('host') ?? '127.0.0.1', tls });
+  const lanText = option('lan-port');
+  const lanPort = lanText === undefined ? undefined : Number(lanText);
+  if (lanPort !== undefined && (!Number.isInteger(lanPort) || lanPort < 0 || lanPort > 65535)) {
+    console.error(`--lan-port must be a port number, got '${lanText}'`);
+    process.exitCode = 2;
+    return;
+  }
+  const host = option('host') ?? '127.0.0.1';
+  const lan = lanPort === undefined ? undefined : { udpPort: lanPort, host };
+  const simulator = await startSimulator({ port, host, tls, lan });
   // Listening for Ctrl+C before saying it works: a script that stops it on that line is not too early.
   const stop = (): void => {
     simulator.close().then(() => process.exit(0));
@@ -87,6 +99,11 @@ async function main(): Promise<void> {
   );
   console.log(`  many:     username '${SIM_USERS.many.username}' / password '${SIM_USERS.many.password}'`);
   console.log(`  guest:    username '${SIM_USERS.guest.username}' / password '${SIM_USERS.guest.password}'`);
+  if (simulator.lan) {
+    const devices = [...simulator.lan.devices.values()].map((device) => `${device.host}:${device.port}`);
+    console.log(`  LAN:      discovery on udp ${simulator.lan.broadcastHost}:${simulator.lan.udpPort}`);
+    console.log(`            devices at ${devices.join(', ')}`);
+  }
   console.log('Press Ctrl+C to stop.');
 }
 

@@ -46,7 +46,7 @@ describe('the simulator command line', function () {
       const run = await cli([flag, '--port', '0']);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^Usage: /);
-      for (const option of ['--port', '--host', '--tls-key', '--tls-cert', '--help'])
+      for (const option of ['--port', '--host', '--tls-key', '--tls-cert', '--lan-port', '--help'])
         assert.ok(run.stdout.includes(option), `${option} is missing from the help`);
       assert.doesNotMatch(run.stdout, /listening on/);
     });
@@ -67,6 +67,13 @@ describe('the simulator command line', function () {
     const run = await cli(['--port', String(port)], /Press Ctrl\+C to stop/);
     assert.match(run.stdout, new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
     assert.ok(run.stdout.includes(SIM_APP_ID));
+    assert.equal(run.code, 0, run.stderr);
+  });
+
+  it('with --lan-port, gives the demo devices a LAN side and says where', async () => {
+    const run = await cli(['--port', '0', '--lan-port', '0'], /Press Ctrl\+C to stop/);
+    assert.match(run.stdout, /LAN: +discovery on udp 127\.0\.0\.1:\d+/);
+    assert.match(run.stdout, /devices at 127\.0\.0\.2:12416, 127\.0\.0\.3:12416/);
     assert.equal(run.code, 0, run.stderr);
   });
 });
