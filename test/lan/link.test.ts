@@ -265,6 +265,22 @@ describe('LAN link against the simulated devices', () => {
     assert.deepEqual(reasons, ['lan.frame.badPrefix', 'lan.frame.tooLong']);
   });
 
+  it('survives a listener of its own that throws: the connection starts afresh, the process goes on', async () => {
+    const { link, seen } = await setup();
+    let throws = true;
+    link.on('report', () => {
+      if (throws) {
+        throws = false;
+        throw new Error('a bug in whoever listens');
+      }
+    });
+    link.start();
+    await waitFor(
+      () => seen.reports.filter((report) => report.initial).length >= 2 && link.state === 'online',
+    );
+    assert.ok(seen.states.includes('waiting'));
+  });
+
   it('times out a write nothing answers, then serves the next request', async () => {
     // A request time-out shorter than the silence that ends a link (two heartbeats), as by default.
     const { device, link } = await setup({ timing: { heartbeatMs: 600, requestTimeoutMs: 400 } });

@@ -12,53 +12,16 @@ import { Heartbeat } from '../socket-heartbeat';
 import type { AttrValues } from '../types';
 import { FrameReader, LAN_CMD, MAX_SENT_FRAME, buildFrame, type LanFrame } from './frame';
 import { LanRequests } from './link-requests';
+import {
+  LAN_TCP_PORT,
+  LAN_TIMING,
+  type LanLinkEvents,
+  type LanLinkOptions,
+  type LanLinkState,
+} from './link-types';
 import { encodeP0Write, encodeRead, readDeviceP0, type P0Value } from './p0';
-import type { P0Layout } from './p0-layout';
 
-export const LAN_TCP_PORT = 12416;
-
-/** docs/lan.md §3: ping every 4 s (silence for two periods ends the link), 3 s per request, 200 ms after login. */
-export const LAN_TIMING = {
-  heartbeatMs: 4000,
-  connectTimeoutMs: 3000,
-  requestTimeoutMs: 3000,
-  loginSettleMs: 200,
-  reconnectBaseMs: 2000,
-  reconnectCapMs: 128_000,
-};
-
-export interface LanLinkOptions {
-  did: string;
-  host: string;
-  port?: number;
-  passcode: string;
-  layout: P0Layout;
-  timing?: Partial<typeof LAN_TIMING>;
-  /** Where the device is now (a discovery by did), asked before each reconnect; undefined keeps the address. */
-  locate?: () => Promise<string | undefined>;
-  random?: () => number;
-}
-
-export type LanLinkState = 'idle' | 'connecting' | 'online' | 'waiting' | 'refused' | 'closed';
-
-export interface LanReport {
-  did: string;
-  /** `3` answers a read, `4` is a report the device sent on its own. */
-  action: 0x03 | 0x04;
-  values: Record<string, P0Value>;
-  /** The state read right after a (re)connect, not a live change. */
-  initial: boolean;
-}
-
-export interface LanLinkEvents {
-  state: [LanLinkState];
-  report: [LanReport];
-  transparent: [{ did: string; bytes: number[] }];
-  /** The device refused the passcode: the link stays down until `setPasscode`. */
-  refused: [GizwitsError];
-  /** Something that ended a connection (a malformed frame, silence), for a warning. */
-  problem: [GizwitsError];
-}
+export * from './link-types';
 
 interface Connection {
   socket: net.Socket;
@@ -204,10 +167,11 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
       heartbeat: new Heartbeat(
         this.timing.heartbeatMs,
         () => this.ping(connection),
-        () => {
-          this.emit('problem', this.error('NETWORK', 'silent', { ms: 2 * this.timing.heartbeatMs }));
-          socket.destroy();
-        },
+        () =>
+          this.guarded(socket, () => {
+            socket.destroy();
+            this.emit('problem', this.error('NETWORK', 'silent', { ms: 2 * this.timing.heartbeatMs }));
+          }),
       ),
       sequence: 0,
       firstRead: true,
@@ -218,24 +182,33 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
     socket.on('connect', () => {
       socket.setTimeout(0);
       connection.heartbeat.heard();
-      void this.login(connection);
+      this.login(connection).catch(() => socket.destroy());
     });
-    socket.on('data', (chunk: Buffer) => {
-      connection.heartbeat.heard();
-      const { frames, problem: reason } = reader.push(chunk);
-      try {
+    socket.on('data', (chunk: Buffer) =>
+      this.guarded(socket, () => {
+        connection.heartbeat.heard();
+        const { frames, problem: reason } = reader.push(chunk);
         for (const frame of frames) this.received(connection, frame);
-      } catch {
-        // A frame we could not handle must not end the process: the connection starts afresh.
-        socket.destroy();
-      }
-      if (reason) {
-        this.emit('problem', this.error('BAD_RESPONSE', 'badFrame', { reason }));
-        socket.destroy();
-      }
-    });
+        if (reason) {
+          socket.destroy();
+          this.emit('problem', this.error('BAD_RESPONSE', 'badFrame', { reason }));
+        }
+      }),
+    );
     socket.on('error', () => undefined);
-    socket.on('close', () => this.dropped(connection));
+    socket.on('close', () => this.guarded(socket, () => this.dropped(connection)));
+  }
+
+  /**
+   * Runs what a socket event or timer does; whatever it throws (a frame we could not handle, a listener
+   * of ours that failed) ends this connection, never the process.
+   */
+  private guarded(socket: net.Socket, run: () => void): void {
+    try {
+      run();
+    } catch {
+      socket.destroy();
+    }
   }
 
   private async login(connection: Connection): Promise<void> {
@@ -316,6 +289,10 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
     this.connection = undefined;
     clearTimeout(this.timer);
     if (this.current === 'closed' || this.current === 'refused') return;
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
     this.setState('waiting');
     const delay = reconnectDelay(
       this.failures++,
@@ -327,9 +304,15 @@ export class LanLink extends EventEmitter<LanLinkEvents> {
   }
 
   private async reconnect(): Promise<void> {
-    const host = await this.options.locate?.().catch(() => undefined);
+    const host = await Promise.resolve()
+      .then(() => this.options.locate?.())
+      .catch(() => undefined);
     if (this.current !== 'waiting') return;
-    if (host) this.host = host;
-    this.connect();
+    if (typeof host === 'string' && host) this.host = host;
+    try {
+      this.connect();
+    } catch {
+      this.scheduleReconnect();
+    }
   }
 }
