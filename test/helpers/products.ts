@@ -6,17 +6,19 @@ import {
   boolPoint,
   datapointDocument,
   enumPoint,
+  product,
   uintPoint,
   type ProductDefinition,
 } from '../../src/simulator';
 
 /** A product with one writable point of every type, and one of each other kind, so that every validation path can be tried. */
-export const GAUGE: ProductDefinition = {
-  product_key: 'c0ffee00c0ffee00c0ffee00c0ffee00',
-  product_secret: 'feedbeeffeedbeeffeedbeeffeedbeef',
-  name: 'Test gauge',
-  typeSpelling: 'words',
-  attrs: [
+export const GAUGE = product(
+  {
+    name: 'Test gauge',
+    product_key: 'c0ffee00c0ffee00c0ffee00c0ffee00',
+    product_secret: 'feedbeeffeedbeeffeedbeeffeedbeef',
+  },
+  [
     boolPoint('power', 'power'),
     enumPoint('level', 'level', ['low', 'mid', 'high']),
     uintPoint('small', 'small', 'uint8', { max: 200, ratio: 0.5, addition: 10 }),
@@ -27,7 +29,7 @@ export const GAUGE: ProductDefinition = {
     boolPoint('alarm', 'alarm', 'alert'),
     boolPoint('broken', 'broken', 'fault'),
   ],
-};
+);
 export const GAUGE_DID = 'TestGauge0000000000001';
 
 /** A product as the client knows it once it has read the product's data point document. */

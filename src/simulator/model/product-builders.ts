@@ -1,6 +1,16 @@
-// Builders for a product's data points, so that a product (the seeded ones in fixtures.ts, or one a test
-// adds) reads as one line a point.
-import type { DataPointDefinition, DataPointKind, UintSpec } from './product-types';
+// Builders for a product and its data points, so that a product (the seeded ones in fixtures.ts, or one a
+// test adds) reads as its identity and then one line a point.
+import type { DataPointDefinition, DataPointKind, ProductDefinition, UintSpec } from './product-types';
+
+type ProductIdentity = Pick<ProductDefinition, 'name' | 'product_key' | 'product_secret'>;
+
+/** A product with these data points; it spells their kinds as words unless `typeSpelling` says letters. */
+export function product(
+  identity: ProductIdentity & Partial<Pick<ProductDefinition, 'typeSpelling'>>,
+  attrs: ReadonlyArray<DataPointDefinition>,
+): ProductDefinition {
+  return { typeSpelling: 'words', ...identity, attrs };
+}
 
 /** A bool point: writable unless `kind` says otherwise (alert and fault points are bools). */
 export function boolPoint(
