@@ -62,3 +62,21 @@ export function simClient(
 export function countCalls(sim: Simulator, method: string, path: string): number {
   return sim.calls.filter((c) => c.method === method && c.path === path).length;
 }
+
+/**
+ * Makes the call that follows the cloud's first stored rule fail as a gateway would (HTTP 502), so that a
+ * change of several rules fails part-way. Answers the undo.
+ */
+export function failAfterFirstRule(sim: Simulator): () => void {
+  const rules = sim.model.rules;
+  const set = rules.set.bind(rules);
+  let stored = 0;
+  rules.set = (key, value) => {
+    const result = set(key, value);
+    if (++stored === 1) sim.faults.failNext(1, 502);
+    return result;
+  };
+  return () => {
+    rules.set = set;
+  };
+}
