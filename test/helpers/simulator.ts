@@ -1,4 +1,5 @@
 // Starts the real simulated cloud on loopback for a suite, and makes clients for its users.
+import assert from 'node:assert/strict';
 import { GizwitsClient, type ClientOptions } from '../../src/client';
 import {
   SIM_APP_ID,
@@ -57,6 +58,14 @@ export function simClient(
   });
   clients.push(client);
   return client;
+}
+
+/** Runs `act` and answers what it resolves to; the test fails if the simulator received a call meanwhile. */
+export async function withoutCalls<T>(sim: Simulator, act: () => Promise<T>): Promise<T> {
+  const before = sim.calls.length;
+  const result = await act();
+  assert.equal(sim.calls.length, before, 'the simulator received no call');
+  return result;
 }
 
 export function countCalls(sim: Simulator, method: string, path: string): number {
