@@ -32,7 +32,7 @@ import { SIM_APP_ID, SIM_DEVICES } from '../../src/simulator';
 import { record } from '../helpers/events';
 import { waitFor } from '../helpers/live';
 import { freePort } from '../helpers/node-red-process';
-import { checkErrorText, placeholders, render, template } from '../helpers/error-catalogue';
+import { assertInBothLanguages, checkErrorText, keysNamedIn, render } from '../helpers/error-catalogue';
 import { clientSchema, GAUGE, GAUGE_DID } from '../helpers/products';
 import { simClient, useSimulator } from '../helpers/simulator';
 
@@ -74,22 +74,11 @@ const SOURCES = [
 
 describe('error texts of the client (catalogue keys)', function () {
   it('has an English and a Chinese text, with the same placeholders, for every key the client names', () => {
-    const keys = new Set<string>();
-    for (const file of SOURCES) {
-      const source = fs.readFileSync(file, 'utf8');
-      for (const match of source.matchAll(/'((?:write|raw|device|request|session|config)\.[A-Za-z.]+)'/g))
-        keys.add(match[1]);
-    }
+    const keys = keysNamedIn(SOURCES, ['write', 'raw', 'device', 'request', 'session', 'config']);
     for (const field of ['username', 'password', 'phoneId', 'uid', 'token'])
       keys.add(`session.field.${field}`);
     assert.ok(keys.size > 50, `only ${keys.size} keys found`);
-    for (const key of keys) {
-      const en = template('en-US', key);
-      const zh = template('zh-CN', key);
-      assert.equal(typeof en, 'string', `no en-US text for "${key}"`);
-      assert.equal(typeof zh, 'string', `no zh-CN text for "${key}"`);
-      assert.deepEqual(placeholders(zh!), placeholders(en!), `"${key}": placeholders differ`);
-    }
+    assertInBothLanguages(keys);
   });
 
   describe('data points (write.*, raw.*)', () => {
