@@ -4,8 +4,11 @@
 // runtime uses its saved settings and stored credentials; read permission is enough); an account changed
 // since the last deploy, or never deployed, sends its settings with the credentials typed in its dialog
 // (the runtime lends no stored secret to other settings; editing permission is needed).
-// Served by Node-RED at resources/@gizwits-community/node-red-gizwits/gizwits-editor.js; every node
-// set that uses it includes it, so it defines itself once.
+// Besides the pick-lists, what every dialog shares: its start (openDialog), its selects' choices, the
+// value checks its validate functions make, and the nodes' labelStyle.
+// Served by Node-RED at resources/@gizwits-community/node-red-gizwits/gizwits-editor.js; every node's
+// .html includes it, so it defines itself once. Node-RED adds a node set's definitions to the page only
+// once the scripts it includes have loaded, so the definitions can use window.GizwitsEditor directly.
 /* global window, RED, $ */
 (function () {
   'use strict';
@@ -67,12 +70,23 @@
     CONFIG_FIELDS.forEach(function (key) {
       config[key] = account[key];
     });
+    return {
+      id: account.id,
+      config: config,
+      credentials: typedCredentials(function (key) {
+        return stored[key];
+      }),
+    };
+  }
+
+  /** The credentials typed for an account, `read(field)` of each: the empty ones and the placeholder left out. */
+  function typedCredentials(read) {
     const credentials = {};
     CREDENTIAL_FIELDS.forEach(function (key) {
-      if (typeof stored[key] === 'string' && stored[key] !== '' && stored[key] !== PLACEHOLDER)
-        credentials[key] = stored[key];
+      const value = read(key);
+      if (typeof value === 'string' && value !== '' && value !== PLACEHOLDER) credentials[key] = value;
     });
-    return { id: account.id, config: config, credentials: credentials };
+    return credentials;
   }
 
   /** Asks the account for a list: 'devices', 'datapoints', 'groups' or 'scenes'. A jQuery promise. */
@@ -276,11 +290,36 @@
   }
 
   /**
-   * The start of every dialog's oneditprepare: a new node takes the only account there is, and the
-   * node's validate functions read the open dialog. Dialogs whose validate does call closeDialog from
-   * oneditsave and oneditcancel. Returns the shared helpers.
+   * Fills each select of the open dialog written as <select id="node-input-<field>" data-choices="<key
+   * prefix>: value value ...">: an option per value, worded by <key prefix>.<value> of the node's
+   * catalogue, then the node's value shown (Node-RED set it before there were options).
+   */
+  function fillChoices(node) {
+    $('select[data-choices^="gizwits-"]').each(function () {
+      const select = $(this);
+      const spec = /^\s*([\w.-]+):\s*(.*)$/.exec(select.attr('data-choices')) || [];
+      String(spec[2] || '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .forEach(function (value) {
+          $('<option>')
+            .val(value)
+            .text(node._(spec[1] + '.' + value))
+            .appendTo(select);
+        });
+      select.removeAttr('data-choices');
+      const field = select.attr('id').replace(/^node-(config-)?input-/, '');
+      if (node[field] !== undefined) select.val(node[field]);
+    });
+  }
+
+  /**
+   * The start of every dialog's oneditprepare: its selects filled, a new node given the only account there
+   * is, and the node's validate functions reading the open dialog (those whose validate does call
+   * closeDialog from oneditsave and oneditcancel). Returns the shared helpers.
    */
   function openDialog(node) {
+    fillChoices(node);
     editing = node;
     pickOnlyAccount(node);
     return window.GizwitsEditor;
@@ -557,6 +596,11 @@
   }
 
   window.GizwitsEditor = {
+    CONFIG_FIELDS: CONFIG_FIELDS,
+    CREDENTIAL_FIELDS: CREDENTIAL_FIELDS,
+    PLACEHOLDER: PLACEHOLDER,
+    secretFields: secretFields,
+    typedCredentials: typedCredentials,
     accountBody: accountBody,
     fetchList: fetchList,
     dialogAccount: dialogAccount,
@@ -570,6 +614,7 @@
     datapointInfo: datapointInfo,
     checkControlValue: checkControlValue,
     checkScheduleValues: checkScheduleValues,
+    fillChoices: fillChoices,
     openDialog: openDialog,
     closeDialog: closeDialog,
     explainOnHover: explainOnHover,
