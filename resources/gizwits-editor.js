@@ -4,19 +4,29 @@
 // runtime uses its saved settings and stored credentials; read permission is enough); an account changed
 // since the last deploy, or never deployed, sends its settings with the credentials typed in its dialog
 // (the runtime lends no stored secret to other settings; editing permission is needed).
-// Served by Node-RED at resources/@gizwits-community/node-red-gizwits/gizwits-editor.js; every node
-// set that uses it includes it, so it defines itself once.
+// Besides the pick-lists, what every dialog shares: its start (openDialog), its selects' choices, the
+// value checks its validate functions make, and the nodes' labelStyle.
+// Served by Node-RED at resources/@gizwits-community/node-red-gizwits/gizwits-editor.js; every node's
+// .html includes it, so it defines itself once. Node-RED adds a node set's definitions to the page only
+// once the scripts it includes have loaded, so the definitions can use window.GizwitsEditor directly.
 /* global window, RED, $ */
 (function () {
   'use strict';
   if (window.GizwitsEditor) return;
 
-  // The pick-lists' look, shared by every dialog that uses them; added to the page once.
+  // The look of the pick-lists and check-lists, shared by every dialog that uses them; added to the page once.
   $('<style id="gizwits-editor-style">')
     .text(
       '.gizwits-picklist-row select { width: calc(70% - 40px); }\n' +
         '.gizwits-picklist-status { display: block; margin-left: 104px; font-size: 0.9em; color: #888; }\n' +
-        '.gizwits-picklist-failed { color: #c02020; }\n',
+        '.gizwits-picklist-failed { color: #c02020; }\n' +
+        '.gizwits-checklist { margin-left: 104px; max-height: 140px; overflow-y: auto; padding: 2px 6px;' +
+        ' border: 1px solid var(--red-ui-form-input-border-color, #ccc); border-radius: 4px; }\n' +
+        '.gizwits-checklist:empty { display: none; }\n' +
+        '.gizwits-checklist-row { display: block !important; width: auto !important; text-align: left;' +
+        ' margin: 2px 0 !important; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; cursor: pointer; }\n' +
+        '.gizwits-checklist-row input[type="checkbox"] { width: auto !important; margin: 0 6px 2px 0 !important;' +
+        ' vertical-align: middle; }\n',
     )
     .appendTo('head');
 
@@ -60,12 +70,23 @@
     CONFIG_FIELDS.forEach(function (key) {
       config[key] = account[key];
     });
+    return {
+      id: account.id,
+      config: config,
+      credentials: typedCredentials(function (key) {
+        return stored[key];
+      }),
+    };
+  }
+
+  /** The credentials typed for an account, `read(field)` of each: the empty ones and the placeholder left out. */
+  function typedCredentials(read) {
     const credentials = {};
     CREDENTIAL_FIELDS.forEach(function (key) {
-      if (typeof stored[key] === 'string' && stored[key] !== '' && stored[key] !== PLACEHOLDER)
-        credentials[key] = stored[key];
+      const value = read(key);
+      if (typeof value === 'string' && value !== '' && value !== PLACEHOLDER) credentials[key] = value;
     });
-    return { id: account.id, config: config, credentials: credentials };
+    return credentials;
   }
 
   /** Asks the account for a list: 'devices', 'datapoints', 'groups' or 'scenes'. A jQuery promise. */
@@ -268,9 +289,44 @@
     return true;
   }
 
-  /** Called by a dialog's oneditprepare and oneditsave/oneditcancel: validate reads the open dialog. */
-  function editingNode(node) {
-    editing = node || null;
+  /**
+   * Fills each select of the open dialog written as <select id="node-input-<field>" data-choices="<key
+   * prefix>: value value ...">: an option per value, worded by <key prefix>.<value> of the node's
+   * catalogue, then the node's value shown (Node-RED set it before there were options).
+   */
+  function fillChoices(node) {
+    $('select[data-choices^="gizwits-"]').each(function () {
+      const select = $(this);
+      const spec = /^\s*([\w.-]+):\s*(.*)$/.exec(select.attr('data-choices')) || [];
+      String(spec[2] || '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .forEach(function (value) {
+          $('<option>')
+            .val(value)
+            .text(node._(spec[1] + '.' + value))
+            .appendTo(select);
+        });
+      select.removeAttr('data-choices');
+      const field = select.attr('id').replace(/^node-(config-)?input-/, '');
+      if (node[field] !== undefined) select.val(node[field]);
+    });
+  }
+
+  /**
+   * The start of every dialog's oneditprepare: its selects filled, a new node given the only account there
+   * is, and the node's validate functions reading the open dialog (those whose validate does call
+   * closeDialog from oneditsave and oneditcancel). Returns the shared helpers.
+   */
+  function openDialog(node) {
+    fillChoices(node);
+    editing = node;
+    pickOnlyAccount(node);
+    return window.GizwitsEditor;
+  }
+
+  function closeDialog() {
+    editing = null;
   }
 
   /**
@@ -342,10 +398,52 @@
       .toggleClass('gizwits-picklist-failed', !!failed);
   }
 
+  /** labelStyle of every Gizwits node: italic once the user has named it, as Node-RED's own nodes do. */
+  function labelStyle() {
+    return this.name ? 'node_label_italic' : '';
+  }
+
+  /** The account chosen in the open dialog. */
+  function dialogAccount() {
+    return $('#node-input-account').val();
+  }
+
+  function isTyped(input) {
+    return $(input).data('noderedTypedInput') !== undefined;
+  }
+
+  /** The id in `input`: a text input's trimmed text, or a typed input's literal ('' for msg, flow...). */
+  function typedId(input) {
+    if (!isTyped(input)) return String($(input).val() || '').trim();
+    return $(input).typedInput('type') === 'str' ? String($(input).typedInput('value')).trim() : '';
+  }
+
+  function setTypedId(input, value) {
+    if (!isTyped(input)) $(input).val(value);
+    else {
+      $(input).typedInput('type', 'str');
+      $(input).typedInput('value', value);
+    }
+  }
+
+  /** The controls a list adds to a dialog: #node-input-gizwits-<name>-list, -refresh and -status. */
+  function listControls(name) {
+    const id = 'node-input-gizwits-' + name + '-';
+    return {
+      refresh: $('<button type="button" class="red-ui-button"><i class="fa fa-refresh"></i></button>').attr(
+        'id',
+        id + 'refresh',
+      ),
+      status: $('<span class="gizwits-picklist-status">').attr('id', id + 'status'),
+      listId: id + 'list',
+    };
+  }
+
   /**
-   * The loading half of a pick-list or check-list: fetches (options.fetch(extra), or the account's
-   * options.kind list), keeps only the answer of the latest request, shows progress in options.status,
-   * calls render() with each new list, and wires the options.refresh button. Returns {load(), items()}.
+   * The loading half of a pick-list or check-list: fetches (options.fetch(extra), or the dialog account's
+   * options.kind list, a kind or a function giving one), keeps only the answer of the latest request,
+   * shows progress in options.status, calls render() then options.loaded(items) with each new list, and
+   * wires the options.refresh button. Returns {load(), items()}.
    */
   function loader(options, render) {
     let items = [];
@@ -354,6 +452,7 @@
     function settle(list, message) {
       items = list;
       render();
+      if (options.loaded) options.loaded(items);
       if (message !== undefined) showStatus(options.status, message, true);
       else
         showStatus(
@@ -367,15 +466,13 @@
       const mine = ++serial;
       const extra = options.extra ? options.extra() : {};
       if (extra === null) {
-        items = [];
-        render();
+        settle([]);
         showStatus(options.status, '');
         return $.Deferred().resolve([]).promise();
       }
       showStatus(options.status, t('picklist.loading'));
-      const request = options.fetch
-        ? options.fetch(extra)
-        : fetchList(options.kind, options.account(), extra);
+      const kind = typeof options.kind === 'function' ? options.kind() : options.kind;
+      const request = options.fetch ? options.fetch(extra) : fetchList(kind, dialogAccount(), extra);
       return request.then(
         function (list) {
           return mine === serial ? settle(list) : items;
@@ -386,14 +483,12 @@
       );
     }
 
-    if (options.refresh) {
-      $(options.refresh)
-        .attr('title', t('picklist.refresh'))
-        .on('click', function (event) {
-          event.preventDefault();
-          load();
-        });
-    }
+    $(options.refresh)
+      .attr('title', t('picklist.refresh'))
+      .on('click', function (event) {
+        event.preventDefault();
+        load();
+      });
     return {
       load: load,
       items: function () {
@@ -403,68 +498,52 @@
   }
 
   /**
-   * A <select> pick-list that fills a manual input. options: select, refresh, status (selectors),
-   * account() → account id, kind, extra() → extra body or null (= nothing to list yet),
-   * value(item), label(item), current() → the manual value, choose(item), disabled(item).
-   * Returns {load(), items()}.
+   * A pick-list for the id in `options.input` (a text input, or a typed input whose literal is the id): a
+   * row of its own under the input's row, with the controls of listControls(options.name). Lists the
+   * dialog account's options.kind with options.extra() (null: nothing to list yet); shows each item as
+   * options.label(item), greyed when options.disabled(item); choosing one writes options.value(item) (its
+   * id by default) into the input, then calls options.chosen(item). Loads now and when the account
+   * changes; shows the typed id as chosen while it is typed. Returns {load(), items(), render()}.
    */
   function picklist(options) {
-    const select = $(options.select);
-    const list = loader(options, render);
+    const input = $(options.input);
+    const value =
+      options.value ||
+      function (item) {
+        return item.id;
+      };
+    const controls = listControls(options.name);
+    const select = $('<select>').attr('id', controls.listId);
+    $('<div class="form-row gizwits-picklist-row">')
+      .append('<label></label>', select, controls.refresh, controls.status)
+      .insertAfter(input.closest('.form-row'));
+    const list = loader($.extend({}, options, controls), render);
 
     function render() {
-      const current = options.current ? options.current() : '';
+      const current = typedId(input);
       select.empty();
       $('<option>').val('').text(t('picklist.choose')).appendTo(select);
       let found = false;
       list.items().forEach(function (item) {
-        const value = options.value(item);
-        const option = $('<option>').val(value).text(options.label(item)).appendTo(select);
+        const option = $('<option>').val(value(item)).text(options.label(item)).appendTo(select);
         if (options.disabled && options.disabled(item)) option.prop('disabled', true);
-        if (value === current) found = true;
+        if (value(item) === current) found = true;
       });
       select.val(found ? current : '');
     }
 
     select.on('change', function () {
-      const value = select.val();
       const item = list.items().find(function (i) {
-        return options.value(i) === value;
+        return value(i) === select.val();
       });
-      if (item && options.choose) options.choose(item);
-    });
-    return { load: list.load, items: list.items, render: render };
-  }
-
-  /**
-   * A pick-list beside the text input of an id (`options.input`, e.g. '#node-input-group'): its select,
-   * refresh button and status are `#node-input-gizwits-<name>-list|refresh|status`, its account the
-   * dialog's; choosing an item writes its value into the input. Loads now and when the account changes,
-   * and shows the typed id as chosen while it is typed.
-   */
-  function idPicklist(options) {
-    const input = $(options.input);
-    const list = picklist({
-      select: '#node-input-gizwits-' + options.name + '-list',
-      refresh: '#node-input-gizwits-' + options.name + '-refresh',
-      status: '#node-input-gizwits-' + options.name + '-status',
-      account: function () {
-        return $('#node-input-account').val();
-      },
-      kind: options.kind,
-      value: options.value,
-      label: options.label,
-      current: function () {
-        return input.val().trim();
-      },
-      choose: function (item) {
-        input.val(options.value(item));
-      },
+      if (!item) return;
+      setTypedId(input, value(item));
+      if (options.chosen) options.chosen(item);
     });
     $('#node-input-account').on('change', list.load);
-    input.on('input', list.render);
+    input.on('input change', render);
     list.load();
-    return list;
+    return { load: list.load, items: list.items, render: render };
   }
 
   /** Comma-separated text ⇄ list of values. */
@@ -478,13 +557,16 @@
   }
 
   /**
-   * A list of checkboxes kept in step with a comma-separated manual input (options.input). Same options
-   * as picklist, with container instead of select.
+   * A list of checkboxes kept in step with the comma-separated values of `options.input`, added to the
+   * input's row with the controls of listControls(options.name). Same options as picklist; it loads when
+   * its load() is called.
    */
   function checklist(options) {
-    const container = $(options.container);
     const input = $(options.input);
-    const list = loader(options, render);
+    const controls = listControls(options.name);
+    const container = $('<div class="gizwits-checklist">').attr('id', controls.listId);
+    input.closest('.form-row').append(controls.refresh, controls.status, container);
+    const list = loader($.extend({}, options, controls), render);
 
     function render() {
       const chosen = splitList(input.val());
@@ -514,10 +596,17 @@
   }
 
   window.GizwitsEditor = {
+    CONFIG_FIELDS: CONFIG_FIELDS,
+    CREDENTIAL_FIELDS: CREDENTIAL_FIELDS,
+    PLACEHOLDER: PLACEHOLDER,
+    secretFields: secretFields,
+    typedCredentials: typedCredentials,
     accountBody: accountBody,
     fetchList: fetchList,
+    dialogAccount: dialogAccount,
+    typedId: typedId,
+    labelStyle: labelStyle,
     picklist: picklist,
-    idPicklist: idPicklist,
     checklist: checklist,
     splitList: splitList,
     deviceLabel: deviceLabel,
@@ -525,8 +614,9 @@
     datapointInfo: datapointInfo,
     checkControlValue: checkControlValue,
     checkScheduleValues: checkScheduleValues,
-    editingNode: editingNode,
+    fillChoices: fillChoices,
+    openDialog: openDialog,
+    closeDialog: closeDialog,
     explainOnHover: explainOnHover,
-    pickOnlyAccount: pickOnlyAccount,
   };
 })();

@@ -120,11 +120,17 @@ function placeholders(text: string): string[] {
   return [...text.matchAll(/__(\w+?)__/g)].map((m) => m[1]).sort();
 }
 
-/** Keys the editor html asks for: data-i18n="[attr]key;key" and node._('key') / RED._('key'). */
+/**
+ * Keys the editor html asks for: data-i18n="[attr]key;key", node._('key') / RED._('key'), and each
+ * option of a select written as data-choices="<prefix>: a b" (worded by <prefix>.a, <prefix>.b).
+ */
 function keysUsedIn(html: string): string[] {
   const keys: string[] = [];
   for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) {
     for (const part of m[1].split(';')) keys.push(part.replace(/^\[[^\]]+\]/, ''));
+  }
+  for (const m of html.matchAll(/data-choices="([\w.-]+):([^"]*)"/g)) {
+    for (const value of m[2].split(/\s+/).filter(Boolean)) keys.push(`${m[1]}.${value}`);
   }
   for (const m of html.matchAll(/\b_\(\s*'([^']+)'/g)) keys.push(m[1]);
   return keys;

@@ -22,6 +22,8 @@ export interface SimulatorFaults {
    * neither changes nor reports anything, as a device whose firmware dropped the command.
    */
   ignoreWrites(did: string, on: boolean): void;
+  /** While on, the device's readings do not drift: a value it reports stays until something writes it. */
+  holdReadings(did: string, on: boolean): void;
   /** Ends every websocket (both endpoints) abruptly, without a close frame. */
   dropAllSockets(): void;
   /** Sends `s2c_invalid_msg` with that code to every logged-in socket and ends its login; 1011 closes it. */
@@ -40,7 +42,7 @@ export interface SimulatorFaults {
    */
   corruptBinding(did: string, patch: Record<string, unknown> | null): void;
   /**
-   * Clears throttling, failures, latency, websocket silence, ignored writes and corrupted bindings, and
+   * Clears throttling, failures, latency, websocket silence, ignored writes, held readings and corrupted bindings, and
    * puts the fixture devices back to their online state.
    */
   reset(): void;
@@ -97,6 +99,13 @@ export class FaultSwitches implements SimulatorFaults {
     device.ignoresWrites = on;
   }
 
+  holdReadings(did: string, on: boolean): void {
+    const device = this.model.devices.get(did);
+    if (!device) throw new RangeError(`holdReadings: unknown device ${did}`);
+    if (typeof on !== 'boolean') throw new RangeError('holdReadings: on must be true or false');
+    device.holdsReadings = on;
+  }
+
   dropAllSockets(): void {
     this.sockets.dropAllSockets();
   }
@@ -141,7 +150,10 @@ export class FaultSwitches implements SimulatorFaults {
     this.latencyMs = 0;
     this.throttleLeft = 0;
     this.failuresLeft = 0;
-    for (const device of this.model.devices.values()) device.ignoresWrites = false;
+    for (const device of this.model.devices.values()) {
+      device.ignoresWrites = false;
+      device.holdsReadings = false;
+    }
     for (const fixture of SIM_DEVICE_FIXTURES) this.model.setOnline(fixture.did, fixture.online);
   }
 

@@ -1,5 +1,5 @@
 // Fixed identities of the simulated cloud, so that examples, docs and tests can name them.
-import type { ProductDefinition } from './model/product-types';
+import { binaryPoint, boolPoint, enumPoint, product, uintPoint } from './model/product-builders';
 
 export const SIM_APP_ID = 'b2f8c1d4e5a64b7c9d0e1f2a3b4c5d6e';
 export const SIM_APP_SECRET = '5f1e7a9c3d2b4e6f8a0c1d3e5f7a9b2c';
@@ -47,141 +47,61 @@ export const SIM_UIDS = {
   guest: SIM_USERS.guest.uid,
 } as const;
 
-const airConditioner: ProductDefinition = {
-  product_key: '4a1c7e2b9d5f48a6b3e0c8d1f2a7b9e4',
-  product_secret: 'e8b2d4f6a1c34e5a9b7d0f2c4e6a8b1d',
-  name: '智能空调',
-  typeSpelling: 'words',
-  attrs: [
-    { name: 'switch', display_name: '开关', kind: 'writable', data_type: 'bool' },
-    {
-      name: 'mode',
-      display_name: '模式',
-      kind: 'writable',
-      data_type: 'enum',
-      enum: ['自动', '制冷', '制热', '送风', '除湿'],
-    },
-    {
-      name: 'fan_speed',
-      display_name: '风速',
-      kind: 'writable',
-      data_type: 'enum',
-      enum: ['低风', '中风', '高风'],
-    },
-    { name: 'fan_swing', display_name: '扫风', kind: 'writable', data_type: 'bool' },
+const airConditioner = product(
+  {
+    name: '智能空调',
+    product_key: '4a1c7e2b9d5f48a6b3e0c8d1f2a7b9e4',
+    product_secret: 'e8b2d4f6a1c34e5a9b7d0f2c4e6a8b1d',
+  },
+  [
+    boolPoint('switch', '开关'),
+    enumPoint('mode', '模式', ['自动', '制冷', '制热', '送风', '除湿']),
+    enumPoint('fan_speed', '风速', ['低风', '中风', '高风']),
+    boolPoint('fan_swing', '扫风'),
     // Raw 0..14 shown as 16..30, so that an all-zero device reads 16 as in the document's example.
-    {
-      name: 'set_temp',
-      display_name: '设定温度',
-      kind: 'writable',
-      data_type: 'uint8',
-      uint_spec: { min: 0, max: 14, ratio: 1, addition: 16 },
-    },
-    {
-      name: 'room_temp',
-      display_name: '室内温度',
-      kind: 'readonly',
-      data_type: 'uint8',
-      uint_spec: { min: 0, max: 60, ratio: 1, addition: -10 },
-    },
-    {
-      name: 'on_timing',
-      display_name: '定时开机',
-      kind: 'writable',
-      data_type: 'uint16',
-      uint_spec: { min: 0, max: 1440, ratio: 1, addition: 0 },
-    },
-    {
-      name: 'off_timing',
-      display_name: '定时关机',
-      kind: 'writable',
-      data_type: 'uint16',
-      uint_spec: { min: 0, max: 1440, ratio: 1, addition: 0 },
-    },
-    { name: 'alert_full', display_name: '水满报警', kind: 'alert', data_type: 'bool' },
-    { name: 'alert_shutdown', display_name: '停机报警', kind: 'alert', data_type: 'bool' },
-    { name: 'fault_roomtemp', display_name: '室温传感器故障', kind: 'fault', data_type: 'bool' },
+    uintPoint('set_temp', '设定温度', 'uint8', { max: 14, addition: 16 }),
+    uintPoint('room_temp', '室内温度', 'uint8', { max: 60, addition: -10 }, 'readonly'),
+    uintPoint('on_timing', '定时开机', 'uint16', { max: 1440 }),
+    uintPoint('off_timing', '定时关机', 'uint16', { max: 1440 }),
+    boolPoint('alert_full', '水满报警', 'alert'),
+    boolPoint('alert_shutdown', '停机报警', 'alert'),
+    boolPoint('fault_roomtemp', '室温传感器故障', 'fault'),
   ],
-};
+);
 
-const plug: ProductDefinition = {
-  product_key: '7d2e8f3a0b6c49d1a5e9f4b2c8d0e6a3',
-  product_secret: 'f1a3c5e7b9d24f6b8a0c2e4a6c8e0b2f',
-  name: '智能插座',
-  typeSpelling: 'words',
-  attrs: [
-    { name: 'switch', display_name: '开关', kind: 'writable', data_type: 'bool' },
-    {
-      name: 'countdown',
-      display_name: '倒计时(分钟)',
-      kind: 'writable',
-      data_type: 'uint16',
-      uint_spec: { min: 0, max: 1440, ratio: 1, addition: 0 },
-    },
-    {
-      name: 'power',
-      display_name: '功率(W)',
-      kind: 'readonly',
-      data_type: 'uint16',
-      uint_spec: { min: 0, max: 30000, ratio: 0.1, addition: 0 },
-    },
-    {
-      name: 'energy',
-      display_name: '电量(Wh)',
-      kind: 'readonly',
-      data_type: 'uint32',
-      uint_spec: { min: 0, max: 4294967295, ratio: 1, addition: 0 },
-    },
-    { name: 'fault_overload', display_name: '过载故障', kind: 'fault', data_type: 'bool' },
+const plug = product(
+  {
+    name: '智能插座',
+    product_key: '7d2e8f3a0b6c49d1a5e9f4b2c8d0e6a3',
+    product_secret: 'f1a3c5e7b9d24f6b8a0c2e4a6c8e0b2f',
+  },
+  [
+    boolPoint('switch', '开关'),
+    uintPoint('countdown', '倒计时(分钟)', 'uint16', { max: 1440 }),
+    uintPoint('power', '功率(W)', 'uint16', { max: 30000, ratio: 0.1 }, 'readonly'),
+    uintPoint('energy', '电量(Wh)', 'uint32', { max: 4294967295 }, 'readonly'),
+    boolPoint('fault_overload', '过载故障', 'fault'),
   ],
-};
+);
 
-const rgbLamp: ProductDefinition = {
-  product_key: '9e3f0a4b1c7d4ae2b6f0a5c3d9e1f7b4',
-  product_secret: 'a2b4d6f8c0e14a3c5e7b9d1f3a5c7e9b',
-  name: 'RGB 彩灯',
-  // This product answers the document's W/R/N/E letters, so that clients must accept both spellings.
-  typeSpelling: 'letters',
-  attrs: [
-    { name: 'switch', display_name: '开关', kind: 'writable', data_type: 'bool' },
-    {
-      name: 'LED_R',
-      display_name: '红色值',
-      kind: 'writable',
-      data_type: 'uint8',
-      uint_spec: { min: 0, max: 254, ratio: 1, addition: 0 },
-    },
-    {
-      name: 'LED_G',
-      display_name: '绿色值',
-      kind: 'writable',
-      data_type: 'uint8',
-      uint_spec: { min: 0, max: 254, ratio: 1, addition: 0 },
-    },
-    {
-      name: 'LED_B',
-      display_name: '蓝色值',
-      kind: 'writable',
-      data_type: 'uint8',
-      uint_spec: { min: 0, max: 254, ratio: 1, addition: 0 },
-    },
-    {
-      name: 'brightness',
-      display_name: '亮度',
-      kind: 'writable',
-      data_type: 'uint8',
-      uint_spec: { min: 0, max: 100, ratio: 1, addition: 0 },
-    },
-    {
-      name: 'mode',
-      display_name: '灯效',
-      kind: 'writable',
-      data_type: 'enum',
-      enum: ['常亮', '呼吸', '闪烁', '渐变'],
-    },
-    { name: 'scene_data', display_name: '场景数据', kind: 'writable', data_type: 'binary', binaryLength: 8 },
+const rgbLamp = product(
+  {
+    name: 'RGB 彩灯',
+    product_key: '9e3f0a4b1c7d4ae2b6f0a5c3d9e1f7b4',
+    product_secret: 'a2b4d6f8c0e14a3c5e7b9d1f3a5c7e9b',
+    // This product answers the document's W/R/N/E letters, so that clients must accept both spellings.
+    typeSpelling: 'letters',
+  },
+  [
+    boolPoint('switch', '开关'),
+    uintPoint('LED_R', '红色值', 'uint8', { max: 254 }),
+    uintPoint('LED_G', '绿色值', 'uint8', { max: 254 }),
+    uintPoint('LED_B', '蓝色值', 'uint8', { max: 254 }),
+    uintPoint('brightness', '亮度', 'uint8', { max: 100 }),
+    enumPoint('mode', '灯效', ['常亮', '呼吸', '闪烁', '渐变']),
+    binaryPoint('scene_data', '场景数据', 8),
   ],
-};
+);
 
 export const SIM_PRODUCTS = { airConditioner, plug, rgbLamp } as const;
 

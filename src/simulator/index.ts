@@ -158,5 +158,8 @@ export type {
   WriteOrigin,
 } from './model/model';
 export { DEFAULT_RAW_DID_SUFFIX } from './model/model';
+export type { DataPointDefinition, ProductDefinition } from './model/product-types';
+export { binaryPoint, boolPoint, enumPoint, product, uintPoint } from './model/product-builders';
+export { datapointDocument } from './model/datapoint-document';
 export { ERROR_TABLE, type ErrorDefinition } from './errors';
 export * from './fixtures';

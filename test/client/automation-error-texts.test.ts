@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GizwitsError, checkRuleDevices, checkTimeZone, parseRuleSet, toUtcSchedule } from '../../src/client';
 import { devices, LAMP_PK, rule } from '../fixtures/rule-devices';
-import { checkErrorText, keysOf, placeholders, template } from '../helpers/error-catalogue';
+import { assertInBothLanguages, checkErrorText, keysNamedIn, keysOf } from '../helpers/error-catalogue';
 
 /**
  * Asserts that the error is a refusal of bad input whose text reads as its message (see checkErrorText),
@@ -43,29 +43,22 @@ function ruleError(rules: unknown, withDevices = false): unknown {
   });
 }
 
-/** The source files' own `rule.*` and `schedule.*` keys, found by reading them. */
-function sourceKeys(): string[] {
-  const keys = new Set<string>();
+/** The source files of the rules and schedules models. */
+function sources(): string[] {
   const client = path.join(__dirname, '../../src/client');
-  const rules = fs.readdirSync(path.join(client, 'rules')).map((file) => path.join('rules', file));
-  for (const name of [...rules, 'schedules.ts']) {
-    const source = fs.readFileSync(path.join(client, name), 'utf8');
-    for (const match of source.matchAll(/'((?:rule|schedule)\.[A-Za-z.]+)'/g)) keys.add(match[1]);
-  }
-  return [...keys];
+  const rules = fs.readdirSync(path.join(client, 'rules')).map((file) => path.join(client, 'rules', file));
+  return [...rules, path.join(client, 'schedules.ts')];
 }
 
 describe('error texts of linkage rules and scheduled tasks (catalogue keys)', function () {
   it('has an English and a Chinese text, with the same placeholders, for every key the models name', () => {
-    const keys = [...sourceKeys(), 'rule.eventName.alert', 'rule.eventName.fault'];
+    const keys = [
+      ...keysNamedIn(sources(), ['rule', 'schedule']),
+      'rule.eventName.alert',
+      'rule.eventName.fault',
+    ];
     assert.ok(keys.length > 50, `only ${keys.length} keys found`);
-    for (const key of keys) {
-      const en = template('en-US', key);
-      const zh = template('zh-CN', key);
-      assert.equal(typeof en, 'string', `no en-US text for "${key}"`);
-      assert.equal(typeof zh, 'string', `no zh-CN text for "${key}"`);
-      assert.deepEqual(placeholders(zh!), placeholders(en!), `"${key}": placeholders differ`);
-    }
+    assertInBothLanguages(keys);
   });
 
   describe('linkage rules: the set', () => {

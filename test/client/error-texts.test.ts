@@ -23,10 +23,8 @@ import {
   toGizwitsError,
   validateCredentials,
   type ClientOptions,
-  type Datapoint,
   type DeviceSocketOptions,
   type ErrorText,
-  type ProductSchema,
   type SessionCredentials,
   type TokenAnswer,
 } from '../../src/client';
@@ -34,7 +32,8 @@ import { SIM_APP_ID, SIM_DEVICES } from '../../src/simulator';
 import { record } from '../helpers/events';
 import { waitFor } from '../helpers/live';
 import { freePort } from '../helpers/node-red-process';
-import { checkErrorText, placeholders, render, template } from '../helpers/error-catalogue';
+import { assertInBothLanguages, checkErrorText, keysNamedIn, render } from '../helpers/error-catalogue';
+import { clientSchema, GAUGE, GAUGE_DID } from '../helpers/products';
 import { simClient, useSimulator } from '../helpers/simulator';
 
 const { demoAc, demoPlug1, demoPlug2Offline, demoLamp1 } = SIM_DEVICES;
@@ -75,49 +74,17 @@ const SOURCES = [
 
 describe('error texts of the client (catalogue keys)', function () {
   it('has an English and a Chinese text, with the same placeholders, for every key the client names', () => {
-    const keys = new Set<string>();
-    for (const file of SOURCES) {
-      const source = fs.readFileSync(file, 'utf8');
-      for (const match of source.matchAll(/'((?:write|raw|device|request|session|config)\.[A-Za-z.]+)'/g))
-        keys.add(match[1]);
-    }
+    const keys = keysNamedIn(SOURCES, ['write', 'raw', 'device', 'request', 'session', 'config']);
     for (const field of ['username', 'password', 'phoneId', 'uid', 'token'])
       keys.add(`session.field.${field}`);
     assert.ok(keys.size > 50, `only ${keys.size} keys found`);
-    for (const key of keys) {
-      const en = template('en-US', key);
-      const zh = template('zh-CN', key);
-      assert.equal(typeof en, 'string', `no en-US text for "${key}"`);
-      assert.equal(typeof zh, 'string', `no zh-CN text for "${key}"`);
-      assert.deepEqual(placeholders(zh!), placeholders(en!), `"${key}": placeholders differ`);
-    }
+    assertInBothLanguages(keys);
   });
 
   describe('data points (write.*, raw.*)', () => {
-    const points: Datapoint[] = [
-      { name: 'power', displayName: 'power', kind: 'writable', dataType: 'bool' },
-      { name: 'level', displayName: 'level', kind: 'writable', dataType: 'enum', labels: ['low', 'mid'] },
-      {
-        name: 'small',
-        displayName: 'small',
-        kind: 'writable',
-        dataType: 'uint8',
-        min: 10,
-        max: 110,
-        step: 0.5,
-      },
-      { name: 'blob', displayName: 'blob', kind: 'writable', dataType: 'binary', bytes: 4 },
-      { name: 'reading', displayName: 'reading', kind: 'readonly', dataType: 'uint8' },
-      { name: 'alarm', displayName: 'alarm', kind: 'alert', dataType: 'bool' },
-      { name: 'broken', displayName: 'broken', kind: 'fault', dataType: 'bool' },
-    ];
-    const schema: ProductSchema = {
-      productKey: 'pk',
-      name: 'Test gauge',
-      datapoints: new Map(points.map((p) => [p.name, p])),
-    };
+    const schema = clientSchema(GAUGE);
     const point = (name: string) => schema.datapoints.get(name)!;
-    const DID = 'TestGauge0000000000001';
+    const DID = GAUGE_DID;
 
     it('keys refused values, with the device named or not', async () => {
       const cases: Array<[string, () => unknown, RegExp]> = [
@@ -128,7 +95,11 @@ describe('error texts of the client (catalogue keys)', function () {
         ],
         ['write.reason.bool', () => encodeValue(point('power'), 'yes'), /^Cannot write: "power" takes/],
         ['write.reason.bool', () => encodeValue(point('power'), undefined), /not undefined$/],
-        ['write.reason.enum', () => encodeValue(point('level'), 7, DID), /one of 0 "low", 1 "mid"; not 7/],
+        [
+          'write.reason.enum',
+          () => encodeValue(point('level'), 7, DID),
+          /one of 0 "low", 1 "mid", 2 "high"; not 7/,
+        ],
         ['write.reason.binary', () => encodeValue(point('blob'), { a: 1 }, DID), /hex text/],
         [
           'write.reason.binaryLength',

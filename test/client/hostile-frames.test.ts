@@ -14,19 +14,12 @@ import {
 import { WarningGate } from '../../src/client/warning-gate';
 import { SIM_APP_ID, SIM_DEVICES, type Simulator } from '../../src/simulator';
 import { record } from '../helpers/events';
-import { waitFor } from '../helpers/live';
+import { CLIENT_SOCKET, waitFor } from '../helpers/live';
 import { watchProcessFaults, type ProcessFaults } from '../helpers/process-faults';
 import { simClient, useSimulator } from '../helpers/simulator';
 
 const { demoAc, demoPlug1, demoLamp1, demoLamp2 } = SIM_DEVICES;
 const ONLINE_DEMO = [demoAc, demoPlug1, demoLamp1, demoLamp2];
-const FAST_SOCKET = {
-  pingIntervalMs: 1000,
-  loginTimeoutMs: 1000,
-  backoffBaseMs: 20,
-  backoffCapMs: 200,
-  stableMs: 300,
-};
 
 /** The frames that each used to end the process with an uncaught exception. */
 const CRASHERS: Array<[string, string]> = [
@@ -76,7 +69,7 @@ describe('hostile frames and bindings against a live registry', function () {
     const registry = new DeviceRegistry(client, {
       secure: false,
       reconcileIntervalMs: 60_000,
-      socket: { ...FAST_SOCKET, ...options },
+      socket: { ...CLIENT_SOCKET, ...options },
     });
     registries.push(registry);
     const events = record(registry, ['status', 'state', 'warning', 'unusable', 'error']);
@@ -242,7 +235,7 @@ describe('hostile frames and bindings against a live registry', function () {
     sim.faults.corruptBinding(demoLamp1, { did: { toString: 1 } });
     sim.faults.corruptBinding(demoPlug1, { product_key: ['x'] });
     const client = simClient(sim);
-    const registry = new DeviceRegistry(client, { secure: false, socket: FAST_SOCKET });
+    const registry = new DeviceRegistry(client, { secure: false, socket: CLIENT_SOCKET });
     registries.push(registry);
     const events = record(registry, ['warning']);
     registry.follow('test', 'all');

@@ -3,72 +3,14 @@
 // credentials, and close().
 import assert from 'node:assert/strict';
 import { DeviceRegistry, GizwitsError, type GizwitsClient, type RegistryOptions } from '../../src/client';
-import type { ProductDefinition } from '../../src/simulator/model/product-types';
 import { SIM_DEVICES, SIM_PRODUCTS, SIM_USERS, type Simulator } from '../../src/simulator';
 import { record } from '../helpers/events';
-import { activeTimers, deviceState, waitFor } from '../helpers/live';
+import { activeTimers, CLIENT_SOCKET, deviceState, waitFor } from '../helpers/live';
+import { GAUGE, GAUGE_DID } from '../helpers/products';
 import { countCalls, simClient, useSimulator, type SimUser } from '../helpers/simulator';
 
 const { demoAc, demoPlug1, demoPlug2Offline, demoLamp1, demoLamp2 } = SIM_DEVICES;
 const ONLINE_DEMO = [demoAc, demoPlug1, demoLamp1, demoLamp2];
-
-const FAST_SOCKET = {
-  pingIntervalMs: 1000,
-  loginTimeoutMs: 1000,
-  backoffBaseMs: 20,
-  backoffCapMs: 200,
-  stableMs: 300,
-};
-
-/** A product with one writable point of every type, so that every validation path can be tried. */
-const GAUGE: ProductDefinition = {
-  product_key: 'c0ffee00c0ffee00c0ffee00c0ffee00',
-  product_secret: 'feedbeeffeedbeeffeedbeeffeedbeef',
-  name: 'Test gauge',
-  typeSpelling: 'words',
-  attrs: [
-    { name: 'power', display_name: 'power', kind: 'writable', data_type: 'bool' },
-    {
-      name: 'level',
-      display_name: 'level',
-      kind: 'writable',
-      data_type: 'enum',
-      enum: ['low', 'mid', 'high'],
-    },
-    {
-      name: 'small',
-      display_name: 'small',
-      kind: 'writable',
-      data_type: 'uint8',
-      uint_spec: { min: 0, max: 200, ratio: 0.5, addition: 10 },
-    },
-    {
-      name: 'medium',
-      display_name: 'medium',
-      kind: 'writable',
-      data_type: 'uint16',
-      uint_spec: { min: 0, max: 1000, ratio: 1, addition: -500 },
-    },
-    {
-      name: 'big',
-      display_name: 'big',
-      kind: 'writable',
-      data_type: 'uint32',
-      uint_spec: { min: 0, max: 4000000000, ratio: 0.1, addition: 0 },
-    },
-    { name: 'blob', display_name: 'blob', kind: 'writable', data_type: 'binary', binaryLength: 4 },
-    {
-      name: 'reading',
-      display_name: 'reading',
-      kind: 'readonly',
-      data_type: 'uint16',
-      uint_spec: { min: 0, max: 100, ratio: 1, addition: 0 },
-    },
-    { name: 'alarm', display_name: 'alarm', kind: 'alert', data_type: 'bool' },
-    { name: 'broken', display_name: 'broken', kind: 'fault', data_type: 'bool' },
-  ],
-};
-const GAUGE_DID = 'TestGauge0000000000001';
 
 /** The device's current data point values as the simulator holds them. */
 function simAttrs(sim: Simulator, did: string): Record<string, unknown> {
@@ -110,7 +52,7 @@ describe('device registry against the simulated cloud', function () {
       secure: false,
       reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
       silentAfterMs: options.silentAfterMs,
-      socket: { ...FAST_SOCKET, ...options.socket },
+      socket: { ...CLIENT_SOCKET, ...options.socket },
     });
     registries.push(registry);
     const events = record(registry, ['status', 'online', 'raw', 'binding', 'state', 'login', 'error']);

@@ -149,6 +149,14 @@ describe('the dashboard example under npm start', function () {
       // A live value: the desk-lamp plug reports a power draw, and its gauge shows it.
       const plug = page.locator('.nrdb-ui-group', { hasText: '台灯插座' });
       await plug.getByText('online').first().waitFor();
+      // The simulator drifts a plug's power every few seconds: held, the reported value stays on the gauge
+      // however long the page takes to show it (a busy machine took longer than one drift tick).
+      const held = await fetch(`${sim}/_sim/devices/${SIM_DEVICES.demoPlug1}/hold-readings`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ on: true }),
+      });
+      assert.equal(held.status, 200);
       const power = 1000 + Math.floor(Math.random() * 900);
       const reported = await fetch(`${sim}/_sim/devices/${SIM_DEVICES.demoPlug1}/report`, {
         method: 'POST',

@@ -2,37 +2,20 @@
 // point with its value from wherever the node says, and gizwits-api parameters from fixed JSON.
 import assert from 'node:assert/strict';
 import { SIM_DEVICES } from '../../src/simulator';
-import {
-  accountNode,
-  apiNode,
-  catchNode,
-  helper,
-  nextMessage,
-  onTab,
-  simAccount,
-  useNodeRed,
-} from '../helpers/node-red';
+import { loadNode, useNodeRed } from '../helpers/node-red';
 import { simClient, useSimulator } from '../helpers/simulator';
-
-const controlNode = require('../../src/nodes/gizwits-device-control/gizwits-device-control');
 
 describe('typed inputs of the editor, at run time', () => {
   const ctx = useSimulator();
   useNodeRed();
 
-  async function load(nodes: Array<Record<string, unknown>>) {
-    const account = simAccount(ctx.sim);
-    await helper.load(
-      [accountNode, apiNode, controlNode, catchNode],
-      onTab([
-        account.node,
-        ...nodes,
-        { id: 'out', type: 'helper' },
-        { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]),
-      account.credentials,
-    );
+  /** A gizwits-device-control node (id `control`) that writes over REST, with `config` besides. */
+  function loadControl(config: Record<string, unknown>) {
+    return loadNode(ctx.sim, {
+      type: 'gizwits-device-control',
+      id: 'control',
+      config: { transport: 'rest', ...config },
+    });
   }
 
   async function latest(did: string): Promise<Record<string, unknown>> {
@@ -41,89 +24,52 @@ describe('typed inputs of the editor, at run time', () => {
   }
 
   it('writes one chosen data point with its value taken from a msg property', async () => {
-    await load([
-      {
-        id: 'control',
-        type: 'gizwits-device-control',
-        account: 'account',
-        device: SIM_DEVICES.demoLamp1,
-        deviceType: 'str',
-        attr: 'brightness',
-        value: 'level',
-        valueType: 'msg',
-        transport: 'rest',
-        wires: [['out']],
-      },
-    ]);
+    const { run } = await loadControl({
+      device: SIM_DEVICES.demoLamp1,
+      deviceType: 'str',
+      attr: 'brightness',
+      value: 'level',
+      valueType: 'msg',
+    });
     // A level the lamp already has would pass without any write: step away from the current one.
     const current = (await latest(SIM_DEVICES.demoLamp1)).brightness as number;
     const level = current >= 50 ? current - 7 : current + 7;
-    const out = nextMessage<{ payload: Record<string, unknown>; did: string }>(helper.getNode('out'));
-    helper.getNode('control').receive({ level, payload: 'ignored' });
-    const msg = await out;
+    const msg = await run<{ payload: Record<string, unknown>; did: string }>({ level, payload: 'ignored' });
     assert.equal(msg.did, SIM_DEVICES.demoLamp1);
     assert.equal((await latest(SIM_DEVICES.demoLamp1)).brightness, level);
   });
 
   it('takes the device from flow context and still lets msg.did override it', async () => {
-    await load([
-      {
-        id: 'control',
-        type: 'gizwits-device-control',
-        account: 'account',
-        device: 'lamp',
-        deviceType: 'flow',
-        transport: 'rest',
-        wires: [['out']],
-      },
-    ]);
-    const control = helper.getNode('control') as unknown as {
-      context(): { flow: { set(key: string, value: unknown): void } };
-      receive(msg: Record<string, unknown>): void;
-    };
+    const { node, run } = await loadControl({ device: 'lamp', deviceType: 'flow' });
+    const control = node as unknown as { context(): { flow: { set(key: string, value: unknown): void } } };
     control.context().flow.set('lamp', SIM_DEVICES.demoLamp1);
-    const first = nextMessage<{ did: string }>(helper.getNode('out'));
-    control.receive({ payload: { LED_G: 33 } });
-    assert.equal((await first).did, SIM_DEVICES.demoLamp1);
+    assert.equal((await run<{ did: string }>({ payload: { LED_G: 33 } })).did, SIM_DEVICES.demoLamp1);
     assert.equal((await latest(SIM_DEVICES.demoLamp1)).LED_G, 33);
-    const second = nextMessage<{ did: string }>(helper.getNode('out'));
-    control.receive({ payload: { switch: true }, did: SIM_DEVICES.demoPlug1 });
-    assert.equal((await second).did, SIM_DEVICES.demoPlug1);
+    const second = await run<{ did: string }>({ payload: { switch: true }, did: SIM_DEVICES.demoPlug1 });
+    assert.equal(second.did, SIM_DEVICES.demoPlug1);
   });
 
   it('refuses a value the data point cannot take, naming it, and sends nothing', async () => {
-    await load([
-      {
-        id: 'control',
-        type: 'gizwits-device-control',
-        account: 'account',
-        device: SIM_DEVICES.demoLamp1,
-        attr: 'brightness',
-        value: '250',
-        valueType: 'num',
-        transport: 'rest',
-        wires: [['out']],
-      },
-    ]);
-    const caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
-    helper.getNode('control').receive({ payload: 1 });
-    assert.match((await caught).error.message, /brightness/);
+    const { fail } = await loadControl({
+      device: SIM_DEVICES.demoLamp1,
+      attr: 'brightness',
+      value: '250',
+      valueType: 'num',
+    });
+    assert.match(await fail({ payload: 1 }), /brightness/);
   });
 
   it('gives gizwits-api its parameters from fixed JSON instead of msg.payload', async () => {
-    await load([
-      {
-        id: 'api',
-        type: 'gizwits-api',
-        account: 'account',
+    const { run } = await loadNode(ctx.sim, {
+      type: 'gizwits-api',
+      id: 'api',
+      config: {
         operation: 'devices.latest',
         params: JSON.stringify({ did: SIM_DEVICES.demoAc }),
         paramsType: 'json',
-        wires: [['out']],
       },
-    ]);
-    const out = nextMessage<{ payload: { did: string } }>(helper.getNode('out'));
-    helper.getNode('api').receive({ payload: Date.now() });
-    assert.equal((await out).payload.did, SIM_DEVICES.demoAc);
+    });
+    const msg = await run<{ payload: { did: string } }>({ payload: Date.now() });
+    assert.equal(msg.payload.did, SIM_DEVICES.demoAc);
   });
 });

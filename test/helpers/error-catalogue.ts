@@ -32,6 +32,30 @@ export function template(lang: Lang, key: string): string | undefined {
 /** `__name__` placeholders, read lazily as i18next does. */
 export const placeholders = (text: string) => [...text.matchAll(/__(.+?)__/g)].map((m) => m[1]).sort();
 
+/** Asserts that each key has an English and a Chinese text, with the same placeholders. */
+export function assertInBothLanguages(keys: Iterable<string>): void {
+  for (const key of keys) {
+    const en = template('en-US', key);
+    const zh = template('zh-CN', key);
+    assert.equal(typeof en, 'string', `no en-US text for "${key}"`);
+    assert.equal(typeof zh, 'string', `no zh-CN text for "${key}"`);
+    assert.deepEqual(
+      placeholders(zh!),
+      placeholders(en!),
+      `"${key}": Chinese and English placeholders differ`,
+    );
+  }
+}
+
+/** The catalogue keys under `prefixes` (`write`, `rule`…) that source files name in single quotes. */
+export function keysNamedIn(files: ReadonlyArray<string>, prefixes: ReadonlyArray<string>): Set<string> {
+  const pattern = new RegExp(`'((?:${prefixes.join('|')})\\.[A-Za-z.]+)'`, 'g');
+  const keys = new Set<string>();
+  for (const file of files)
+    for (const match of fs.readFileSync(file, 'utf8').matchAll(pattern)) keys.add(match[1]);
+  return keys;
+}
+
 /** The keys of a text and of the texts within it, outermost first. */
 export function keysOf(text: ErrorText | undefined): string[] {
   if (!text) return [];
@@ -55,12 +79,7 @@ export function render(lang: Lang, text: ErrorText): string {
  * Returns the Chinese.
  */
 export function checkRendered(text: ErrorText, message: string): string {
-  for (const key of keysOf(text)) {
-    const en = template('en-US', key);
-    const zh = template('zh-CN', key);
-    assert.ok(en !== undefined && zh !== undefined, `"${key}" is missing from a catalogue`);
-    assert.deepEqual(placeholders(zh), placeholders(en), `"${key}": Chinese and English placeholders differ`);
-  }
+  assertInBothLanguages(keysOf(text));
   assert.equal(render('en-US', text), message);
   const chinese = render('zh-CN', text);
   assert.doesNotMatch(chinese, /__\w+__/, chinese);

@@ -1,13 +1,20 @@
 // Waiting on live behaviour (messages, sockets, timers) without fixed sleeps where an event can be awaited.
 import type { Simulator } from '../../src/simulator';
 
-/** Registry tuning for tests: quick pings, reconnects and logins, no background reconciliation. */
-export const FAST_SOCKET = {
-  pingIntervalMs: 400,
-  loginTimeoutMs: 2000,
+/** Device socket tuning for the client's tests: quick reconnects, a ping a second, a second to log in. */
+export const CLIENT_SOCKET = {
+  pingIntervalMs: 1000,
+  loginTimeoutMs: 1000,
   backoffBaseMs: 20,
   backoffCapMs: 200,
   stableMs: 300,
+};
+
+/** Registry tuning for node tests: quicker pings, longer logins, no background reconciliation. */
+export const FAST_SOCKET = {
+  ...CLIENT_SOCKET,
+  pingIntervalMs: 400,
+  loginTimeoutMs: 2000,
   reconcileIntervalMs: 60_000,
 };
 

@@ -1,4 +1,5 @@
 // Starts the real simulated cloud on loopback for a suite, and makes clients for its users.
+import assert from 'node:assert/strict';
 import { GizwitsClient, type ClientOptions } from '../../src/client';
 import {
   SIM_APP_ID,
@@ -59,6 +60,32 @@ export function simClient(
   return client;
 }
 
+/** Runs `act` and answers what it resolves to; the test fails if the simulator received a call meanwhile. */
+export async function withoutCalls<T>(sim: Simulator, act: () => Promise<T>): Promise<T> {
+  const before = sim.calls.length;
+  const result = await act();
+  assert.equal(sim.calls.length, before, 'the simulator received no call');
+  return result;
+}
+
 export function countCalls(sim: Simulator, method: string, path: string): number {
   return sim.calls.filter((c) => c.method === method && c.path === path).length;
+}
+
+/**
+ * Makes the call that follows the cloud's first stored rule fail as a gateway would (HTTP 502), so that a
+ * change of several rules fails part-way. Answers the undo.
+ */
+export function failAfterFirstRule(sim: Simulator): () => void {
+  const rules = sim.model.rules;
+  const set = rules.set.bind(rules);
+  let stored = 0;
+  rules.set = (key, value) => {
+    const result = set(key, value);
+    if (++stored === 1) sim.faults.failNext(1, 502);
+    return result;
+  };
+  return () => {
+    rules.set = set;
+  };
 }

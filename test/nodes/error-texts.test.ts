@@ -22,7 +22,7 @@ import {
 } from '../helpers/node-red';
 import { checkRendered as checkShared, keysOf, render } from '../helpers/error-catalogue';
 import { i18n, translateFor } from '../helpers/runtime-i18n';
-import { useSimulator } from '../helpers/simulator';
+import { failAfterFirstRule, useSimulator } from '../helpers/simulator';
 
 const NODES = path.resolve(__dirname, '..', '..', 'src', 'nodes');
 
@@ -369,14 +369,7 @@ describe('texts of the errors the nodes report', () => {
   }
 
   it('gizwits-rule-sync: a change that fails part-way, with the report of what was applied', async () => {
-    const rules = ctx.sim.model.rules;
-    const set = rules.set.bind(rules);
-    let created = 0;
-    rules.set = (key, value) => {
-      const result = set(key, value);
-      if (++created === 1) ctx.sim.faults.failNext(1, 502);
-      return result;
-    };
+    const restore = failAfterFirstRule(ctx.sim);
     try {
       const error = await raise({
         type: 'gizwits-rule-sync',
@@ -396,8 +389,8 @@ describe('texts of the errors the nodes report', () => {
       for (const key of ['node.applyFailed', 'node.change.create', 'node.list.more', 'node.checked'])
         assert.ok(keys.includes(key), `${key} is not in ${keys.join(' > ')}`);
     } finally {
-      rules.set = set;
-      rules.clear();
+      restore();
+      ctx.sim.model.rules.clear();
     }
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_PRODUCTS } from '../../src/simulator';
 import { helper, loadNode, useNodeRed } from '../helpers/node-red';
 import { waitFor } from '../helpers/live';
-import { simClient, useSimulator } from '../helpers/simulator';
+import { failAfterFirstRule, simClient, useSimulator, withoutCalls } from '../helpers/simulator';
 
 type Entry = { name: string; rule_id?: number };
 type Out = {
@@ -169,15 +169,8 @@ describe('gizwits-rule-sync in Node-RED', () => {
   });
 
   it('reports which rules were applied and which were not when a call fails part-way', async () => {
-    const rules = ctx.sim.model.rules;
-    const set = rules.set.bind(rules);
-    let created = 0;
-    rules.set = (key, value) => {
-      const result = set(key, value);
-      // The next call (the second create) fails as a gateway would.
-      if (++created === 1) ctx.sim.faults.failNext(1, 502);
-      return result;
-    };
+    // The second create fails as a gateway would.
+    const restore = failAfterFirstRule(ctx.sim);
     try {
       const { fail } = await load({
         rules: JSON.stringify([plugLightsLamp, acOffline, { ...acOffline, name: 'third' }]),
@@ -191,9 +184,9 @@ describe('gizwits-rule-sync in Node-RED', () => {
       assert.match(msg.error.message, /checked by reading the cloud again/);
       assert.deepEqual(msg.applied, ['create "插座开 → 彩灯红"']);
       assert.deepEqual(msg.notApplied, ['create "空调离线提醒"', 'create "third"']);
-      assert.equal(rules.size, 1);
+      assert.equal(ctx.sim.model.rules.size, 1);
     } finally {
-      rules.set = set;
+      restore();
     }
   });
 
@@ -232,11 +225,9 @@ describe('gizwits-rule-sync in Node-RED', () => {
   ] as const) {
     it(`refuses ${name} before any call`, async () => {
       const { fail } = await load({ rules: typeof rules === 'string' ? rules : JSON.stringify(rules) });
-      const calls = ctx.sim.calls.length;
-      const msg = await fail();
+      const msg = await withoutCalls(ctx.sim, fail);
       assert.match(msg.error.message, /^(GizwitsError: )?gizwits-rule-sync: /);
       assert.match(msg.error.message, pattern);
-      assert.equal(ctx.sim.calls.length, calls, 'the simulator received no call');
     });
   }
 

@@ -5,8 +5,8 @@ import type { FollowClock } from '../../src/client';
 import { migrateConfig } from '../../src/nodes/common/migrate';
 import { translator } from '../../src/nodes/common/red';
 import { dstReporter } from '../../src/nodes/gizwits-scheduler/dst-report';
-import { SIM_DEVICES } from '../../src/simulator';
-import { helper, loadNode, nextMessage, useNodeRed } from '../helpers/node-red';
+import { helper, nextMessage, useNodeRed } from '../helpers/node-red';
+import { loadScheduler, resetTasks } from '../helpers/scheduler';
 import { useSimulator } from '../helpers/simulator';
 
 const SPRING = '2030-03-31T01:00:00.000Z';
@@ -61,24 +61,17 @@ describe('gizwits-scheduler across daylight saving', () => {
   });
   afterEach(() => {
     timers.clear();
-    ctx.sim.model.schedulers.clear();
-    ctx.sim.model.clock.reset();
+    resetTasks(ctx.sim);
   });
 
   async function load(config: Record<string, unknown>) {
-    const flow = await loadNode(ctx.sim, {
-      type: 'gizwits-scheduler',
-      id: 'scheduler',
-      config: {
-        target: 'device',
-        targetId: SIM_DEVICES.demoPlug1,
-        action: 'sync',
-        timezone: 'Europe/Berlin',
-        schedules: JSON.stringify([SUNDAYS]),
-        configVersion: 2,
-        followDst: true,
-        ...config,
-      },
+    const flow = await loadScheduler(ctx.sim, {
+      action: 'sync',
+      timezone: 'Europe/Berlin',
+      schedules: JSON.stringify([SUNDAYS]),
+      configVersion: 2,
+      followDst: true,
+      ...config,
     });
     const statuses: Array<{ fill?: string; text?: string }> = [];
     flow.node.on('call:status', (call: { args: Array<{ fill?: string; text?: string }> }) =>

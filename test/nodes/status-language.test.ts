@@ -49,6 +49,23 @@ interface Case {
   'zh-CN': RegExp;
 }
 
+const CONTROL = { transport: 'auto', confirm: false, timeout: 5 };
+
+/**
+ * gizwits-device-control writing a payload to the demo lamp. Each row: what it checks, the payload, and the
+ * status in English and in Chinese (the same as the English unless given).
+ */
+function lampWrites(rows: Array<[what: string, payload: unknown, en: string, zh?: string]>): Case[] {
+  return rows.map(([what, payload, en, zh = en]) => ({
+    type: 'gizwits-device-control',
+    what,
+    config: { ...CONTROL, device: SIM_DEVICES.demoLamp1 },
+    input: { payload },
+    'en-US': exactly(en),
+    'zh-CN': exactly(zh),
+  }));
+}
+
 const CASES: Case[] = [
   {
     type: 'gizwits-device-in',
@@ -60,35 +77,25 @@ const CASES: Case[] = [
   {
     type: 'gizwits-device-control',
     what: 'a read',
-    config: { device: SIM_DEVICES.demoPlug1, transport: 'auto', confirm: false, timeout: 5 },
+    config: { ...CONTROL, device: SIM_DEVICES.demoPlug1 },
     input: { action: 'read' },
     'en-US': exactly(`read ${TIME}`),
     'zh-CN': exactly(`已读取 ${TIME}`),
   },
-  {
-    type: 'gizwits-device-control',
-    what: 'a refused value, named by its data point, value and bound',
-    config: { device: SIM_DEVICES.demoLamp1, transport: 'auto', confirm: false, timeout: 5 },
-    input: { payload: { brightness: 150 } },
-    'en-US': exactly('brightness 150 > 100'),
-    'zh-CN': exactly('brightness 150 > 100'),
-  },
-  {
-    type: 'gizwits-device-control',
-    what: 'a value between steps',
-    config: { device: SIM_DEVICES.demoLamp1, transport: 'auto', confirm: false, timeout: 5 },
-    input: { payload: { brightness: 12.5 } },
-    'en-US': exactly('brightness 12.5 off step 1'),
-    'zh-CN': exactly('brightness 12.5 不在步长 1 上'),
-  },
-  {
-    type: 'gizwits-device-control',
-    what: 'bad input without a data point',
-    config: { device: SIM_DEVICES.demoLamp1, transport: 'auto', confirm: false, timeout: 5 },
-    input: { payload: 'on' },
-    'en-US': exactly('bad input'),
-    'zh-CN': exactly('输入有误'),
-  },
+  ...lampWrites([
+    [
+      'a refused value, named by its data point, value and bound',
+      { brightness: 150 },
+      'brightness 150 > 100',
+    ],
+    [
+      'a value between steps',
+      { brightness: 12.5 },
+      'brightness 12.5 off step 1',
+      'brightness 12.5 不在步长 1 上',
+    ],
+    ['bad input without a data point', 'on', 'bad input', '输入有误'],
+  ]),
   {
     type: 'gizwits-api',
     what: 'an operation done (its id untranslated)',

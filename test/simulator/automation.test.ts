@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_GROUPS, SIM_PRODUCTS, SIM_SCENES, type Simulator } from '../../src/simulator';
 import { waitFor } from '../helpers/live';
-import { call, login, sleep, useSimulator } from './helpers';
+import { call, callOk, sleep, useSignedIn } from './helpers';
 
 const AC_PK = SIM_PRODUCTS.airConditioner.product_key;
 const PLUG_PK = SIM_PRODUCTS.plug.product_key;
@@ -15,11 +15,7 @@ function firingsOf(sim: Simulator, id: string) {
 }
 
 describe('simulator: linkage rules fire on device reports', () => {
-  const ctx = useSimulator();
-  let token = '';
-  before(async () => {
-    token = await login(ctx.sim);
-  });
+  const ctx = useSignedIn();
   beforeEach(() => {
     ctx.sim.model.timeScale = 0.01;
   });
@@ -29,14 +25,15 @@ describe('simulator: linkage rules fire on device reports', () => {
   });
 
   async function createRule(body: Record<string, unknown>): Promise<number> {
-    const answer = await call(ctx.sim, 'POST', '/app/rules', { token, body: { name: 'r', ...body } });
-    assert.equal(answer.status, 200, answer.text);
-    return answer.body.rule_id as number;
+    const created = await callOk(ctx.sim, 'POST', '/app/rules', {
+      token: ctx.token,
+      body: { name: 'r', ...body },
+    });
+    return created.rule_id as number;
   }
 
   async function report(did: string, attrs: Record<string, unknown>) {
-    const answer = await call(ctx.sim, 'POST', `/_sim/devices/${did}/report`, { body: { attrs } });
-    assert.equal(answer.status, 200, answer.text);
+    await callOk(ctx.sim, 'POST', `/_sim/devices/${did}/report`, { body: { attrs } });
   }
 
   it('runs the outputs in order, delays included, when a condition group holds, and not otherwise', async () => {
@@ -145,11 +142,7 @@ describe('simulator: linkage rules fire on device reports', () => {
 });
 
 describe('simulator: schedules fire at their UTC time by the simulator clock', () => {
-  const ctx = useSimulator();
-  let token = '';
-  before(async () => {
-    token = await login(ctx.sim);
-  });
+  const ctx = useSignedIn();
   afterEach(() => {
     ctx.sim.model.schedulers.clear();
     ctx.sim.model.clock.reset();
@@ -157,19 +150,17 @@ describe('simulator: schedules fire at their UTC time by the simulator clock', (
   });
 
   async function schedule(body: Record<string, unknown>): Promise<string> {
-    const answer = await call(ctx.sim, 'POST', '/app/common_scheduler', { token, body });
-    assert.equal(answer.status, 200, answer.text);
-    return answer.body.id as string;
+    return (await callOk(ctx.sim, 'POST', '/app/common_scheduler', { token: ctx.token, body })).id as string;
+  }
+
+  /** A one-time task that sets the plug's countdown at a UTC date and time (`2030-01-07T23:30`). */
+  function countdownAt(at: string, countdown: number): Promise<string> {
+    const [date, time] = at.split('T');
+    return schedule({ did: SIM_DEVICES.demoPlug1, time, repeat: 'none', date, attrs: { countdown } });
   }
 
   it('fires a one-time device task when the clock passes its UTC time, and only then', async () => {
-    const id = await schedule({
-      did: SIM_DEVICES.demoPlug1,
-      time: '23:30',
-      repeat: 'none',
-      date: '2030-01-07',
-      attrs: { countdown: 321 },
-    });
+    const id = await countdownAt('2030-01-07T23:30', 321);
     const clock = ctx.sim.model.clock;
     clock.set('2030-01-07T23:29:00Z');
     assert.equal(firingsOf(ctx.sim, id).length, 0);
@@ -252,13 +243,7 @@ describe('simulator: schedules fire at their UTC time by the simulator clock', (
   it('runs on by itself at the speed it is given', async () => {
     const clock = ctx.sim.model.clock;
     clock.set('2030-04-01T07:59:00Z');
-    const id = await schedule({
-      did: SIM_DEVICES.demoPlug1,
-      time: '08:00',
-      repeat: 'none',
-      date: '2030-04-01',
-      attrs: { countdown: 9 },
-    });
+    const id = await countdownAt('2030-04-01T08:00', 9);
     clock.setSpeed(600);
     const started = Date.now();
     await waitFor(() => firingsOf(ctx.sim, id).length > 0, 3000);
@@ -267,13 +252,7 @@ describe('simulator: schedules fire at their UTC time by the simulator clock', (
   });
 
   it('is steered over HTTP too: /_sim/clock and /_sim/firings', async () => {
-    const id = await schedule({
-      did: SIM_DEVICES.demoPlug1,
-      time: '12:00',
-      repeat: 'none',
-      date: '2030-05-01',
-      attrs: { countdown: 3 },
-    });
+    const id = await countdownAt('2030-05-01T12:00', 3);
     const set = await call(ctx.sim, 'POST', '/_sim/clock', {
       body: { at: '2030-05-01T11:59:00Z', speed: 1 },
     });

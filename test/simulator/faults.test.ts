@@ -115,6 +115,22 @@ describe('simulator: faults, the call log and the pipeline', () => {
     assert.equal((await post('/_sim/faults/throttle', { count: 'x' })).status, 400);
   });
 
+  it('holds a device’s readings: a reported value survives the drift until the hold is lifted', async () => {
+    const did = SIM_DEVICES.demoPlug1;
+    const plug = ctx.sim.model.devices.get(did)!;
+    const post = (path: string, body: unknown) =>
+      fetch(`${ctx.sim.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    // The drift pulls a plug's power towards 0 (off) or about 60 W (on): 1500 is far from either.
+    assert.equal((await post(`/_sim/devices/${did}/report`, { attrs: { power: 1500 } })).status, 200);
+    assert.equal((await post(`/_sim/devices/${did}/hold-readings`, { on: true })).status, 200);
+    ctx.sim.model.driftAll(5000);
+    assert.equal(plug.values.get('power'), 1500);
+    assert.equal((await post(`/_sim/devices/${did}/hold-readings`, { on: 'yes' })).status, 400);
+    ctx.sim.faults.reset();
+    ctx.sim.model.driftAll(5000);
+    assert.notEqual(plug.values.get('power'), 1500);
+  });
+
   it('makes a device drop written commands: logged, but nothing changes or is reported', async () => {
     const did = SIM_DEVICES.demoPlug1;
     const token = await login(ctx.sim);

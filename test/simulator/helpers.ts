@@ -1,4 +1,5 @@
 // Talks to a real simulator over loopback HTTP, the way any client would.
+import assert from 'node:assert/strict';
 import {
   SIM_APP_ID,
   SIM_USERS,
@@ -42,6 +43,26 @@ export function useSimulator(options: SimulatorOptions = {}): { readonly sim: Si
   };
 }
 
+/** useSimulator, signed in as a fixture user before the suite's tests: read `.sim` and `.token` inside them. */
+export function useSignedIn(user: keyof typeof SIM_USERS = 'demo'): {
+  readonly sim: Simulator;
+  readonly token: string;
+} {
+  const ctx = useSimulator();
+  let token = '';
+  before(async () => {
+    token = await login(ctx.sim, user);
+  });
+  return {
+    get sim() {
+      return ctx.sim;
+    },
+    get token() {
+      return token;
+    },
+  };
+}
+
 export async function call(
   sim: Simulator,
   method: string,
@@ -62,6 +83,18 @@ export async function call(
   let body: unknown = undefined;
   if (contentType.includes('application/json')) body = JSON.parse(text);
   return { status: response.status, body, text, contentType };
+}
+
+/** Calls the API and answers the body of its answer, which must be HTTP 200. */
+export async function callOk(
+  sim: Simulator,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiAnswer['body']> {
+  const answer = await call(sim, method, path, options);
+  assert.equal(answer.status, 200, answer.text);
+  return answer.body;
 }
 
 export async function login(sim: Simulator, user: keyof typeof SIM_USERS = 'demo'): Promise<string> {

@@ -235,7 +235,7 @@ export class SimulatorModel extends EventEmitter<SimulatorEvents> {
 
   driftAll(elapsedMs: number): void {
     for (const device of this.devices.values()) {
-      if (!device.online) continue;
+      if (!device.online || device.holdsReadings) continue;
       const next = driftReadings(device, elapsedMs);
       if (next.size > 0) this.report(device, next);
     }

@@ -38,6 +38,8 @@ export class VirtualDevice {
   online: boolean;
   /** A device whose firmware drops commands: writes reach its log but change nothing and report nothing. */
   ignoresWrites = false;
+  /** A device whose readings stay as they are: the drift leaves it alone (tests that look for a value). */
+  holdsReadings = false;
   /** Milliseconds since the epoch of the last report. */
   updatedAt: number;
   readonly values = new Map<string, StoredValue>();

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { GizwitsApiError, formInvalid } from '../errors';
 import { headerValue } from '../http/io';
-import { route, type RequestContext, type RouteDefinition } from '../http/router';
+import type { RequestContext } from '../http/router';
 import { newDid, newPasscode, utcText } from '../model/ids';
 import type { ProductDefinition } from '../model/product-types';
 import type { BindingRecord, BindingRole } from '../model/records';
@@ -22,16 +22,6 @@ import {
 
 /** How far X-Gizwits-Timestamp may be from the server's clock. */
 const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
-
-export const bindingRoutes: RouteDefinition[] = [
-  route('POST', '/app/bind_mac', 'user', bindByMac),
-  route('POST', '/app/bind_latest', 'user', bindByQrContent),
-  route('GET', '/app/bindings', 'user', listBindings),
-  route('DELETE', '/app/bindings', 'user', unbindDevices),
-  route('PUT', '/app/bindings/:did', 'user', updateBinding),
-  route('GET', '/app/:did/bindings', 'user', listGuests),
-  route('DELETE', '/app/:did/bindings', 'user', unbindGuest),
-];
 
 /** A binding as `GET /app/bindings` and `GET /app/devices/{did}` answer it. */
 export function bindingView(context: RequestContext, binding: BindingRecord) {
@@ -70,7 +60,7 @@ function productOrFail(context: RequestContext, productKey: string): ProductDefi
   return product;
 }
 
-function bindByMac(context: RequestContext) {
+export function bindByMac(context: RequestContext) {
   const body = bodyObject(context);
   const timestamp = headerValue(context, 'x-gizwits-timestamp');
   const seconds = timestamp && /^\d+$/.test(timestamp) ? Number(timestamp) : NaN;
@@ -86,7 +76,7 @@ function bindByMac(context: RequestContext) {
   return bindDevice(context, product, requiredString(body, 'mac'), body);
 }
 
-function bindByQrContent(context: RequestContext) {
+export function bindByQrContent(context: RequestContext) {
   const body = bodyObject(context);
   const content = requiredString(body, 'qr_content');
   const fields = new URLSearchParams(
@@ -131,7 +121,7 @@ function bindDevice(context: RequestContext, product: ProductDefinition, mac: st
   return bindingView(context, binding);
 }
 
-function listBindings(context: RequestContext) {
+export function listBindings(context: RequestContext) {
   const page = pageOf(context.query);
   const mine = context.model.bindingsOf(context.uid);
   // No total here, unlike the other lists: clients page until a short page comes back.
@@ -142,7 +132,7 @@ function listBindings(context: RequestContext) {
   };
 }
 
-function unbindDevices(context: RequestContext) {
+export function unbindDevices(context: RequestContext) {
   const body = bodyObject(context);
   if (!Array.isArray(body.devices)) throw formInvalid('devices must be an array of {did}');
   const success: string[] = [];
@@ -179,7 +169,7 @@ function unbindWithConsequences(context: RequestContext, binding: BindingRecord)
   }
 }
 
-function updateBinding(context: RequestContext) {
+export function updateBinding(context: RequestContext) {
   const { binding } = requireBoundDevice(context, context.params.did);
   const body = bodyObject(context);
   const remark = optionalString(body, 'remark');
@@ -205,7 +195,7 @@ function requireOwner(context: RequestContext, did: string): void {
   if (binding.role !== 'owner') throw new GizwitsApiError(9093);
 }
 
-function listGuests(context: RequestContext) {
+export function listGuests(context: RequestContext) {
   requireOwner(context, context.params.did);
   return context.model
     .bindingsOfDevice(context.params.did)
@@ -222,7 +212,7 @@ function listGuests(context: RequestContext) {
     });
 }
 
-function unbindGuest(context: RequestContext) {
+export function unbindGuest(context: RequestContext) {
   const did = context.params.did;
   requireOwner(context, did);
   const guestUid = context.query.get('uid');

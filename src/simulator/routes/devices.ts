@@ -1,11 +1,10 @@
 // Device monitoring and control: latest state, data point definitions, details, the communication log
 // and remote control.
 import { GizwitsApiError, formInvalid } from '../errors';
-import { route, type RequestContext, type RouteDefinition } from '../http/router';
+import type { RequestContext } from '../http/router';
 import { datapointDocument } from '../model/datapoint-document';
 import { parseRawPayload, parseWrittenAttrs, type BinaryCoding } from '../model/datapoint-values';
 import type { RawLogEntry } from '../model/virtual-device';
-import { aggregatedData } from './aggregation';
 import { bindingView } from './bindings';
 import {
   bodyObject,
@@ -21,25 +20,17 @@ const RAW_DATA_WINDOW_SECONDS = 48 * 3600;
 const CMD_TYPES: ReadonlyArray<RawLogEntry['type']> = ['app2dev', 'dev2app'];
 const ONLINE_TYPES: ReadonlyArray<RawLogEntry['type']> = ['dev_online', 'dev_re_online', 'dev_offline'];
 
-export const deviceRoutes: RouteDefinition[] = [
-  route('GET', '/app/devdata/:did/latest', 'app', latest),
-  route('GET', '/app/datapoint', 'app', datapoint),
-  route('GET', '/app/devices/:did', 'user', (context) =>
-    bindingView(context, requireBoundDevice(context, context.params.did).binding),
-  ),
-  route('GET', '/app/devices/:did/raw_data', 'user', rawData),
-  route('POST', '/app/control/:did', 'user', control),
-  // The document says PUT with query parameters; GET is accepted too, as docs/open-api.md says.
-  route('PUT', '/app/devdata/:did/agg_data', 'user', aggregatedData),
-  route('GET', '/app/devdata/:did/agg_data', 'user', aggregatedData),
-];
+/** `GET /app/devices/{did}`: the caller's binding of the device. */
+export function deviceBinding(context: RequestContext) {
+  return bindingView(context, requireBoundDevice(context, context.params.did).binding);
+}
 
-function latest(context: RequestContext) {
+export function latest(context: RequestContext) {
   const device = requireDevice(context, context.params.did);
   return { did: device.did, updated_at: Math.floor(device.updatedAt / 1000), attr: device.restSnapshot() };
 }
 
-function datapoint(context: RequestContext) {
+export function datapoint(context: RequestContext): ReturnType<typeof datapointDocument> {
   const productKey = context.query.get('product_key');
   if (!productKey) throw formInvalid('product_key is required');
   const product = context.model.products.get(productKey);
@@ -47,7 +38,7 @@ function datapoint(context: RequestContext) {
   return datapointDocument(product);
 }
 
-function rawData(context: RequestContext) {
+export function rawData(context: RequestContext) {
   const { device } = requireBoundDevice(context, context.params.did);
   const query = context.query;
   const type = query.get('type');
@@ -95,7 +86,7 @@ function bodyOrQueryCoding(context: RequestContext, body: JsonObject): BinaryCod
 }
 
 /** Checks in the order a client notices: unknown did, not bound, bad body or attrs, then offline. */
-function control(context: RequestContext) {
+export function control(context: RequestContext) {
   const { device } = requireBoundDevice(context, context.params.did);
   const body = bodyObject(context);
   if (body.attrs === undefined && body.raw === undefined) throw formInvalid('give attrs or raw');

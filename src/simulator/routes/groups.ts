@@ -1,25 +1,16 @@
 // Device groups: CRUD, membership and one command for every member.
 import { GizwitsApiError, errorDefinition, formInvalid } from '../errors';
-import { route, type RequestContext, type RouteDefinition } from '../http/router';
+import type { RequestContext } from '../http/router';
 import { parseRawPayload, parseWrittenAttrs, type BinaryCoding } from '../model/datapoint-values';
 import { controlGroup } from '../model/group-control';
 import { newObjectId, utcText } from '../model/ids';
 import type { GroupRecord } from '../model/records';
 import { bodyObject, optionalString, requiredString } from './fields';
 
-export const groupRoutes: RouteDefinition[] = [
-  route('GET', '/app/group', 'user', listGroups),
-  route('POST', '/app/group', 'user', createGroup),
-  route('DELETE', '/app/group/:id', 'user', (context) => {
-    context.model.groups.delete(ownGroup(context).id);
-    return {};
-  }),
-  route('PUT', '/app/group/:id', 'user', renameGroup),
-  route('GET', '/app/group/:id/devices', 'user', groupDevices),
-  route('POST', '/app/group/:id/devices', 'user', addDevices),
-  route('DELETE', '/app/group/:id/devices', 'user', removeDevices),
-  route('POST', '/app/group/:id/control', 'user', controlGroupRoute),
-];
+export function deleteGroup(context: RequestContext) {
+  context.model.groups.delete(ownGroup(context).id);
+  return {};
+}
 
 /** The document has no "group not found" code: the simulator answers 404 with 9015 and says why. */
 export function ownGroup(context: RequestContext, id = context.params.id): GroupRecord {
@@ -32,7 +23,7 @@ function productName(context: RequestContext, productKey: string): string {
   return context.model.products.get(productKey)?.name ?? '';
 }
 
-function listGroups(context: RequestContext) {
+export function listGroups(context: RequestContext) {
   return [...context.model.groups.values()]
     .filter((group) => group.uid === context.uid)
     .map((group) => ({
@@ -45,7 +36,7 @@ function listGroups(context: RequestContext) {
     }));
 }
 
-function createGroup(context: RequestContext) {
+export function createGroup(context: RequestContext) {
   const body = bodyObject(context);
   const name = requiredString(body, 'group_name');
   const productKey = optionalString(body, 'product_key') ?? '';
@@ -64,14 +55,14 @@ function createGroup(context: RequestContext) {
   return { id: group.id };
 }
 
-function renameGroup(context: RequestContext) {
+export function renameGroup(context: RequestContext) {
   const group = ownGroup(context);
   group.group_name = requiredString(bodyObject(context), 'group_name');
   group.updatedAt = Date.now();
   return {};
 }
 
-function groupDevices(context: RequestContext) {
+export function groupDevices(context: RequestContext) {
   const group = ownGroup(context);
   return group.dids.flatMap((did) => {
     const device = context.model.devices.get(did);
@@ -104,7 +95,7 @@ function refusal(context: RequestContext, group: GroupRecord, did: string): numb
   return null;
 }
 
-function addDevices(context: RequestContext) {
+export function addDevices(context: RequestContext) {
   const group = ownGroup(context);
   const success: string[] = [];
   const failed: string[] = [];
@@ -124,7 +115,7 @@ function addDevices(context: RequestContext) {
   return context.query.get('show_detail') === '1' ? { failed, detail, success } : { failed, success };
 }
 
-function removeDevices(context: RequestContext) {
+export function removeDevices(context: RequestContext) {
   const group = ownGroup(context);
   const success: string[] = [];
   const failed: string[] = [];
@@ -141,7 +132,7 @@ function removeDevices(context: RequestContext) {
 }
 
 /** Only single-product groups can be controlled; offline members answer result false. */
-function controlGroupRoute(context: RequestContext) {
+export function controlGroupRoute(context: RequestContext) {
   const group = ownGroup(context);
   const body = bodyObject(context);
   const product = context.model.products.get(group.product_key);

@@ -1,15 +1,10 @@
 // The message centre: share notifications per user, marked read or deleted.
 import { GizwitsApiError, formInvalid } from '../errors';
-import { route, type RequestContext, type RouteDefinition } from '../http/router';
+import type { RequestContext } from '../http/router';
 import { utcText } from '../model/ids';
 import { metaPage, pageOf, queryInteger } from './fields';
 
-export const messageRoutes: RouteDefinition[] = [
-  route('GET', '/app/messages', 'user', listMessages),
-  route('PUT', '/app/messages/:id', 'user', markMessage),
-];
-
-function listMessages(context: RequestContext) {
+export function listMessages(context: RequestContext) {
   const type = queryInteger(context.query, 'type');
   const page = pageOf(context.query);
   const rows = [...context.model.messages.values()]
@@ -27,7 +22,7 @@ function listMessages(context: RequestContext) {
   return metaPage(context, rows, page);
 }
 
-function markMessage(context: RequestContext) {
+export function markMessage(context: RequestContext) {
   const message = context.model.messages.get(context.params.id);
   if (!message || message.status === 2) throw new GizwitsApiError(9085);
   if (message.uid !== context.uid) throw new GizwitsApiError(9101);

@@ -1,7 +1,7 @@
 // Linkage rules: stored as the client sends them once they pass the document's shape checks; the rule
 // engine (model/rule-engine.ts) evaluates them on device reports.
 import { GizwitsApiError, formInvalid } from '../errors';
-import { route, type RequestContext, type RouteDefinition } from '../http/router';
+import type { RequestContext } from '../http/router';
 import { ruleParams } from '../model/datapoint-document';
 import type { RuleRecord } from '../model/records';
 import {
@@ -16,19 +16,13 @@ import {
 const EVENTS = ['online', 'offline', 'alert', 'fault', 'data'];
 const OPERATORS = ['>', '>=', '<', '<=', '==', '!='];
 
-export const ruleRoutes: RouteDefinition[] = [
-  route('GET', '/app/rules/params', 'user', params),
-  route('GET', '/app/rules', 'user', listRules),
-  route('POST', '/app/rules', 'user', createRule),
-  route('DELETE', '/app/rules/:rule_id', 'user', (context) => {
-    const rule = ownRule(context);
-    context.model.rules.delete(rule.rule_id);
-    return { rule_id: rule.rule_id };
-  }),
-  route('PUT', '/app/rules/:rule_id', 'user', updateRule),
-];
+export function deleteRule(context: RequestContext) {
+  const rule = ownRule(context);
+  context.model.rules.delete(rule.rule_id);
+  return { rule_id: rule.rule_id };
+}
 
-function params(context: RequestContext) {
+export function params(context: RequestContext) {
   const wanted = (context.query.get('product_key') ?? '')
     .split(',')
     .map((key) => key.trim())
@@ -46,7 +40,7 @@ function ruleView(rule: RuleRecord) {
   return { ...rule.body, rule_id: rule.rule_id };
 }
 
-function listRules(context: RequestContext) {
+export function listRules(context: RequestContext) {
   const page = pageOf(context.query);
   const mine = [...context.model.rules.values()]
     .filter((rule) => rule.uid === context.uid)
@@ -62,14 +56,14 @@ function ownRule(context: RequestContext): RuleRecord {
   return rule;
 }
 
-function createRule(context: RequestContext) {
+export function createRule(context: RequestContext) {
   const body = validatedRule(context);
   const rule: RuleRecord = { rule_id: context.model.takeRuleId(), uid: context.uid, body };
   context.model.rules.set(rule.rule_id, rule);
   return { rule_id: rule.rule_id };
 }
 
-function updateRule(context: RequestContext) {
+export function updateRule(context: RequestContext) {
   const rule = ownRule(context);
   rule.body = validatedRule(context);
   return { rule_id: rule.rule_id };

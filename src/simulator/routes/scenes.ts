@@ -1,6 +1,6 @@
 // User scenes: CRUD, and running their tasks (see model/scene-runner.ts).
 import { GizwitsApiError, formInvalid } from '../errors';
-import { route, type RequestContext, type RouteDefinition } from '../http/router';
+import type { RequestContext } from '../http/router';
 import { parseRawPayload, parseWrittenAttrs } from '../model/datapoint-values';
 import { newObjectId, utcText } from '../model/ids';
 import type { SceneRecord, SceneTask } from '../model/records';
@@ -10,22 +10,19 @@ import { ownGroup } from './groups';
 
 const MAX_DELAY_SECONDS = 3600;
 
-export const sceneRoutes: RouteDefinition[] = [
-  route('GET', '/app/scene', 'user', listScenes),
-  route('POST', '/app/scene', 'user', createScene),
-  route('DELETE', '/app/scene/:id', 'user', (context) => {
-    context.model.scenes.delete(ownScene(context).id);
-    return {};
-  }),
-  // The document's body says POST, its API index says PUT: both update.
-  route('PUT', '/app/scene/:id', 'user', updateScene),
-  route('POST', '/app/scene/:id', 'user', updateScene),
-  route('GET', '/app/scene/:id/task', 'user', (context) => ({ status: ownScene(context).status })),
-  route('POST', '/app/scene/:id/task', 'user', (context) => {
-    startScene(context.model, ownScene(context));
-    return {};
-  }),
-];
+export function deleteScene(context: RequestContext) {
+  context.model.scenes.delete(ownScene(context).id);
+  return {};
+}
+
+export function sceneStatus(context: RequestContext) {
+  return { status: ownScene(context).status };
+}
+
+export function runScene(context: RequestContext) {
+  startScene(context.model, ownScene(context));
+  return {};
+}
 
 function ownScene(context: RequestContext): SceneRecord {
   const scene = context.model.scenes.get(context.params.id);
@@ -66,7 +63,7 @@ function sceneView(context: RequestContext, scene: SceneRecord) {
   };
 }
 
-function listScenes(context: RequestContext) {
+export function listScenes(context: RequestContext) {
   return [...context.model.scenes.values()]
     .filter((scene) => scene.uid === context.uid)
     .map((scene) => sceneView(context, scene));
@@ -135,7 +132,7 @@ function commandOf(
   };
 }
 
-function createScene(context: RequestContext) {
+export function createScene(context: RequestContext) {
   const body = bodyObject(context);
   const now = Date.now();
   const scene: SceneRecord = {
@@ -152,7 +149,7 @@ function createScene(context: RequestContext) {
   return { id: scene.id };
 }
 
-function updateScene(context: RequestContext) {
+export function updateScene(context: RequestContext) {
   const scene = ownScene(context);
   const body = bodyObject(context);
   const name = optionalString(body, 'scene_name');

@@ -1,30 +1,23 @@
 // Device schedulers (/app/devices/{did}/scheduler) and common schedulers (/app/common_scheduler, for a
 // device, a group or a scene). They are stored, listed and validated here; model/schedule-runner.ts fires them.
 import { GizwitsApiError } from '../errors';
-import { route, type RequestContext, type RouteDefinition } from '../http/router';
+import type { RequestContext } from '../http/router';
 import { newObjectId } from '../model/ids';
 import type { SchedulerRecord } from '../model/records';
 import { bodyObject, pageOf, requireBoundDevice, type JsonObject } from './fields';
 import { ownGroup } from './groups';
 import { validatedSchedule, type ScheduleTarget } from './schedule-fields';
 
-export const schedulerRoutes: RouteDefinition[] = [
-  route('GET', '/app/devices/:did/scheduler', 'user', listDeviceSchedulers),
-  route('POST', '/app/devices/:did/scheduler', 'user', createDeviceScheduler),
-  route('PUT', '/app/devices/:did/scheduler/:id', 'user', updateDeviceScheduler),
-  route('DELETE', '/app/devices/:did/scheduler/:id', 'user', (context) => {
-    requireBoundDevice(context, context.params.did);
-    context.model.schedulers.delete(ownScheduler(context, 'device', context.params.did).id);
-    return {};
-  }),
-  route('GET', '/app/common_scheduler', 'user', listCommonSchedulers),
-  route('POST', '/app/common_scheduler', 'user', createCommonScheduler),
-  route('PUT', '/app/common_scheduler/:id', 'user', updateCommonScheduler),
-  route('DELETE', '/app/common_scheduler/:id', 'user', (context) => {
-    context.model.schedulers.delete(ownScheduler(context, 'common').id);
-    return {};
-  }),
-];
+export function deleteDeviceScheduler(context: RequestContext) {
+  requireBoundDevice(context, context.params.did);
+  context.model.schedulers.delete(ownScheduler(context, 'device', context.params.did).id);
+  return {};
+}
+
+export function deleteCommonScheduler(context: RequestContext) {
+  context.model.schedulers.delete(ownScheduler(context, 'common').id);
+  return {};
+}
 
 /** created_at without a zone, exactly as the document's example prints it. */
 function createdAtText(ms: number): string {
@@ -72,7 +65,7 @@ function deviceTarget(context: RequestContext, did: string): { target: ScheduleT
   };
 }
 
-function listDeviceSchedulers(context: RequestContext) {
+export function listDeviceSchedulers(context: RequestContext) {
   const did = context.params.did;
   requireBoundDevice(context, did);
   const records = [...context.model.schedulers.values()].filter(
@@ -81,12 +74,12 @@ function listDeviceSchedulers(context: RequestContext) {
   return paged(context, records);
 }
 
-function createDeviceScheduler(context: RequestContext) {
+export function createDeviceScheduler(context: RequestContext) {
   const { target, fields } = deviceTarget(context, context.params.did);
   return store(context, 'device', { ...validatedSchedule(bodyObject(context), target), ...fields });
 }
 
-function updateDeviceScheduler(context: RequestContext) {
+export function updateDeviceScheduler(context: RequestContext) {
   const { target, fields } = deviceTarget(context, context.params.did);
   const record = ownScheduler(context, 'device', context.params.did);
   record.fields = { ...validatedSchedule({ ...record.fields, ...bodyObject(context) }, target), ...fields };
@@ -126,7 +119,7 @@ function commonTarget(
   throw new GizwitsApiError(9015, 'give one of did, group_id, scene_id');
 }
 
-function listCommonSchedulers(context: RequestContext) {
+export function listCommonSchedulers(context: RequestContext) {
   const query = context.query;
   const records = [...context.model.schedulers.values()].filter((record) => {
     if (record.uid !== context.uid || record.family !== 'common') return false;
@@ -137,13 +130,13 @@ function listCommonSchedulers(context: RequestContext) {
   return paged(context, records);
 }
 
-function createCommonScheduler(context: RequestContext) {
+export function createCommonScheduler(context: RequestContext) {
   const body = bodyObject(context);
   const { target, fields } = commonTarget(context, body);
   return store(context, 'common', { ...validatedSchedule(body, target), ...fields });
 }
 
-function updateCommonScheduler(context: RequestContext) {
+export function updateCommonScheduler(context: RequestContext) {
   const record = ownScheduler(context, 'common');
   const merged = { ...record.fields, ...bodyObject(context) };
   const { target, fields } = commonTarget(context, merged);

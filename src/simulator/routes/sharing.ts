@@ -1,7 +1,7 @@
 // Device sharing between users (to a named user or by QR code), owner transfer, and the share messages
 // both sides receive.
 import { GizwitsApiError, formInvalid } from '../errors';
-import { route, type RequestContext, type RouteDefinition } from '../http/router';
+import type { RequestContext } from '../http/router';
 import type { UserRecord } from '../model/accounts';
 import { newHex32, utcText } from '../model/ids';
 import type { SharingRecord } from '../model/records';
@@ -21,18 +21,10 @@ import {
 const NAMED_SHARE_LIFETIME_MS = 24 * 3600 * 1000;
 const QR_SHARE_LIFETIME_MS = 15 * 60 * 1000;
 
-export const sharingRoutes: RouteDefinition[] = [
-  route('POST', '/app/sharing', 'user', createSharing),
-  route('GET', '/app/sharing', 'user', listSharings),
-  route('DELETE', '/app/sharing/:id', 'user', revokeSharing),
-  route('PUT', '/app/sharing/:id', 'user', respondToSharing),
-  route('GET', '/app/sharing/code/:code', 'user', (context) =>
-    describeQrSharing(context, qrSharing(context)),
-  ),
-  route('POST', '/app/sharing/code/:code', 'user', acceptQrSharing),
-  route('PUT', '/app/sharing/:id/alias', 'user', setUserAlias),
-  route('POST', '/app/sharing/:did/transfer', 'user', transferOwnership),
-];
+/** `GET /app/sharing/code/{code}`: what a QR sharing offers, before it is accepted. */
+export function showQrSharing(context: RequestContext) {
+  return describeQrSharing(context, qrSharing(context));
+}
 
 function userLabel(user: UserRecord | undefined): string {
   if (!user) return '未知用户';
@@ -66,7 +58,7 @@ function findTarget(context: RequestContext, body: Record<string, unknown>): Use
 }
 
 /** Only the owner shares; a first binder becomes owner by sharing, and other binders become guests. */
-function createSharing(context: RequestContext) {
+export function createSharing(context: RequestContext) {
   const body = bodyObject(context);
   const type = optionalInteger(body, 'type');
   if (type !== 0 && type !== 1) throw formInvalid('type must be 0 (to a user) or 1 (QR code)');
@@ -145,7 +137,7 @@ function sharingView(context: RequestContext, sharing: SharingRecord, otherUid: 
 }
 
 /** sharing_type 0: what I shared (guest details); 1: what was shared with me (owner details). */
-function listSharings(context: RequestContext) {
+export function listSharings(context: RequestContext) {
   const sharingType = queryInteger(context.query, 'sharing_type', 0);
   if (sharingType !== 0 && sharingType !== 1) throw formInvalid('sharing_type must be 0 or 1');
   const statusText = context.query.get('status');
@@ -168,7 +160,7 @@ function sharingById(context: RequestContext): SharingRecord {
   return sharing;
 }
 
-function revokeSharing(context: RequestContext) {
+export function revokeSharing(context: RequestContext) {
   const sharing = sharingById(context);
   if (sharing.ownerUid !== context.uid) throw new GizwitsApiError(9084);
   if (sharing.status === 3) throw new GizwitsApiError(9094);
@@ -201,7 +193,7 @@ function acceptInto(context: RequestContext, sharing: SharingRecord): void {
   );
 }
 
-function respondToSharing(context: RequestContext) {
+export function respondToSharing(context: RequestContext) {
   const sharing = sharingById(context);
   if (sharing.guestUid !== context.uid) throw new GizwitsApiError(9084);
   const status = queryInteger(context.query, 'status');
@@ -236,12 +228,12 @@ function describeQrSharing(context: RequestContext, sharing: SharingRecord) {
   };
 }
 
-function acceptQrSharing(context: RequestContext) {
+export function acceptQrSharing(context: RequestContext) {
   acceptInto(context, qrSharing(context));
   return {};
 }
 
-function setUserAlias(context: RequestContext) {
+export function setUserAlias(context: RequestContext) {
   const sharing = sharingById(context);
   if (sharing.ownerUid !== context.uid && sharing.guestUid !== context.uid) throw new GizwitsApiError(9100);
   const alias = context.query.get('user_alias');
@@ -252,7 +244,7 @@ function setUserAlias(context: RequestContext) {
 }
 
 /** The owner hands the device to one of its guests and loses the binding. */
-function transferOwnership(context: RequestContext) {
+export function transferOwnership(context: RequestContext) {
   const did = context.params.did;
   const { binding } = requireBoundDevice(context, did);
   if (binding.role !== 'owner') throw new GizwitsApiError(9093);

@@ -29,6 +29,14 @@ export function simControlRoutes(
     }
     return ok;
   };
+  /** `POST /_sim/devices/:did/<name>` with `{on: true|false}`: a per-device behaviour turned on or off. */
+  const deviceSwitch = (name: string, apply: (did: string, on: boolean) => void) =>
+    route('POST', `/_sim/devices/:did/${name}`, 'none', (context) => {
+      const on = bodyObject(context).on;
+      if (typeof on !== 'boolean') throw formInvalid('on must be true or false');
+      requireDevice(context, context.params.did);
+      return guarded(() => apply(context.params.did, on));
+    });
   return [
     route('POST', '/_sim/faults/expire-tokens', 'none', (context) =>
       guarded(() => faults.expireAllTokens(numberField(context, 'code', 9004) as 9004 | 9006)),
@@ -82,12 +90,8 @@ export function simControlRoutes(
       requireDevice(context, context.params.did);
       return guarded(() => faults.setOnline(context.params.did, online));
     }),
-    route('POST', '/_sim/devices/:did/ignore-writes', 'none', (context) => {
-      const on = bodyObject(context).on;
-      if (typeof on !== 'boolean') throw formInvalid('on must be true or false');
-      requireDevice(context, context.params.did);
-      return guarded(() => faults.ignoreWrites(context.params.did, on));
-    }),
+    deviceSwitch('ignore-writes', (did, on) => faults.ignoreWrites(did, on)),
+    deviceSwitch('hold-readings', (did, on) => faults.holdReadings(did, on)),
     route('POST', '/_sim/devices/:did/report', 'none', deviceReport),
     route('POST', '/_sim/devices/:did/raw', 'none', deviceRaw),
     route('GET', '/_sim/devices/:did', 'none', deviceState),

@@ -1,15 +1,15 @@
 // Service version and the error table.
 import { ERROR_TABLE } from '../errors';
 import { SIM_API_VERSION } from '../fixtures';
-import { route, type RouteDefinition } from '../http/router';
 
-export const systemRoutes: RouteDefinition[] = [
-  route('GET', '/status', 'app', () => ({ status: { version: SIM_API_VERSION } })),
-  route('GET', '/errors', 'app', () =>
-    ERROR_TABLE.map((entry) => ({
-      status: entry.status,
-      error_code: entry.code,
-      error_message: entry.message,
-    })),
-  ),
-];
+export function serviceStatus() {
+  return { status: { version: SIM_API_VERSION } };
+}
+
+export function errorTable() {
+  return ERROR_TABLE.map((entry) => ({
+    status: entry.status,
+    error_code: entry.code,
+    error_message: entry.message,
+  }));
+}

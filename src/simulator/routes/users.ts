@@ -4,29 +4,23 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GizwitsApiError, formInvalid } from '../errors';
 import { SIM_APP_ID, SIM_APP_SECRET, SIM_CAPTCHA_CODE, SIM_SMS_CODE } from '../fixtures';
 import { headerValue } from '../http/io';
-import { route, type RequestContext, type RouteDefinition } from '../http/router';
+import type { RequestContext } from '../http/router';
 import type { UserRecord } from '../model/accounts';
 import { bodyObject, optionalString, requiredString, type JsonObject } from './fields';
 
 const THIRD_PARTY_SOURCES = ['qq', 'sina', 'baidu', 'wechat', 'twitter', 'facebook', 'google', 'amazon'];
 
-export const userRoutes: RouteDefinition[] = [
-  route('POST', '/app/users', 'app', createUser),
-  route('GET', '/app/users', 'user', (context) => profileOf(currentUser(context))),
-  route('PUT', '/app/users', 'user', updateUser),
-  route('POST', '/app/login', 'app', login),
-  route('POST', '/app/request_token', 'app', requestAppToken),
-  route('POST', '/app/reset_password', 'app', resetPassword),
-  route('POST', '/app/sms_code', 'userOrApp', smsCode),
-  route('GET', '/app/verify/codes', 'userOrApp', newCaptcha),
-  route('POST', '/app/verify/codes', 'userOrApp', checkCaptcha),
-  route('PUT', '/app/verify/codes', 'userOrApp', (context) => {
-    const body = bodyObject(context);
-    requiredString(body, 'phone');
-    checkSmsCode(body.sms_code ?? body.code);
-    return {};
-  }),
-];
+/** `PUT /app/verify/codes`: checks an SMS code sent to a phone. */
+export function checkPhoneCode(context: RequestContext) {
+  const body = bodyObject(context);
+  requiredString(body, 'phone');
+  checkSmsCode(body.sms_code ?? body.code);
+  return {};
+}
+
+export function profile(context: RequestContext) {
+  return profileOf(currentUser(context));
+}
 
 function tokenAnswer(context: RequestContext, user: UserRecord) {
   const issued = context.model.accounts.issueToken(user.uid);
@@ -64,7 +58,7 @@ function ensureFree(
   if (holder && holder.uid !== context.uid) throw new GizwitsApiError(code);
 }
 
-function createUser(context: RequestContext) {
+export function createUser(context: RequestContext) {
   const body = bodyObject(context);
   const accounts = context.model.accounts;
   const lang = optionalString(body, 'lang') ?? 'zh-cn';
@@ -122,7 +116,7 @@ function profileOf(user: UserRecord) {
   };
 }
 
-function updateUser(context: RequestContext) {
+export function updateUser(context: RequestContext) {
   const body = bodyObject(context);
   const user = currentUser(context);
   let touched = false;
@@ -199,7 +193,7 @@ function applyProfileChanges(user: UserRecord, body: JsonObject): boolean {
   return touched;
 }
 
-function login(context: RequestContext) {
+export function login(context: RequestContext) {
   const body = bodyObject(context);
   const name = requiredString(body, 'username');
   const password = requiredString(body, 'password');
@@ -214,7 +208,7 @@ export function applicationAuth(appId: string, appSecret: string): string {
     .digest('hex');
 }
 
-function requestAppToken(context: RequestContext) {
+export function requestAppToken(context: RequestContext) {
   const given = headerValue(context, 'x-gizwits-application-auth');
   if (!given || given.toLowerCase() !== applicationAuth(SIM_APP_ID, SIM_APP_SECRET))
     throw new GizwitsApiError(9038);
@@ -222,7 +216,7 @@ function requestAppToken(context: RequestContext) {
   return { token: issued.token, expired_at: issued.expireAt };
 }
 
-function resetPassword(context: RequestContext) {
+export function resetPassword(context: RequestContext) {
   const body = bodyObject(context);
   const accounts = context.model.accounts;
   const email = optionalString(body, 'email');
@@ -242,20 +236,20 @@ function resetPassword(context: RequestContext) {
 }
 
 /** Without `code` it "sends" an SMS (always SIM_SMS_CODE); with `code` it checks one. */
-function smsCode(context: RequestContext) {
+export function smsCode(context: RequestContext) {
   const body = bodyObject(context);
   requiredString(body, 'phone');
   if (body.code !== undefined) checkSmsCode(body.code);
   return {};
 }
 
-function newCaptcha(context: RequestContext) {
+export function newCaptcha(context: RequestContext) {
   const id = randomBytes(20).toString('hex');
   context.model.accounts.captchas.set(id, SIM_CAPTCHA_CODE);
   return { captcha_url: `${context.baseUrl}/captcha/image/${id}/`, captcha_id: id };
 }
 
-function checkCaptcha(context: RequestContext) {
+export function checkCaptcha(context: RequestContext) {
   const body = bodyObject(context);
   const id = requiredString(body, 'captcha_id');
   const code = requiredString(body, 'captcha_code');
