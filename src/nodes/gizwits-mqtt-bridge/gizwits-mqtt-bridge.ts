@@ -81,8 +81,8 @@ export = function (RED: NodeAPI) {
         event: () => status.update(),
         // A refused or failed command reaches a Catch node, with what the result topic says.
         refused: ({ did, topic, error }: RefusedCommand) => {
-          const message = asError(error).message;
-          node.error(message, { topic, did, payload: { code: error.code, message } });
+          const worded = asError(error);
+          node.error(worded, { topic, did, payload: { code: error.code, message: worded.message } });
         },
         warning: (warning: unknown) => node.warn(asError(warning).message),
       });
