@@ -193,9 +193,15 @@ export class DeviceBridge extends EventEmitter {
     this.republish();
   };
 
+  /** Configs first, then the states they describe (Home Assistant reads a state with its config). */
   private republish(): void {
-    if (this.options.discovery) for (const did of this.bridged) void this.publishDiscovery(did);
-    for (const [topic, payload] of this.retained) this.connection.publish(topic, payload, true);
+    const configs = this.options.discovery
+      ? Promise.all([...this.bridged].map((did) => this.publishDiscovery(did)))
+      : Promise.resolve([]);
+    void configs.then(() => {
+      if (this.closed) return;
+      for (const [topic, payload] of this.retained) this.connection.publish(topic, payload, true);
+    });
   }
 
   private readonly onMessage = (topic: string, payload: Buffer, packet: IPublishPacket): void => {
