@@ -34,7 +34,9 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startMosquitto(options: { users?: Record<string, string> } = {}): Promise<Mosquitto> {
+export async function startMosquitto(
+  options: { users?: Record<string, string>; /** More lines of mosquitto.conf. */ config?: string[] } = {},
+): Promise<Mosquitto> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-mosquitto-'));
   const port = await freePort();
   const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type error'];
@@ -49,6 +51,7 @@ export async function startMosquitto(options: { users?: Record<string, string> }
   } else {
     lines.push('allow_anonymous true');
   }
+  lines.push(...(options.config ?? []));
   const config = path.join(dir, 'mosquitto.conf');
   fs.writeFileSync(config, `${lines.join('\n')}\n`);
 
