@@ -198,11 +198,16 @@ export class BrokerConnection extends EventEmitter {
     }
   }
 
-  /** Ends the connection; `clean` false leaves the last will to the broker (as a crash would). */
+  /**
+   * Ends the connection. A clean DISCONNECT makes the broker drop the last will, so what the will says
+   * is published first: stopping Node-RED leaves the bridge `offline` as a crash would.
+   */
   close(): Promise<void> {
     clearTimeout(this.timer);
-    this.setState('closed');
     const client = this.client;
+    if (client && this.will && this.connected)
+      client.publish(this.will.topic, this.will.payload, { qos: 1, retain: true }, () => undefined);
+    this.setState('closed');
     this.client = undefined;
     this.filters.clear();
     if (!client) return Promise.resolve();

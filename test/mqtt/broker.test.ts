@@ -85,6 +85,21 @@ describe('MQTT broker connection against a real Mosquitto with a password file',
     await watch.close();
   });
 
+  it('says what its last will says when it closes on purpose (the broker drops the will then)', async () => {
+    const watch = await watchBroker(broker.url, ['will/#'], { username: 'bridge', password: PASSWORD });
+    const connection = new BrokerConnection(
+      { url: broker.url, clientId: 'closes', username: 'bridge', password: PASSWORD },
+      { topic: 'will/closing', payload: 'offline' },
+    );
+    connection.start();
+    await waitFor(() => connection.connected);
+    connection.publish('will/closing', 'online', true);
+    await watch.next((m) => m.topic === 'will/closing' && m.payload === 'online');
+    await connection.close();
+    await watch.next((m) => m.topic === 'will/closing' && m.payload === 'offline');
+    await watch.close();
+  });
+
   it('refuses URLs it cannot use, without repeating a password written into them', () => {
     assert.throws(() => checkBrokerUrl('http://127.0.0.1:1883'), /cannot be used/);
     assert.throws(() => checkBrokerUrl('not a url'), /cannot be used/);
