@@ -7,7 +7,8 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import { reconnectDelay } from '../client/backoff';
 import { GizwitsError, keyed } from '../client/errors';
 
-export type BrokerState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'refused' | 'closed';
+export type BrokerState =
+  'idle' | 'connecting' | 'connected' | 'reconnecting' | 'refused' | 'failed' | 'closed';
 
 export interface BrokerOptions {
   url: string;
@@ -119,7 +120,20 @@ export class BrokerConnection extends EventEmitter {
       ...(tls ?? {}),
     };
     this.setState('connecting');
-    const client = mqtt.connect(url, options);
+    let client: MqttClient;
+    try {
+      client = mqtt.connect(url, options);
+    } catch (error) {
+      // Options MQTT.js cannot use (a TLS file that does not parse): said, never thrown from a timer.
+      this.lastError = new GizwitsError({
+        code: 'INVALID_CONFIG',
+        ...keyed('bridge.broker.unreachable', {
+          reason: String((error as Error)?.message ?? error).slice(0, 120),
+        }),
+      });
+      this.setState('refused');
+      return;
+    }
     this.client = client;
     client.on('connect', () => {
       this.attempt = 0;
