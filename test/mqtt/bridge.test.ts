@@ -252,6 +252,54 @@ describe('gizwits-mqtt-bridge with a real Mosquitto', function () {
     assert.equal(watch.all.filter((m) => m.topic.startsWith(`${BASE}/${demoPlug1}`)).length, 0);
   });
 
+  it('after the cloud link drops, marks devices offline, then publishes their state again with what changed meanwhile', async () => {
+    const { statuses } = await start();
+    await bridged(demoPlug1);
+    await waitFor(() => watch.last(`${BASE}/${demoPlug1}/availability`) === 'online');
+    const mark = watch.all.length;
+    ctx.sim.faults.stopAnsweringPings(true);
+    ctx.sim.faults.dropAllSockets();
+    await watch.next((m) => m.topic === `${BASE}/${demoPlug1}/availability` && m.payload === 'offline', mark);
+    await waitFor(() => statuses.some((s) => /cloud reconnecting/.test(s.text ?? '')));
+    ctx.sim.model.reportFromDevice(demoPlug1, new Map([['countdown', 333]]) as never);
+    ctx.sim.faults.stopAnsweringPings(false);
+    await watch.next(
+      (m) => m.topic === `${BASE}/${demoPlug1}/state` && JSON.parse(m.payload).countdown === 333,
+      mark,
+    );
+    await watch.next((m) => m.topic === `${BASE}/${demoPlug1}/availability` && m.payload === 'online', mark);
+    await waitFor(() => /cloud ok/.test(statuses.at(-1)?.text ?? ''));
+  });
+
+  it('shows a cloud that refuses the account in red, and keeps the broker side up', async () => {
+    const account = simAccount(ctx.sim, { user: { username: 'demo', password: 'wrong-password-1' } });
+    await helper.load(
+      [accountNode, brokerNode, bridgeNode],
+      onTab([
+        account.node,
+        { id: 'broker', type: 'gizwits-mqtt-broker', url: broker.url, configVersion: 1 },
+        {
+          id: 'bridge',
+          type: 'gizwits-mqtt-bridge',
+          account: 'account',
+          broker: 'broker',
+          baseTopic: BASE,
+          configVersion: 1,
+        },
+      ]),
+      account.credentials,
+    );
+    const node = helper.getNode('bridge');
+    await watch.next((m) => m.topic === `${BASE}/bridge/bridge/status` && m.payload === 'online');
+    await waitFor(() => {
+      const last = (
+        node.status as unknown as { lastCall?: { args: Array<{ fill?: string; text?: string }> } }
+      ).lastCall?.args[0];
+      return last?.fill === 'red' && /^cloud: /.test(last.text ?? '');
+    });
+    assert.ok(!JSON.stringify(helper.log().args).includes('wrong-password-1'));
+  });
+
   it('after the broker restarts, reconnects and publishes everything again, with changes made meanwhile', async () => {
     const { statuses } = await start();
     await waitFor(() => stateOf(demoPlug1) !== null);
