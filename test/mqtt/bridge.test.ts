@@ -100,7 +100,7 @@ describe('gizwits-mqtt-bridge with a real Mosquitto', function () {
     assert.equal(watch.last(`${BASE}/${demoAc}/availability`), 'online');
     assert.equal(watch.last(`${BASE}/${demoPlug2Offline}/availability`), 'offline');
     await waitFor(
-      () => /^5 devices · broker ok · cloud ok$/.test(statuses.at(-1)?.text ?? ''),
+      () => /^bridged 5 · broker ok · cloud ok$/.test(statuses.at(-1)?.text ?? ''),
       5000,
       () => JSON.stringify(statuses.at(-1)),
     );
@@ -248,7 +248,7 @@ describe('gizwits-mqtt-bridge with a real Mosquitto', function () {
   it('bridges only the chosen devices when given', async () => {
     const { statuses } = await start({ devices: [demoAc] });
     await bridged(demoAc);
-    await waitFor(() => /^1 devices/.test(statuses.at(-1)?.text ?? ''));
+    await waitFor(() => /^bridged 1 ·/.test(statuses.at(-1)?.text ?? ''));
     assert.equal(watch.all.filter((m) => m.topic.startsWith(`${BASE}/${demoPlug1}`)).length, 0);
   });
 
