@@ -1,6 +1,7 @@
 // The MQTT broker of `npm start` (the gizwits-mqtt-bridge example): Debian's Mosquitto when it is
 // installed, else aedes, an MQTT broker in Node.js (a dev dependency). It listens on MQTT_HOST (default
-// 127.0.0.1) and MQTT_PORT (default 1883); `close()` stops it.
+// 127.0.0.1) and MQTT_PORT (default 1883); MQTT_BROKER=aedes takes aedes even where Mosquitto is
+// installed. `close()` stops it.
 'use strict';
 
 const { spawn } = require('node:child_process');
@@ -82,7 +83,8 @@ async function startAedes(host, port) {
 
 /** Starts the demo broker; resolves with `{kind, url, close}`. */
 async function startLocalBroker({ host = '127.0.0.1', port = 1883 } = {}) {
-  const broker = MOSQUITTO ? await startMosquitto(host, port) : await startAedes(host, port);
+  const mosquitto = MOSQUITTO && process.env.MQTT_BROKER !== 'aedes';
+  const broker = mosquitto ? await startMosquitto(host, port) : await startAedes(host, port);
   return { ...broker, url: `mqtt://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, port };
 }
 
