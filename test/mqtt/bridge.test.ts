@@ -172,6 +172,23 @@ describe('gizwits-mqtt-bridge with a real Mosquitto', function () {
     assert.equal(controlWrites(demoLamp1), before, 'nothing was sent to the device');
   });
 
+  it('publishes a failed write with the cloud’s code, never repeating it', async () => {
+    const { caught } = await start();
+    await bridged(demoPlug2Offline);
+    const before = ctx.sim.calls.filter((c) => c.path === `/app/control/${demoPlug2Offline}`).length;
+    await watch.publish(`${BASE}/${demoPlug2Offline}/set`, JSON.stringify({ switch: true }));
+    const result = await watch.next((m) => m.topic === `${BASE}/${demoPlug2Offline}/result`);
+    const body = JSON.parse(result.payload) as { code: number; message: string };
+    assert.equal(body.code, 9042);
+    assert.match(body.message, /9042/);
+    const [error] = await caught.next((m) => m.did === demoPlug2Offline);
+    assert.match(error.error.message, /9042/);
+    assert.equal(
+      ctx.sim.calls.filter((c) => c.path === `/app/control/${demoPlug2Offline}`).length,
+      before + 1,
+    );
+  });
+
   it('refuses hostile payloads and topics without throwing, and keeps working', async () => {
     const { caught } = await start();
     await bridged(demoPlug1);
