@@ -131,7 +131,7 @@ export class BrokerConnection extends EventEmitter {
           reason: String((error as Error)?.message ?? error).slice(0, 120),
         }),
       });
-      this.setState('refused');
+      this.setState('failed');
       return;
     }
     this.client = client;
