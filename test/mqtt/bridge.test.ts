@@ -289,7 +289,9 @@ describe('gizwits-mqtt-bridge with a real Mosquitto', function () {
   });
 
   it('shows a cloud that refuses the account in red, and keeps the broker side up', async () => {
-    const account = simAccount(ctx.sim, { user: { username: 'demo', password: 'wrong-password-1' } });
+    const account = simAccount(ctx.sim, {
+      user: { username: 'mqtt-bridge-nobody', password: 'wrong-password-1' },
+    });
     await helper.load(
       [accountNode, brokerNode, bridgeNode],
       onTab([
