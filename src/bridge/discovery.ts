@@ -34,9 +34,12 @@ export function packageOrigin(): Origin {
 
 type Component = Record<string, unknown>;
 
-/** `{{ value_json.<name> }}`: names are letters, digits and underscores (bridge/topics.ts checks them). */
-const valueOf = (name: string) => `{{ value_json.${name} }}`;
-const onOff = (name: string) => `{{ 'ON' if value_json.${name} else 'OFF' }}`;
+/**
+ * `{{ value_json['<name>'] }}`: the subscript form reads any name, even one Jinja takes for a keyword
+ * (`in`, `not`) or one that starts with a digit; names are letters, digits and underscores (checked below).
+ */
+const valueOf = (name: string) => `{{ value_json['${name}'] }}`;
+const onOff = (name: string) => `{{ 'ON' if value_json['${name}'] else 'OFF' }}`;
 const commandJson = (name: string) => `{"${name}": {{ value | tojson }}}`;
 
 /** The component of one data point, or undefined when it is left out. */

@@ -1,12 +1,12 @@
 // A tiny evaluator of the Jinja subset the bridge emits in Home Assistant templates, rendering values
 // as Home Assistant's templates do (Python's str: True/False for booleans). Anything outside the subset
 // throws, so that a template the bridge starts to emit without a matching check here fails the test.
-//   {{ value_json.<name> }}
-//   {{ 'A' if value_json.<name> else 'B' }}
+//   {{ value_json['<name>'] }}
+//   {{ 'A' if value_json['<name>'] else 'B' }}
 //   {{ value | tojson }}      {{ value }}
 // Literal text around one such expression is kept (`{"x": {{ value | tojson }}}`).
 
-const NAME = '[A-Za-z_][A-Za-z0-9_]*';
+const NAME = '[A-Za-z0-9_]+';
 const EXPRESSION = /\{\{\s*(.*?)\s*\}\}/g;
 
 function pythonStr(value: unknown): string {
@@ -24,12 +24,12 @@ function evaluate(
   expression: string,
   vars: { value?: unknown; value_json?: Record<string, unknown> },
 ): string {
-  let m = new RegExp(`^value_json\\.(${NAME})$`).exec(expression);
+  let m = new RegExp(`^value_json\\['(${NAME})'\\]$`).exec(expression);
   if (m) {
     if (!vars.value_json || !(m[1] in vars.value_json)) throw new Error(`value_json has no ${m[1]}`);
     return pythonStr(vars.value_json[m[1]]);
   }
-  m = new RegExp(`^'([^']*)' if value_json\\.(${NAME}) else '([^']*)'$`).exec(expression);
+  m = new RegExp(`^'([^']*)' if value_json\\['(${NAME})'\\] else '([^']*)'$`).exec(expression);
   if (m) {
     if (!vars.value_json || !(m[2] in vars.value_json)) throw new Error(`value_json has no ${m[2]}`);
     return truthy(vars.value_json[m[2]]) ? m[1] : m[3];

@@ -194,11 +194,11 @@ describe('Home Assistant discovery, checked against the documentation', function
     ]);
     assert.ok(discoveryProblems({ cmps: {} }).includes('dev (device) is required'));
     assert.throws(
-      () => renderTemplate('{{ value_json.a | float }}', { value_json: { a: 1 } }),
+      () => renderTemplate("{{ value_json['a'] | float }}", { value_json: { a: 1 } }),
       /outside the tested subset/,
     );
     assert.equal(
-      renderTemplate("{{ 'ON' if value_json.a else 'OFF' }}", { value_json: { a: false } }),
+      renderTemplate("{{ 'ON' if value_json['a'] else 'OFF' }}", { value_json: { a: false } }),
       'OFF',
     );
   });
