@@ -45,6 +45,7 @@ import {
 } from './harness';
 import { accountFlow, deploy, onSink, runtimeNode, startNodeRed } from './node-red';
 import type { BenchUser } from './sim-worker';
+import { mqttBench, mqttLines } from './mqtt';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(ROOT, 'test-artifacts', 'bench', 'results.json');
@@ -347,6 +348,7 @@ async function main(): Promise<void> {
     for (const size of SIZES) deploys.push(await deployTimes(sim, size));
     const mem = await memory(sim);
     const latency = await writeLatency(sim);
+    const bridge = await mqttBench(sim);
 
     const cpus = os.cpus();
     const date = new Date().toISOString().slice(0, 10);
@@ -388,6 +390,8 @@ async function main(): Promise<void> {
         [0],
       ),
       '',
+      ...mqttLines(bridge),
+      '',
       `Finished in ${((performance.now() - begun) / 1000).toFixed(0)} s; ` +
         `figures in ${path.relative(ROOT, RESULTS_FILE)}.`,
     ];
@@ -410,6 +414,7 @@ async function main(): Promise<void> {
       deploy: deploys,
       memory: mem,
       writeLatency: latency,
+      mqttBridge: bridge,
     };
     fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
     console.log(out.join('\n'));

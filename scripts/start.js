@@ -11,7 +11,8 @@
 // and left the rest holding their ports, and SIGINT reached nothing. (Windows' cmd has no `exec`: there,
 // run `node scripts/start.js`.)
 //
-// Ports and directory: NODE_RED_PORT (1880), GIZWITS_SIM_PORT (8181), GIZWITS_USERDIR (.userdir).
+// Ports and directory: NODE_RED_PORT (1880), GIZWITS_SIM_PORT (8181), MQTT_PORT (1883), GIZWITS_USERDIR
+// (.userdir). An MQTT broker comes up too, for the bridge example: Mosquitto when installed, else aedes.
 // FlowFuse Dashboard 2 is installed into the user directory on the first start (scripts/dashboard.js;
 // GIZWITS_DASHBOARD_DIR installs it elsewhere and links it in, as the tests do with a shared cache). When
 // the registry cannot be reached the demo starts without the dashboard example, and says so.
@@ -22,6 +23,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const dashboard = require('./dashboard');
+const { startLocalBroker } = require('./local-broker');
 
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE_NAME = '@gizwits-community/node-red-gizwits';
@@ -40,6 +42,11 @@ function port(name, fallback) {
 
 const NODE_RED_PORT = port('NODE_RED_PORT', 1880);
 const SIM_PORT = port('GIZWITS_SIM_PORT', 8181);
+// The MQTT bridge example's broker (scripts/local-broker.js); MQTT_HOST=0.0.0.0 lets Home Assistant on
+// another machine reach it.
+const MQTT_HOST = process.env.MQTT_HOST || HOST;
+const MQTT_PORT = port('MQTT_PORT', 1883);
+const EXAMPLE_BROKERS = { 'ex-mqtt-broker': 'gizwits-mqtt-broker', 'ex-mqtt-core-broker': 'mqtt-broker' };
 const USER_DIR = path.resolve(process.env.GIZWITS_USERDIR || path.join(ROOT, '.userdir'));
 const RESET = process.argv.includes('--reset');
 const BUILD = !process.argv.includes('--no-build');
@@ -185,7 +192,13 @@ function exampleFlows(simUrl, withDashboard) {
   return flows;
 }
 
-function writeFlows(simUrl, demo, withDashboard) {
+/** The bridge example's broker nodes, pointed at this run's broker. */
+function onLocalBroker(node, broker) {
+  if (!broker || EXAMPLE_BROKERS[node.id] !== node.type) return node;
+  return node.type === 'mqtt-broker' ? { ...node, port: String(broker.port) } : { ...node, url: broker.url };
+}
+
+function writeFlows(simUrl, demo, withDashboard, broker) {
   const flowFile = path.join(USER_DIR, 'flows.json');
   const existing = RESET ? undefined : readJson(flowFile, undefined);
   let flows;
@@ -197,6 +210,7 @@ function writeFlows(simUrl, demo, withDashboard) {
   } else {
     flows = exampleFlows(simUrl, withDashboard);
   }
+  flows = flows.map((n) => onLocalBroker(n, broker));
   writeJson(flowFile, flows);
   const credFile = path.join(USER_DIR, 'flows_cred.json');
   const credentials = RESET ? {} : readJson(credFile, {});
@@ -251,12 +265,22 @@ async function main() {
     process.exit(1);
   }
 
+  let broker;
+  try {
+    broker = await startLocalBroker({ host: MQTT_HOST, port: MQTT_PORT });
+  } catch (error) {
+    console.error(
+      `The MQTT broker did not start on ${MQTT_HOST}:${MQTT_PORT} (${error && error.message}); the MQTT example ` +
+        'uses whatever listens there. Set MQTT_PORT to start one elsewhere.',
+    );
+  }
+
   startOnlineCycle(simulator, SIM_DEVICES.demoLamp2);
   installPackage();
   const withDashboard = await prepareDashboard();
   if (stopRequested) return;
   writeSettings();
-  const { tabs, usesDashboard } = writeFlows(simulator.url, SIM_USERS.demo, withDashboard);
+  const { tabs, usesDashboard } = writeFlows(simulator.url, SIM_USERS.demo, withDashboard, broker);
   if (usesDashboard && !withDashboard)
     console.error(
       'Your flows use dashboard nodes: Node-RED will wait for them until the dashboard is installed.',
@@ -292,6 +316,9 @@ async function main() {
           ? ` Dashboard:         ${editor}dashboard`
           : ' Dashboard:         not installed (the npm registry could not be reached)',
         ` Simulated cloud:   ${simulator.url}  (AppID ${SIM_APP_ID}, user ${demo.username} / ${demo.password})`,
+        broker
+          ? ` MQTT broker:       ${broker.url}  (${broker.kind}; Home Assistant: MQTT integration, this host, port ${broker.port})`
+          : ` MQTT broker:       not started (port ${MQTT_PORT} in use)`,
         ` User directory:    ${USER_DIR}`,
         '',
         ' What to try:',
@@ -330,7 +357,8 @@ async function main() {
   const stop = (code) => {
     if (stopping) return;
     stopping = true;
-    const done = () => simulator.close().then(() => process.exit(code));
+    const done = () =>
+      Promise.all([simulator.close(), broker && broker.close()]).then(() => process.exit(code));
     if (red.exitCode !== null || red.signalCode !== null) return done();
     const timer = setTimeout(() => red.kill('SIGKILL'), 15_000);
     red.once('exit', () => {

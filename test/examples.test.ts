@@ -19,6 +19,7 @@ import {
   type PackedEnvironment,
 } from './e2e/packed-node-red';
 import { MATRIX, PLATFORM_PREPARE_MS, PLATFORM_TITLES } from './helpers/platforms';
+import { startMosquitto, type Mosquitto } from './helpers/mosquitto';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
 
@@ -121,6 +122,26 @@ const SCENARIOS: Record<string, (run: Run) => Promise<void>> = {
     const state = (await run.shown('ex-read-debug')) as Record<string, unknown>;
     assert.equal(state.countdown, 42);
     assert.ok('power' in state && 'switch' in state, JSON.stringify(state));
+  },
+
+  async 'gizwits-mqtt-bridge'(run) {
+    // The bridge takes commands once it has subscribed, right before it publishes each device's state.
+    await run.shown(
+      'ex-mqtt-state-debug',
+      (m: { topic: string }) => m.topic === `gizwits/${SIM_DEVICES.demoLamp1}/state`,
+    );
+    await run.shown('ex-mqtt-discovery-debug');
+    await run.press('ex-mqtt-bad-inject');
+    const result = (await run.shown('ex-mqtt-result-debug')) as { payload: { message: string } };
+    assert.match(result.payload.message, /brightness/);
+    await run.press('ex-mqtt-cool-inject');
+    await run.shown(
+      'ex-mqtt-state-debug',
+      (m: { topic: string; payload: { set_temp?: number; switch?: boolean } }) =>
+        m.topic === `gizwits/${SIM_DEVICES.demoAc}/state` &&
+        m.payload.set_temp === 24 &&
+        m.payload.switch === true,
+    );
   },
 
   async 'gizwits-device-control-checks'(run) {
@@ -256,6 +277,23 @@ describe('examples, imported into a real Node-RED with the simulated cloud', fun
   }
 });
 
+/** Examples on MQTT run against a real Mosquitto of their own, their broker nodes pointed at it. */
+let mosquitto: Mosquitto | undefined;
+after(() => mosquitto?.stop());
+
+async function onTestBroker(nodes: FlowNode[]): Promise<FlowNode[]> {
+  if (!nodes.some((n) => n.type === 'gizwits-mqtt-broker' || n.type === 'mqtt-broker')) return nodes;
+  mosquitto ??= await startMosquitto();
+  const { url, port } = mosquitto;
+  return nodes.map((n) =>
+    n.type === 'gizwits-mqtt-broker'
+      ? { ...n, url }
+      : n.type === 'mqtt-broker'
+        ? { ...n, port: String(port) }
+        : n,
+  );
+}
+
 /** One example, imported, deployed and run on the platform whose environment `shared` gives. */
 function describeExample(file: string, shared: () => { env: PackedEnvironment; debug: DebugSidebar }): void {
   const name = file.replace(/\.json$/, '');
@@ -286,7 +324,10 @@ function describeExample(file: string, shared: () => { env: PackedEnvironment; d
     const flows = [
       { id: tab, type: 'tab', label: name },
       simAccountFlowNode(env.sim),
-      ...nodes.filter((n) => n.type !== 'gizwits-account').map((n) => ({ ...n, z: tab })),
+      ...(await onTestBroker(nodes.filter((n) => n.type !== 'gizwits-account'))).map((n) => ({
+        ...n,
+        z: tab,
+      })),
     ];
     const mark = debug.messages.length;
     await env.deploy(flows);

@@ -308,15 +308,18 @@ describe('message catalogues of the client (src/client/messages)', () => {
 
   it('has an English text for every key the code names', () => {
     const en = messages('en-US');
-    const sources = [path.join(ROOT, 'src', 'client'), NODES].flatMap((dir) =>
-      (fs.readdirSync(dir, { recursive: true }) as string[])
-        .filter((file) => file.endsWith('.ts'))
-        .map((file) => path.join(dir, file)),
+    const sources = [path.join(ROOT, 'src', 'client'), path.join(ROOT, 'src', 'bridge'), NODES].flatMap(
+      (dir) =>
+        (fs.readdirSync(dir, { recursive: true }) as string[])
+          .filter((file) => file.endsWith('.ts'))
+          .map((file) => path.join(dir, file)),
     );
     const named = new Set<string>();
     for (const file of sources) {
       const source = fs.readFileSync(file, 'utf8');
       for (const m of source.matchAll(/(?:keyed\(\s*|\bkey: )'([A-Za-z0-9.]+)'(?!\s*\|)/g)) named.add(m[1]);
+      // The bridge's refusals name their key through refused('bridge.command.…').
+      for (const m of source.matchAll(/\b(?:commandRefused|refused)\(\s*'([A-Za-z0-9.]+)'/g)) named.add(m[1]);
     }
     assert.ok(named.size > 150, `only ${named.size} keys found`);
     const missing = [...named].filter((key) => !en.has(key));

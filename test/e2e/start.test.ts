@@ -83,11 +83,13 @@ describe('npm start', function () {
     this.timeout(DASHBOARD_PREPARE_MS);
     const dashboardDir = await dashboardCache();
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-start-'));
-    const [redPort, simPort] = [await freePort(), await freePort()];
-    ports = [redPort, simPort];
+    const [redPort, simPort, mqttPort] = [await freePort(), await freePort(), await freePort()];
+    ports = [redPort, simPort, mqttPort];
     env = {
       NODE_RED_PORT: String(redPort),
       GIZWITS_SIM_PORT: String(simPort),
+      // The bridge example's broker (Mosquitto here, else aedes), off the default 1883.
+      MQTT_PORT: String(mqttPort),
       GIZWITS_USERDIR: userDir,
       // The dashboard from the suite's cache, linked in (an unset one installs it into the user directory).
       GIZWITS_DASHBOARD_DIR: dashboardDir,
@@ -112,6 +114,7 @@ describe('npm start', function () {
     assert.ok(Date.now() - started < 10_000, `stopped within 10 s of ${signal}`);
     assert.ok(await portFree(ports[0]), `Node-RED's port ${ports[0]} is free`);
     assert.ok(await portFree(ports[1]), `the simulator's port ${ports[1]} is free`);
+    assert.ok(await portFree(ports[2]), `the MQTT broker's port ${ports[2]} is free`);
   }
 
   it('serves the editor with every example deployed against the simulator, and prints what to try', async () => {
@@ -119,6 +122,7 @@ describe('npm start', function () {
     running.push(run);
     assert.match(run.output(), new RegExp(`Node-RED editor: +${editor}/`));
     assert.match(run.output(), new RegExp(`Simulated cloud: +${simulator}`));
+    assert.match(run.output(), new RegExp(`MQTT broker: +mqtt://127\\.0\\.0\\.1:${ports[2]} `));
 
     const flows = (await (await fetch(`${editor}/flows`)).json()) as Array<Record<string, unknown>>;
     const tabs = flows.filter((n) => n.type === 'tab').map((n) => n.label);

@@ -66,6 +66,8 @@ export interface NodeRedProcess {
   userDir: string;
   output(): string;
   stop(): Promise<number | null>;
+  /** Ends it with SIGKILL, as a crash or the OOM killer would: no close handler runs. */
+  kill(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -108,6 +110,14 @@ export async function startNodeRed(options: StartOptions): Promise<NodeRedProces
       const code = await red.stop();
       fs.rmSync(userDir, { recursive: true, force: true });
       return code;
+    },
+    async kill() {
+      if (red.child.exitCode === null && red.child.signalCode === null) {
+        const exited = new Promise((resolve) => red.child.once('exit', resolve));
+        red.child.kill('SIGKILL');
+        await exited;
+      }
+      fs.rmSync(userDir, { recursive: true, force: true });
     },
   };
 }
