@@ -103,20 +103,18 @@ function isAttrValue(value: unknown): value is Json {
 }
 
 /**
- * The data point values of a report, copied into a fresh object, or undefined when any name or value is
- * out of shape (the whole report is then skipped: half a report would pass for the device's state).
+ * The data point values of a report (the object JSON.parse made for this frame alone, so not copied: this
+ * runs for every report), or undefined when any name or value is out of shape (the whole report is then
+ * skipped: half a report would pass for the device's state).
  */
 export function checkAttrs(value: unknown): AttrValues | undefined {
   if (!isObject(value)) return undefined;
-  const names = Object.keys(value);
-  if (names.length > MAX_ATTRS) return undefined;
-  const attrs: AttrValues = {};
-  for (const name of names) {
-    const item = value[name];
-    if (!isAttrName(name) || !isAttrValue(item)) return undefined;
-    attrs[name] = item;
+  let count = 0;
+  // Only own names: JSON.parse makes plain objects, whose prototype has no enumerable names.
+  for (const name in value) {
+    if (++count > MAX_ATTRS || !isAttrName(name) || !isAttrValue(value[name])) return undefined;
   }
-  return attrs;
+  return value as AttrValues;
 }
 
 /** Optional text: absent, or a string of at most `max` characters. */

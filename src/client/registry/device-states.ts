@@ -40,18 +40,29 @@ export class DeviceStates {
     at: number,
     onlyChanges: boolean,
   ): StateChange | undefined {
-    const first = !this.states.has(did);
-    const state = this.states.get(did) ?? { attrs: {}, updatedAt: 0 };
+    // This runs for every report: one pass over the reported values only, no per-value allocation.
+    const state = this.states.get(did);
+    const known = state?.attrs;
     const changed: StatusEvent['changed'] = {};
-    for (const [name, value] of Object.entries(attrs)) {
-      const old = state.attrs[name];
-      if (JSON.stringify(old) !== JSON.stringify(value)) changed[name] = { old, new: value };
+    let anyChange = false;
+    for (const name in attrs) {
+      const value = attrs[name];
+      const old = known && Object.hasOwn(known, name) ? known[name] : undefined;
+      if (sameValue(old, value)) continue;
+      changed[name] = { old, new: value };
+      anyChange = true;
     }
-    if (onlyChanges && !first && Object.keys(changed).length === 0) return undefined;
-    state.attrs = { ...state.attrs, ...attrs };
-    state.updatedAt = at;
-    this.states.set(did, state);
-    return { attrs: { ...state.attrs }, changed, first };
+    if (onlyChanges && state && !anyChange) return undefined;
+    // A new object each time, never changed afterwards, and a copy for the listeners: what a flow does to
+    // its message cannot alter the state known.
+    const next = known ? { ...known, ...attrs } : { ...attrs };
+    if (state) {
+      state.attrs = next;
+      state.updatedAt = at;
+    } else {
+      this.states.set(did, { attrs: next, updatedAt: at });
+    }
+    return { attrs: { ...next }, changed, first: !state };
   }
 
   notePush(did: string, at = Date.now()): void {
@@ -88,4 +99,19 @@ export class DeviceStates {
     this.onlinePushedAt.delete(did);
     this.checkedAt.delete(did);
   }
+}
+
+/**
+ * Whether two data point values are the same: booleans, numbers and texts by value, byte arrays element by
+ * element (what the websocket and decoded REST reads carry); anything else as its JSON.
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
 }
