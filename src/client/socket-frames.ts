@@ -122,10 +122,10 @@ function optionalText(value: unknown, max: number): value is string | undefined 
   return value === undefined || (typeof value === 'string' && value.length <= max);
 }
 
-/** Optional sequence number: absent (or null), else a whole number ≥ 0. */
-function optionalSn(value: unknown): { ok: boolean; sn?: number } {
-  if (value === undefined || value === null) return { ok: true };
-  return isSn(value) ? { ok: true, sn: value } : { ok: false };
+/** Optional sequence number: absent (or null) is undefined, a whole number ≥ 0 itself, anything else false. */
+function optionalSn(value: unknown): number | undefined | false {
+  if (value === undefined || value === null) return undefined;
+  return isSn(value) ? value : false;
 }
 
 /** Parses and checks one text frame. Never throws. */
@@ -156,10 +156,10 @@ function checkKnown(cmd: string, frame: JsonObject): ServerFrame | undefined {
     case 's2c_noti': {
       const reqSn = optionalSn(frame.req_sn);
       const resSn = optionalSn(frame.res_sn);
-      if (!isDid(data.did) || !reqSn.ok || !resSn.ok) return undefined;
-      if (data.attrs === undefined) return { cmd, did: data.did, reqSn: reqSn.sn, resSn: resSn.sn };
+      if (!isDid(data.did) || reqSn === false || resSn === false) return undefined;
+      if (data.attrs === undefined) return { cmd, did: data.did, reqSn, resSn };
       const attrs = checkAttrs(data.attrs);
-      return attrs ? { cmd, did: data.did, attrs, reqSn: reqSn.sn, resSn: resSn.sn } : undefined;
+      return attrs ? { cmd, did: data.did, attrs, reqSn, resSn } : undefined;
     }
     case 's2c_raw': {
       if (typeof data.did !== 'string' || data.did.length > 256 || !isByteArray(data.raw)) return undefined;

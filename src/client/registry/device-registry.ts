@@ -69,11 +69,8 @@ export class DeviceRegistry extends EventEmitter {
       state: () => this.emit('state', this.state, this.error),
       skipped: (kind) => this.skippedCounts[kind]++,
       warning: (warning) => this.emit('warning', warning),
-      noti: (event: NotiEvent) => {
-        const at = Date.now();
-        this.states.notePush(event.did, at);
-        this.onReport(event.did, event.attrs, event.initial, at, event.check);
-      },
+      noti: (event: NotiEvent) =>
+        this.onReport(event.did, event.attrs, event.initial, Date.now(), event.check, true),
       online: (did, online) => this.onOnline(did, online),
       raw: (event) => this.emit('raw', { ...event, device: this.table.device(event.did) }),
       bindingChanged: () => this.scheduleBindingRefresh(),
@@ -313,18 +310,19 @@ export class DeviceRegistry extends EventEmitter {
   /**
    * Takes a report into the device's state and emits it. `onlyChanges`: a state read over REST, or the
    * answer to a check of a silent device, is no update from the device, so it is emitted only when it
-   * differs from what is known.
+   * differs from what is known. `pushed`: it came over the websocket.
    */
   private onReport(
     did: string,
     attrs: Record<string, unknown>,
     initial: boolean,
-    at = Date.now(),
-    onlyChanges = false,
+    at: number,
+    onlyChanges: boolean,
+    pushed = false,
   ): void {
     const device = this.table.device(did);
     if (!device) return;
-    const change = this.states.take(did, attrs, at, onlyChanges);
+    const change = this.states.take(did, attrs, at, onlyChanges, pushed);
     if (!change) return;
     const { attrs: state, changed, first } = change;
     this.emit('status', { did, device, attrs: state, changed, initial, first } satisfies StatusEvent);
