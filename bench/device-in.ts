@@ -1,20 +1,27 @@
 // The gizwits-device-in flows the bench deploys: one account node and one gizwits-device-in per simulator
-// user, every device-in wired to the same bench-sink, which counts what arrives.
+// user, every device-in wired to the bench-sink `sink`; and the counting of what reaches each bench-sink.
 import { performance } from 'node:perf_hooks';
 import { DEVICE_IN_DEFAULTS, onTab, simAccount, type FlowNode } from '../test/helpers/flows';
 import { Counter, type Json, type SimWorker } from './harness';
 import { deploy, onSink } from './node-red';
 import type { BenchUser } from './sim-worker';
 
-export interface DeviceInDeploy {
+export interface SinkCount {
   /** Messages that are no `initial` state: the live events of a burst. */
   events: Counter;
   firstInitialMs: number;
   allInitialMs: number;
 }
 
-/** One account node and one gizwits-device-in (every device, status, initial on) per user, into `sink`. */
-export function deviceInFlow(sim: SimWorker, users: BenchUser[]): { flows: Json[]; credentials: Json } {
+/**
+ * One account node and one gizwits-device-in (every device, status, initial on) per user, into the
+ * bench-sink `sink`; `extra` nodes on the same tab.
+ */
+export function deviceInFlow(
+  sim: SimWorker,
+  users: BenchUser[],
+  extra: FlowNode[] = [],
+): { flows: Json[]; credentials: Json } {
   const nodes: FlowNode[] = [];
   let credentials: Json = {};
   users.forEach((user, index) => {
@@ -28,32 +35,47 @@ export function deviceInFlow(sim: SimWorker, users: BenchUser[]): { flows: Json[
       wires: [['sink']],
     });
   });
-  nodes.push({ id: 'sink', type: 'bench-sink', wires: [] });
+  nodes.push({ id: 'sink', type: 'bench-sink', wires: [] }, ...extra);
   return { flows: onTab(nodes, 'bench'), credentials };
 }
 
 /**
- * Deploys `flow` and counts what reaches the node `sink`; resolves once `devices` initial states arrived,
- * with the time from deploy to the first and to the last of them.
+ * Deploys `flow` and counts what reaches each bench-sink named in `devices` (sink id → how many devices
+ * feed it); resolves once every one of them has had an initial message per device, with the time from
+ * deploy to the first and to the last of them.
  */
-export async function deployCounted(flow: { flows: Json[]; credentials: Json }, devices: number) {
-  const initial = new Counter();
-  const events = new Counter();
+export async function deployCounted(
+  flow: { flows: Json[]; credentials: Json },
+  devices: Record<string, number>,
+): Promise<Record<string, SinkCount>> {
+  const counters = new Map(
+    Object.keys(devices).map((sink) => [sink, { initial: new Counter(), events: new Counter() }]),
+  );
   onSink((nodeId, msg) => {
-    if (nodeId !== 'sink') return;
-    if (msg.initial === true) initial.inc();
-    else events.inc();
+    const counter = counters.get(nodeId);
+    if (!counter) return;
+    if (msg.initial === true) counter.initial.inc();
+    else counter.events.inc();
   });
-  const first = initial.reach(1, 60_000, 'first initial message');
-  const all = initial.reach(devices, 120_000, 'initial messages');
+  const reached = [...counters].map(([sink, { initial }]) =>
+    Promise.all([
+      initial.reach(1, 60_000, `${sink}: first initial message`),
+      initial.reach(devices[sink], 120_000, `${sink}: initial messages`),
+    ]),
+  );
   const started = performance.now();
   await deploy(flow.flows, flow.credentials);
-  const [firstAt, allAt] = await Promise.all([first, all]);
-  return { events, firstInitialMs: firstAt - started, allInitialMs: allAt - started };
+  const times = await Promise.all(reached);
+  return Object.fromEntries(
+    [...counters].map(([sink, { events }], index) => [
+      sink,
+      { events, firstInitialMs: times[index][0] - started, allInitialMs: times[index][1] - started },
+    ]),
+  );
 }
 
 /** Deploys gizwits-device-in for every device of `users`; resolves once every initial state arrived. */
-export function deployDeviceIn(sim: SimWorker, users: BenchUser[]): Promise<DeviceInDeploy> {
+export async function deployDeviceIn(sim: SimWorker, users: BenchUser[]): Promise<SinkCount> {
   const devices = users.reduce((sum, user) => sum + user.size, 0);
-  return deployCounted(deviceInFlow(sim, users), devices);
+  return (await deployCounted(deviceInFlow(sim, users), { sink: devices })).sink;
 }

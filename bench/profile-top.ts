@@ -1,6 +1,6 @@
 // Prints the costliest functions of the newest CPU profile in test-artifacts/bench/profile/ (written by
 // bench/profile.ts): self time per function, summed over the profile, as a share of the time the thread
-// was busy (idle and garbage collection listed apart).
+// was busy (not idle, nor held while the simulator queued a burst).
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -19,7 +19,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-/** The main thread's newest profile (a worker's profile names its thread id other than 0... 1). */
+/** The largest profile: the main thread's (the simulator worker writes a smaller one beside it). */
 function newestProfile(): string {
   const files = fs
     .readdirSync(DIR)
@@ -46,14 +46,16 @@ profile.samples.forEach((id, index) => {
   const name = where(byId.get(id)!.callFrame);
   selfUs.set(name, (selfUs.get(name) ?? 0) + (profile.timeDeltas[index] ?? 0));
 });
-const idle = selfUs.get('(idle)') ?? 0;
+// Time in burst() is this thread held by Atomics.wait while the simulator queues a burst: waiting too.
+const waiting = (name: string) => name === '(idle)' || name.startsWith('burst bench/');
+const idle = [...selfUs].filter(([name]) => waiting(name)).reduce((sum, [, us]) => sum + us, 0);
 const total = [...selfUs.values()].reduce((sum, us) => sum + us, 0);
 const busy = total - idle;
 console.log(
   `${path.relative(process.cwd(), file)}: ${(busy / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle`,
 );
 for (const [name, us] of [...selfUs]
-  .filter(([name]) => name !== '(idle)')
+  .filter(([name]) => !waiting(name))
   .sort((a, b) => b[1] - a[1])
   .slice(0, TOP))
   console.log(`${((100 * us) / busy).toFixed(1).padStart(5)} %  ${name}`);

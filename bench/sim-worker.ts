@@ -1,6 +1,6 @@
 // The simulated cloud of `npm run bench`, in a worker thread of its own so that it runs on the other core
-// and its heap stays out of the main thread's memory figures. It adds one user per device count of
-// `sizes`, and `scale.accounts` users of `scale.devices` devices each for the 10,000-device case, every
+// and its heap stays out of the main thread's memory figures. It adds three users per device count of
+// `sizes` (see BenchUser.group), and `scale.accounts` users of `scale.devices` devices each for the 10,000-device case, every
 // device a plug; then it waits for orders from the bench (see SimOrder).
 import { parentPort, workerData } from 'node:worker_threads';
 import { SIM_PRODUCTS, startSimulator, type Simulator } from '../src/simulator';
@@ -9,8 +9,12 @@ import { newDid, newPasscode } from '../src/simulator/model/ids';
 export interface BenchUser {
   /** How many devices the user has bound. */
   size: number;
-  /** `size`: one of the users of bench/run.ts's SIZES; `scale`: one of the accounts of the scale case. */
-  group: 'size' | 'scale';
+  /**
+   * `size`: the user of that many devices for gizwits-device-in (and everything but the throughput's
+   * other consumers); `floor`, `bare`: its twins for bench-floor and the bare client, so that all three
+   * can follow their devices at once; `scale`: one of the accounts of the scale case.
+   */
+  group: 'size' | 'floor' | 'bare' | 'scale';
   username: string;
   password: string;
   uid: string;
@@ -83,7 +87,10 @@ function addUser(sim: Simulator, name: string, size: number, group: BenchUser['g
 
 async function main(): Promise<void> {
   const sim = await startSimulator({ port: 0, driftIntervalMs: 0 });
-  const users = setup.sizes.map((size) => addUser(sim, `bench${size}`, size, 'size'));
+  const users: BenchUser[] = [];
+  for (const size of setup.sizes)
+    for (const group of ['size', 'floor', 'bare'] as const)
+      users.push(addUser(sim, `${group === 'size' ? 'bench' : group}${size}`, size, group));
   for (let i = 0; i < setup.scale.accounts; i++)
     users.push(addUser(sim, `scale${i + 1}`, setup.scale.devices, 'scale'));
 

@@ -2,8 +2,8 @@
 // device websocket: a bare `ws` client (no Node-RED), bench-floor (the least a Node-RED node can do with
 // those frames) and gizwits-device-in. See bench/run.ts for how a burst is timed.
 import { SIM_APP_ID } from '../src/simulator/fixtures';
-import { onTab } from '../test/helpers/flows';
-import { deployCounted, deployDeviceIn } from './device-in';
+import type { FlowNode } from '../test/helpers/flows';
+import { deployCounted, deviceInFlow } from './device-in';
 import { BareClient, Counter, median, restLogin, type SimWorker } from './harness';
 import { deploy } from './node-red';
 import type { BenchUser } from './sim-worker';
@@ -48,44 +48,55 @@ export async function bursts(
   return rates;
 }
 
-/** bench-floor following every device of `user`, into the node `sink`. */
-async function deployFloor(sim: SimWorker, user: BenchUser): Promise<Counter> {
-  const token = await restLogin(sim, user);
+/** bench-floor following every device of `user`, into the bench-sink `sink-floor`. */
+async function floorNodes(sim: SimWorker, user: BenchUser): Promise<FlowNode[]> {
   const floor = {
     id: 'floor',
     type: 'bench-floor',
     url: sim.socketUrl,
     appId: SIM_APP_ID,
     uid: user.uid,
-    token,
+    token: await restLogin(sim, user),
     productKey: sim.productKey,
     dids: user.dids,
-    wires: [['sink']],
+    wires: [['sink-floor']],
   };
-  const flows = onTab([floor, { id: 'sink', type: 'bench-sink', wires: [] }], 'bench');
-  const { events } = await deployCounted({ flows, credentials: {} }, user.size);
-  return events;
+  return [floor, { id: 'sink-floor', type: 'bench-sink', wires: [] }];
 }
 
+/**
+ * The three consumers follow their own account of `size` devices at once; each round bursts to the bare
+ * client's devices, then bench-floor's, then gizwits-device-in's, so that a busy moment of the machine
+ * falls on all three alike.
+ */
 export async function throughput(
   sim: SimWorker,
   size: number,
   settings: BurstSettings,
 ): Promise<ThroughputRow> {
-  const user = sim.user(size);
+  const users = { node: sim.user(size), floor: sim.user(size, 'floor'), bare: sim.user(size, 'bare') };
+  const bare = await BareClient.connect(sim, users.bare, users.bare.dids);
+  const flow = deviceInFlow(sim, [users.node], await floorNodes(sim, users.floor));
+  const sinks = await deployCounted(flow, { sink: size, 'sink-floor': size });
+  const consumers = [
+    { dids: users.bare.dids, counter: bare.notis, rates: [] as number[] },
+    { dids: users.floor.dids, counter: sinks['sink-floor'].events, rates: [] as number[] },
+    { dids: users.node.dids, counter: sinks.sink.events, rates: [] as number[] },
+  ];
   const simRates: number[] = [];
-
-  const bare = await BareClient.connect(sim, user, user.dids);
-  const bareBursts = await bursts(sim, user.dids, bare.notis, settings, simRates);
+  for (const { dids, counter } of consumers)
+    await sim.burst(dids, Math.min(settings.events, settings.warmupEvents), counter);
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const { dids, counter, rates } of consumers) {
+      const { perSecond, simPerSecond } = await sim.burst(dids, settings.events, counter);
+      rates.push(Math.round(perSecond));
+      simRates.push(simPerSecond);
+    }
+  }
   bare.close();
-
-  const floorBursts = await bursts(sim, user.dids, await deployFloor(sim, user), settings, simRates);
   await deploy([]);
 
-  const { events } = await deployDeviceIn(sim, [user]);
-  const nodeBursts = await bursts(sim, user.dids, events, settings, simRates);
-  await deploy([]);
-
+  const [bareBursts, floorBursts, nodeBursts] = consumers.map((consumer) => consumer.rates);
   const best = (rates: number[]) => Math.max(...rates);
   return {
     devices: size,
