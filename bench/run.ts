@@ -6,16 +6,19 @@
 //
 // 1. Events per second from simulator frames to the node after the consumer (bench-sink, a no-op), with
 //    1, 100 and 1,000 devices of one account on one socket, onlyChanged off and every report a new
-//    `energy` value, so that each frame is one message (bench/throughput.ts). Three consumers: a bare `ws`
-//    client (logs in, subscribes, JSON-parses the frames; no Node-RED), bench-floor (the least a Node-RED
-//    node can do with them, bench/floor/) and gizwits-device-in; and node ÷ bare, node ÷ floor of this
-//    run. For each burst this thread is held (Atomics.wait) while the simulator queues every frame of it,
-//    then released: from release to the last frame counted is the consumer's time alone (the simulator
-//    queues only about 150,000 frames/s, far fewer than the bare client reads). Best of BENCH_ROUNDS
-//    bursts of BENCH_EVENTS reports, after a warm-up burst: on 2 cores single bursts come out up to 40 %
-//    slower than the best, for no reason of their own; every burst is in the JSON file.
+//    `energy` value, so that each frame is one message (bench/throughput.ts). Three consumers, each on an
+//    account of its own and all following at once: a bare `ws` client (logs in, subscribes, JSON-parses
+//    the frames; no Node-RED), bench-floor (the least a Node-RED node can do with them, bench/floor/) and
+//    gizwits-device-in; node ÷ bare and node ÷ floor of this run. For each burst this thread is held
+//    (Atomics.wait) while the simulator queues every frame of it, then released: from release to the last
+//    frame counted is the consumer's time alone (the simulator queues only about 150,000 frames/s, far
+//    fewer than the bare client reads). The consumers take turns burst by burst, each burst after a full
+//    GC; best of BENCH_ROUNDS bursts of BENCH_EVENTS reports each, after a warm-up burst: on 2 cores
+//    single bursts come out up to 40 % slower than the best, for no reason of their own. Every burst is
+//    in the JSON file.
 // 2. Memory per subscribed device, and 3. deploy → initial messages (bench/footprint.ts).
-// 4. 10,000 devices over SCALE_ACCOUNTS accounts, one gizwits-device-in each (bench/scale.ts).
+// 4. 10,000 devices over SCALE_ACCOUNTS accounts, one gizwits-device-in each (bench/scale.ts); measured
+//    first, so that the process's RSS is not that of the bursts before it.
 // 5. REST calls of 1,000 quiet devices with a healthy socket, per hour, and those of a socket drop; how
 //    often the data point definition is fetched (bench/polling.ts).
 // 6. Write latency of gizwits-device-control beside the direct calls it wraps, with and without
@@ -86,12 +89,13 @@ async function main(): Promise<void> {
   });
   const nodeRed = await startNodeRed();
   try {
+    // First, while the heap has not yet grown for the bursts of the other parts: its RSS is its own.
+    const big = await scale(sim, BURSTS);
     const rows: ThroughputRow[] = [];
     for (const size of SIZES) rows.push(await throughput(sim, size, BURSTS));
     const deploys: DeployRow[] = [];
     for (const size of SIZES) deploys.push(await deployTimes(sim, size, DEPLOYS));
     const mem = await memory(sim, MEMORY_ROUNDS);
-    const big = await scale(sim, BURSTS);
     const quiet = await polling(sim);
     const latency = await writeLatency(sim, WRITES);
 
@@ -135,12 +139,13 @@ async function main(): Promise<void> {
         `(${(big.eventsPerSecond / at1000.nodeEventsPerSecond).toFixed(2)} × the 1,000-device figure)`,
       `   data point definition fetched ${big.datapointFetches} times (1 product, ${big.accounts} accounts)`,
       '',
-      `5. REST calls of ${integer(quiet.devices)} quiet devices, healthy websocket ` +
-        `(clock ${quiet.speed}× as fast; per hour of that clock)`,
-      `   REST calls per hour: ${integer(quiet.restCallsPerHour)} (${listed(quiet.quietCalls)}); ` +
-        `websocket frames sent per hour: ${integer(quiet.socketFramesPerHour)}`,
+      `5. REST calls of ${integer(quiet.devices)} devices of one account`,
+      `   quiet, healthy websocket (on a clock ${quiet.speed}× as fast, per hour of that clock):`,
+      `   ${integer(quiet.restCallsPerHour)} REST calls per hour (${listed(quiet.quietCalls)}); ` +
+        `${integer(quiet.socketFramesPerHour)} websocket frames sent per hour`,
       `   one drop of every socket caused ${quiet.dropRestCalls} REST calls (${listed(quiet.dropCalls)})`,
-      `   data point definition fetched ${quiet.datapointFetches} times (${quiet.products} product, 1 account)`,
+      `   data point definition fetched ${quiet.datapointFetches} times in all (${quiet.products} product, ` +
+        `1 account, 2 registries one after the other)`,
       '',
       `6. Write latency, ms (${integer(WRITES.writes)} writes of each kind, interleaved)`,
       table(

@@ -2,8 +2,11 @@
 // that a busy moment of the machine falls on every kind alike. Without `confirm`, the direct calls are a
 // REST `POST /app/control/{did}` (node:http, keep-alive) and a websocket `c2s_write` until its `s2c_ack`;
 // with `confirm`, each of them followed by the device's report on a bare websocket subscribed to it. For
-// a node: from the message entering it to the message arriving at the next node.
+// a node: from the message entering it to the message arriving at the next node. Beside them the
+// package's REST pipeline alone (GizwitsClient), to tell the node's share from the pipeline's.
 import { performance } from 'node:perf_hooks';
+import { GizwitsClient } from '../src/client';
+import { SIM_APP_ID } from '../src/simulator/fixtures';
 import { BareClient, median, percentile, rest, restLogin, sleep, type Json, type SimWorker } from './harness';
 import { accountFlow, deploy, onSink, runtimeNode } from './node-red';
 
@@ -85,6 +88,13 @@ export async function writeLatency(
       pending = { sink: `sink-${nodeId}`, resolve: () => settle(), reject: settle };
       runtimeNode(nodeId).receive({ payload: nextValue() });
     });
+  // The package's own REST pipeline alone (what the node's REST write goes through), for where time goes.
+  const client = new GizwitsClient({
+    appId: SIM_APP_ID,
+    region: 'custom',
+    apiUrl: sim.url,
+    credentials: { mode: 'password', username: user.username, password: user.password },
+  });
   const restWrite = (attrs: Json = nextValue()) => rest(sim, 'POST', `/app/control/${did}`, { attrs }, token);
   const socketWrite = (attrs: Json = nextValue()) => bare.write(did, attrs);
   // The report of this write's value, not a late one of the write before.
@@ -98,6 +108,12 @@ export async function writeLatency(
   const DIRECT_WS_REPORT = 'direct websocket c2s_write, then the report';
   const kinds: WriteKind[] = [
     { write: DIRECT_REST, run: () => restWrite(), times: [] },
+    {
+      write: 'GizwitsClient devices.control (no node)',
+      wraps: DIRECT_REST,
+      run: () => client.call('devices.control', { did, attrs: nextValue() }),
+      times: [],
+    },
     { write: 'gizwits-device-control, rest', wraps: DIRECT_REST, run: throughNode('rest'), times: [] },
     { write: DIRECT_WS, run: () => socketWrite(), times: [] },
     { write: 'gizwits-device-control, websocket', wraps: DIRECT_WS, run: throughNode('ws'), times: [] },
@@ -121,7 +137,7 @@ export async function writeLatency(
   for (let attempt = 1; ; attempt++) {
     await sleep(100);
     try {
-      await kinds[3].run();
+      await kinds.find((kind) => kind.write === 'gizwits-device-control, websocket')!.run();
       break;
     } catch (error) {
       if (attempt === 100) throw error;
@@ -135,6 +151,7 @@ export async function writeLatency(
     }
   }
   bare.close();
+  client.close();
   await deploy([]);
 
   const medianOf = (write: string) => median(kinds.find((kind) => kind.write === write)!.times);
