@@ -45,7 +45,7 @@ const SCALE_ACCOUNTS = 10;
 const SCALE_DEVICES = 1000;
 const BURSTS: BurstSettings = {
   events: envInt('BENCH_EVENTS', 50_000),
-  rounds: envInt('BENCH_ROUNDS', 5),
+  rounds: envInt('BENCH_ROUNDS', 10),
   warmupEvents: 5_000,
 };
 const WRITES = { writes: envInt('BENCH_WRITES', 1000), warmupWrites: 50 };
