@@ -12,8 +12,8 @@
 //    gizwits-device-in; node ÷ bare and node ÷ floor of this run. For each burst this thread is held
 //    (Atomics.wait) while the simulator queues every frame of it, then released: from release to the last
 //    frame counted is the consumer's time alone (the simulator queues only about 150,000 frames/s, far
-//    fewer than the bare client reads). The consumers take turns burst by burst, each burst after a full
-//    GC; best of BENCH_ROUNDS bursts of BENCH_EVENTS reports each, after a warm-up burst: on 2 cores
+//    fewer than the bare client reads). The consumers take turns burst by burst, in an order that turns
+//    each round, each burst after a full GC; best of BENCH_ROUNDS bursts of BENCH_EVENTS reports each, after a warm-up burst: on 2 cores
 //    single bursts come out up to 40 % slower than the best, for no reason of their own. Every burst is
 //    in the JSON file.
 // 2. Memory per subscribed device, and 3. deploy → initial messages (bench/footprint.ts).
