@@ -164,9 +164,11 @@ export class Reconciler {
       const asked = this.host.check(did, timeoutMs);
       if (asked) return await asked;
     } catch {
-      // Unanswered, or the socket went down meanwhile: REST below.
+      // Unanswered, or the socket went down meanwhile.
     }
-    if (!this.host.isClosed()) await this.tryRest(did);
+    // A socket that went down reads every device again once back, and the rounds read over REST those
+    // behind a socket down for long: only a read that went unanswered on a live socket is read now.
+    if (!this.host.isClosed() && this.host.isSubscribed(did)) await this.tryRest(did);
   }
 
   private async tryRest(did: string): Promise<void> {
