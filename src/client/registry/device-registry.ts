@@ -1,7 +1,8 @@
 // The device registry of one account, a facade over its parts: the bindings (every page, bindings.ts),
 // each product's data points (schema-cache.ts), the last known state of every device (device-states.ts),
-// the websockets that keep it current (socket-pool.ts), and a slow REST reconciliation (reconciler.ts) so
-// that no flow keeps serving stale state. A device whose binding names no usable websocket address is
+// the websockets that keep it current (socket-pool.ts), and a slow reconciliation (reconciler.ts: silent
+// devices checked over their socket, REST only where that cannot answer) so that no flow keeps serving
+// stale state. A device whose binding names no usable websocket address is
 // read over REST and reported on its own (docs/websocket.md, Bindings).
 import { EventEmitter } from 'node:events';
 import type { GizwitsClient } from '../client';
@@ -68,10 +69,8 @@ export class DeviceRegistry extends EventEmitter {
       state: () => this.emit('state', this.state, this.error),
       skipped: (kind) => this.skippedCounts[kind]++,
       warning: (warning) => this.emit('warning', warning),
-      noti: (event: NotiEvent) => {
-        this.states.notePush(event.did);
-        this.onReport(event.did, event.attrs, event.initial);
-      },
+      noti: (event: NotiEvent) =>
+        this.onReport(event.did, event.attrs, event.initial, Date.now(), event.check, true),
       online: (did, online) => this.onOnline(did, online),
       raw: (event) => this.emit('raw', { ...event, device: this.table.device(event.did) }),
       bindingChanged: () => this.scheduleBindingRefresh(),
@@ -90,12 +89,16 @@ export class DeviceRegistry extends EventEmitter {
         device: (did) => this.table.device(did),
         hasAddress: (did) => !this.table.addressError(did),
         isSubscribed: (did) => !!this.socketFor(did)?.isSubscribed(did),
+        check: (did, timeoutMs) => this.socketFor(did)?.read(did, timeoutMs, 'check'),
         schema: (productKey) => this.schema(productKey),
         report: (did, attrs, initial, at) => this.onReport(did, attrs, initial, at, true),
       },
       {
         intervalMs: options.reconcileIntervalMs ?? 60_000,
         silentAfterMs: options.silentAfterMs ?? 10 * 60_000,
+        checksPerSecond: options.checksPerSecond ?? 50,
+        checksInFlight: options.checksInFlight ?? 10,
+        checkTimeoutMs: options.checkTimeoutMs ?? 10_000,
       },
     );
     this.commands = new DeviceCommands(client, {
@@ -305,19 +308,21 @@ export class DeviceRegistry extends EventEmitter {
   }
 
   /**
-   * Takes a report into the device's state and emits it. `onlyChanges`: a state read over REST is no
-   * update from the device, so it is emitted only when it differs from what is known.
+   * Takes a report into the device's state and emits it. `onlyChanges`: a state read over REST, or the
+   * answer to a check of a silent device, is no update from the device, so it is emitted only when it
+   * differs from what is known. `pushed`: it came over the websocket.
    */
   private onReport(
     did: string,
     attrs: Record<string, unknown>,
     initial: boolean,
-    at = Date.now(),
-    onlyChanges = false,
+    at: number,
+    onlyChanges: boolean,
+    pushed = false,
   ): void {
     const device = this.table.device(did);
     if (!device) return;
-    const change = this.states.take(did, attrs, at, onlyChanges);
+    const change = this.states.take(did, attrs, at, onlyChanges, pushed);
     if (!change) return;
     const { attrs: state, changed, first } = change;
     this.emit('status', { did, device, attrs: state, changed, initial, first } satisfies StatusEvent);
