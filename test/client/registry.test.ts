@@ -363,7 +363,7 @@ describe('device registry against the simulated cloud', function () {
 
   it('paces the checks of many silent devices: checksPerSecond at most', async () => {
     const sim = ctx.sim;
-    const made = await following(ONLINE_DEMO, {
+    await following(ONLINE_DEMO, {
       reconcileIntervalMs: 50,
       silentAfterMs: 100,
       checksPerSecond: 20,
