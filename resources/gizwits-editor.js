@@ -556,6 +556,18 @@
       .filter(Boolean);
   }
 
+  /** The saved form of a list typed as comma-separated text: an array of values, or the text itself when it refers to ${ENV}. */
+  function listValue(text) {
+    const trimmed = String(text || '').trim();
+    if (/\$\{/.test(trimmed)) return trimmed;
+    return splitList(trimmed);
+  }
+
+  /** A saved list (an array, or the text of an ${ENV} reference) as the text of its input. */
+  function listText(value) {
+    return Array.isArray(value) ? value.join(', ') : value || '';
+  }
+
   /**
    * A list of checkboxes kept in step with the comma-separated values of `options.input`, added to the
    * input's row with the controls of listControls(options.name). Same options as picklist; it loads when
@@ -609,6 +621,8 @@
     picklist: picklist,
     checklist: checklist,
     splitList: splitList,
+    listValue: listValue,
+    listText: listText,
     deviceLabel: deviceLabel,
     datapointLabel: datapointLabel,
     datapointInfo: datapointInfo,
