@@ -607,6 +607,24 @@
     return list;
   }
 
+  /**
+   * The check-list of the dialog account's devices (by did) for #node-input-gizwits-devices, the
+   * comma-separated text of `devices` (a node's saved list) written into it first. Loads when its load()
+   * is called.
+   */
+  function deviceChecklist(devices) {
+    $('#node-input-gizwits-devices').val(listText(devices));
+    return checklist({
+      name: 'devices',
+      input: '#node-input-gizwits-devices',
+      kind: 'devices',
+      value: function (d) {
+        return d.did;
+      },
+      label: deviceLabel,
+    });
+  }
+
   window.GizwitsEditor = {
     CONFIG_FIELDS: CONFIG_FIELDS,
     CREDENTIAL_FIELDS: CREDENTIAL_FIELDS,
@@ -620,6 +638,7 @@
     labelStyle: labelStyle,
     picklist: picklist,
     checklist: checklist,
+    deviceChecklist: deviceChecklist,
     splitList: splitList,
     listValue: listValue,
     listText: listText,
