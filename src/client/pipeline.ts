@@ -3,7 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
-import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { Axios, AxiosError, type AxiosResponse } from 'axios';
 import { CloudBudget, type BudgetOptions } from './budget';
 import type { OperationId } from './endpoints';
 import { GizwitsError, keyed, parseErrorBody, type ErrorText } from './errors';
@@ -43,6 +43,16 @@ export type HeaderSource = (
  * setsockopt call per request (the agent's default of 1 s made it two, about 0.04 ms of every call).
  */
 const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 60_000, maxSockets: 16 };
+
+/** The answer parsed as JSON, or left as it came when it is not JSON (axios's own silent parsing). */
+function jsonAnswer(data: unknown): unknown {
+  if (typeof data !== 'string' || data === '') return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
 
@@ -162,6 +172,11 @@ function headerValue(value: unknown): string | undefined {
       : String(value);
 }
 
+function hasKeys(record: Record<string, string>): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
+}
+
 function closedError(operation: string): GizwitsError {
   return new GizwitsError({
     code: 'CLOSED',
@@ -173,7 +188,7 @@ function closedError(operation: string): GizwitsError {
 export class RequestPipeline {
   readonly baseUrl: string;
   readonly retry: RetryPolicy;
-  private readonly http: AxiosInstance;
+  private readonly http: Axios;
   private readonly httpAgent = new http.Agent(AGENT_OPTIONS);
   private readonly httpsAgent = new https.Agent(AGENT_OPTIONS);
   private readonly secrets: () => Iterable<string | undefined>;
@@ -192,7 +207,12 @@ export class RequestPipeline {
     // Every request in flight listens on this one signal (and stops listening when it ends): many at once
     // are expected, not a leak, so Node's warning past 10 listeners would only be noise in the log.
     setMaxListeners(0, this.aborter.signal);
-    this.http = axios.create({
+    // A bare Axios with only these defaults, not axios.create(): that one takes axios's own defaults in
+    // (header buckets per method, three adapters, transforms for forms and streams), and every request
+    // merges them all again. The same http adapter, so the same requests, answers and errors.
+    this.http = new Axios({
+      adapter: 'http',
+      transformResponse: [jsonAnswer],
       baseURL: options.baseUrl,
       timeout: options.timeoutMs ?? 15_000,
       httpAgent: this.httpAgent,
@@ -243,8 +263,10 @@ export class RequestPipeline {
     const response = await this.http.request({
       method: request.method,
       url: request.path,
-      params: request.query,
-      data: request.body,
+      params: hasKeys(request.query) ? request.query : undefined,
+      // As JSON already: axios would otherwise deep-copy the object while merging the config, then check
+      // it against forms, streams and buffers before serialising it the same way.
+      data: request.body === undefined ? undefined : JSON.stringify(request.body),
       headers: request.body ? { ...headers, 'Content-Type': 'application/json' } : headers,
       signal: this.aborter.signal,
     });
