@@ -69,3 +69,20 @@ function englishLocale(type: string): Catalogue | undefined {
   }
   return ENGLISH_LOCALES.get(type);
 }
+
+/**
+ * `say`, remembering the last text of each key with the parameters it was given: a node that shows the
+ * same status on every message need not ask i18next again each time (that took longer than all the rest
+ * of a gizwits-device-control write). The runtime's language does not change while it runs.
+ */
+export function remembering(say: Say): Say {
+  const last = new Map<string, { signature: string; text: string }>();
+  return (key, params) => {
+    const signature = params ? JSON.stringify(params) : '';
+    const known = last.get(key);
+    if (known?.signature === signature) return known.text;
+    const text = say(key, params);
+    last.set(key, { signature, text });
+    return text;
+  };
+}

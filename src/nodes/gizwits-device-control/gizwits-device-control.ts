@@ -1,7 +1,7 @@
 // gizwits-device-control: validated writes to a device (over the websocket or REST), raw writes, reads.
 import { GizwitsError, keyed, toBytes, type Transport } from '../../client';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
-import { evaluateProperty } from '../common/red';
+import { evaluateProperty, remembering } from '../common/red';
 import { clockTime, errorStatus } from '../common/status';
 import { setUpNode } from '../common/node-setup';
 import { onInput } from '../common/input';
@@ -28,9 +28,9 @@ const TRANSPORTS: Transport[] = ['auto', 'rest', 'websocket'];
 export = function (RED: NodeAPI) {
   function GizwitsDeviceControl(this: Node, def: DeviceControlDef) {
     const node = this;
-    const { config, say, account, asError } = setUpNode(RED, node, def, 'gizwits-device-control', {
-      mirrorState: false,
-    });
+    const setup = setUpNode(RED, node, def, 'gizwits-device-control', { mirrorState: false });
+    const { config, account, asError } = setup;
+    const say = remembering(setup.say); // the same status texts on every write
     const transport: Transport = TRANSPORTS.includes(config.transport) ? config.transport : 'auto';
     const timeoutSec = Number(config.timeout);
     const timeoutMs = Number.isFinite(timeoutSec) && timeoutSec > 0 ? timeoutSec * 1000 : 10_000;
