@@ -38,4 +38,5 @@ export * from './dst-follow';
 export * from './automation';
 export * from './groups';
 export * from './scenes';
+export * from './lan/discovery';
 export * from './schedule-service';

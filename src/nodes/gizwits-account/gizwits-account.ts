@@ -6,6 +6,7 @@ import {
   clientOptionsFrom,
   CREDENTIAL_FIELDS,
   isSecure,
+  lanSettingsFrom,
   resolveCredentials,
   type AccountConfig,
 } from '../common/account-config';
@@ -13,6 +14,7 @@ import { errorTranslator } from '../common/error-text';
 import { migrateConfig } from '../common/migrate';
 import { budgetTuning, registryTuning } from '../common/settings';
 import { registerAdminRoutes } from './admin-routes';
+import { registerLanRoute } from './lan-route';
 import type { NodeAPI, NodeDef } from '../common/red';
 
 type AccountDef = NodeDef & AccountConfig & { configVersion?: number };
@@ -46,6 +48,10 @@ export = function (RED: NodeAPI) {
         config,
         resolveCredentials(node.credentials, (name) => RED.util.getSetting(node, name)),
       );
+
+    node.lanSettings = () => lanSettingsFrom(config);
+    const lanSeen = new Set<string>();
+    node.lanSeen = () => lanSeen;
 
     node.client = () => {
       if (client) return client;
@@ -109,4 +115,5 @@ export = function (RED: NodeAPI) {
   });
 
   registerAdminRoutes(RED);
+  registerLanRoute(RED);
 };
