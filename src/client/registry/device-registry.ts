@@ -14,7 +14,10 @@ import { WarningGate } from '../warning-gate';
 import { BindingLoader } from './binding-loader';
 import { DeviceCommands } from './commands';
 import { ALL_DEVICES, BindingTable, type Want } from './bindings';
+import { takeBindings } from './binding-events';
 import { DeviceStates } from './device-states';
+import { LanPool } from './lan-pool';
+import type { Via } from './report-origins';
 import { Reconciler } from './reconciler';
 import { SocketPool } from './socket-pool';
 import { StatusWaits } from './status-waits';
@@ -25,7 +28,6 @@ import type {
   RegistrySkipped,
   RegistryState,
   StatusEvent,
-  UnusableEvent,
   WriteOptions,
 } from './types';
 
@@ -45,6 +47,8 @@ export class DeviceRegistry extends EventEmitter {
   private bindingsKnown = false;
   private bindingRefresh: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The account's LAN links (docs/lan.md) when LAN control is on; for reading (seen, summary, isUp). */
+  readonly lan: LanPool | undefined;
 
   constructor(
     private readonly client: GizwitsClient,
@@ -70,7 +74,7 @@ export class DeviceRegistry extends EventEmitter {
       warning: (warning) => this.emit('warning', warning),
       noti: (event: NotiEvent) => {
         this.states.notePush(event.did);
-        this.onReport(event.did, event.attrs, event.initial);
+        this.onReport(event.did, event.attrs, event.initial, Date.now(), false, 'websocket');
       },
       online: (did, online) => this.onOnline(did, online),
       raw: (event) => this.emit('raw', { ...event, device: this.table.device(event.did) }),
@@ -86,12 +90,12 @@ export class DeviceRegistry extends EventEmitter {
       this.states,
       {
         isClosed: () => this.closed,
-        wanted: () => this.wantedDids(),
+        wanted: () => this.cloudWanted(),
         device: (did) => this.table.device(did),
         hasAddress: (did) => !this.table.addressError(did),
         isSubscribed: (did) => !!this.socketFor(did)?.isSubscribed(did),
         schema: (productKey) => this.schema(productKey),
-        report: (did, attrs, initial, at) => this.onReport(did, attrs, initial, at, true),
+        report: (did, attrs, initial, at) => this.onReport(did, attrs, initial, at, true, 'rest'),
       },
       {
         intervalMs: options.reconcileIntervalMs ?? 60_000,
@@ -109,7 +113,18 @@ export class DeviceRegistry extends EventEmitter {
       addressError: (did) => this.table.addressError(did),
       isWanted: (did) => this.wantedDids().has(did),
       readOverRest: (did) => this.reconciler.readOverRest(did),
+      lanLink: (did) => this.lan?.forCommand(did),
     });
+    this.lan =
+      options.lan &&
+      new LanPool(client, options.lan, {
+        device: (did) => this.table.device(did),
+        report: (did, values, initial) => this.onReport(did, values, initial, Date.now(), false, 'lan'),
+        warning: (warning) => this.emit('warning', warning),
+        linkChanged: (did, up) => this.emit('lan', { did, up }),
+        online: (did, online) => this.onOnline(did, online),
+        reapply: () => this.applyWants(),
+      });
   }
 
   /** Loads the bindings once; later calls wait for the same load. */
@@ -206,6 +221,7 @@ export class DeviceRegistry extends EventEmitter {
     clearTimeout(this.bindingRefresh);
     this.loader.close();
     this.sockets.close();
+    this.lan?.close();
     this.wants.clear();
     this.waits.endAll(new GizwitsError({ code: 'CLOSED', ...keyed('device.closed', {}) }));
     this.warnings.close();
@@ -238,30 +254,14 @@ export class DeviceRegistry extends EventEmitter {
     if (this.closed) return;
     const first = !this.bindingsKnown;
     this.bindingsKnown = true;
-    // An online push that came while the list was on its way is newer than the list.
-    const changes = this.table.apply(
-      all,
-      (did) => this.states.onlinePushedSince(did, startedAt),
-      () => {
-        this.skippedCounts.bindings++;
-        this.warnings.note('bindings');
-      },
-    );
-    for (const did of changes.unbound) this.states.forget(did);
-    for (const did of changes.newlyUnusable) {
-      const device = this.table.device(did)!;
-      const event: UnusableEvent = { did, device, error: this.table.addressError(did)! };
-      this.emit('unusable', event);
-    }
-    if (first) return;
-    for (const did of changes.bound)
-      this.emit('binding', { did, bind: true, device: this.table.device(did) });
-    for (const did of changes.unbound) this.emit('binding', { did, bind: false });
-    for (const did of changes.flipped) {
-      const device = this.table.device(did)!;
-      this.emit('online', { did, online: device.online, device });
-    }
-    this.applyWants();
+    const { table, states } = this;
+    const emit = (event: string, payload: unknown) => this.emit(event, payload);
+    const skip = () => {
+      this.skippedCounts.bindings++;
+      this.warnings.note('bindings');
+    };
+    takeBindings({ table, states, emit, skip }, all, startedAt, first);
+    if (!first) this.applyWants();
   }
 
   /** The bound device, loading the bindings first (and again when it is not among them). */
@@ -293,7 +293,8 @@ export class DeviceRegistry extends EventEmitter {
   private applyWants(): void {
     if (this.closed) return;
     const byEndpoint = new Map<string, string[]>();
-    for (const did of this.wantedDids()) {
+    this.lan?.follow(this.wantedDids());
+    for (const did of this.cloudWanted()) {
       const endpoint = this.table.endpointOf(did);
       if (!endpoint) continue; // no usable address: read over REST, reported by 'unusable'
       if (!byEndpoint.has(endpoint)) byEndpoint.set(endpoint, []);
@@ -312,15 +313,24 @@ export class DeviceRegistry extends EventEmitter {
     did: string,
     attrs: Record<string, unknown>,
     initial: boolean,
-    at = Date.now(),
-    onlyChanges = false,
+    at: number,
+    onlyChanges: boolean,
+    via: Via,
   ): void {
     const device = this.table.device(did);
     if (!device) return;
+    if (via === 'lan') this.states.notePush(did);
     const change = this.states.take(did, attrs, at, onlyChanges);
     if (!change) return;
     const { attrs: state, changed, first } = change;
-    this.emit('status', { did, device, attrs: state, changed, initial, first } satisfies StatusEvent);
+    // The same report over the LAN and the cloud gives one message (report-origins.ts).
+    if (this.lan && !this.lan.isNews(did, via, first || Object.keys(changed).length > 0, at)) return;
+    this.emit('status', { did, device, attrs: state, changed, initial, first, via } satisfies StatusEvent);
+  }
+
+  /** The followed devices the cloud serves: in `only` mode, not those on their LAN link alone. */
+  private cloudWanted(): Set<string> {
+    return this.lan ? this.lan.cloudServed(this.wantedDids()) : this.wantedDids();
   }
 
   private onOnline(did: string, online: boolean): void {

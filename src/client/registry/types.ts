@@ -2,6 +2,7 @@
 import type { GizwitsError } from '../errors';
 import type { DeviceSocketOptions, SocketState } from '../socket-options';
 import type { SkippedCounts } from '../socket-skips';
+import type { LanPoolOptions } from './lan-pool';
 
 export interface DeviceInfo {
   did: string;
@@ -27,9 +28,11 @@ export interface StatusEvent {
   initial: boolean;
   /** The first state known of this device since the registry started. */
   first: boolean;
+  /** The link that delivered it (docs/lan.md): the LAN, the websocket or a REST read. */
+  via?: 'lan' | 'websocket' | 'rest';
 }
 
-export type Transport = 'auto' | 'rest' | 'websocket';
+export type Transport = 'auto' | 'rest' | 'websocket' | 'lan';
 
 export interface WriteOptions {
   transport?: Transport;
@@ -43,6 +46,8 @@ export interface RegistryOptions {
   reconcileIntervalMs?: number;
   /** A device silent this long (or behind a socket that is down) is read over REST. */
   silentAfterMs?: number;
+  /** Local LAN control (docs/lan.md); absent = off. */
+  lan?: LanPoolOptions;
   socket?: Partial<Omit<DeviceSocketOptions, 'url' | 'appId' | 'credentials' | 'tokenGiven'>>;
 }
 

@@ -31,6 +31,12 @@ export function devicesStatus(
   say: Say,
 ): NodeStatus {
   const connection = connectionStatus(registry.state, registry.error, say);
+  // With LAN control on, the LAN links are said too: the devices may be served while the cloud is not.
+  const lan = registry.lan?.summary();
+  if (connection && lan?.up) {
+    const text = say('status.lanOnly', { up: lan.up, total: lan.total, cloud: connection.text ?? '' });
+    return { fill: 'yellow', shape: 'dot', text };
+  }
   if (connection) return connection;
   const devices =
     dids === 'all' ? registry.list() : dids.map((did) => registry.device(did)).filter((d) => d !== undefined);
@@ -47,9 +53,10 @@ export function devicesStatus(
     return { fill: unusable === total ? 'red' : 'yellow', shape: 'ring', text };
   }
   const time = lastUpdate ? clockTime(lastUpdate) : undefined;
-  const text = time
+  const shown = time
     ? say('status.onlineAt', { online, total, time })
     : say('status.online', { online, total });
+  const text = lan ? say('status.withLan', { text: shown, up: lan.up, total: lan.total }) : shown;
   return { fill: online === devices.length && devices.length > 0 ? 'green' : 'yellow', shape: 'dot', text };
 }
 

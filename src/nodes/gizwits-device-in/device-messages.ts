@@ -51,5 +51,6 @@ export function statusMessage(
     ...message(event.did, 'status', pick(event.attrs, attrNames), event.device),
     changed,
     initial: event.initial || event.first,
+    via: event.via,
   };
 }

@@ -63,7 +63,7 @@ export = function (RED: NodeAPI) {
     };
     const onRaw = (event: { did: string; raw: number[]; device?: DeviceInfo }) => {
       if (!events.has('raw') || !follows(event.did)) return;
-      node.send(message(event.did, 'raw', event.raw, event.device));
+      node.send({ ...message(event.did, 'raw', event.raw, event.device), via: 'websocket' });
     };
     // A followed device whose binding gives no usable websocket address: said once (until it changes).
     const warnedAddress = new Map<string, string>();
@@ -92,6 +92,8 @@ export = function (RED: NodeAPI) {
       binding: onBinding,
       unusable: onUnusable,
       state: () => status.now(),
+      // A LAN link went up or down (docs/lan.md): the status says which links are up.
+      lan: () => status.now(),
       // Failures outside the socket (the device list could not be loaded: wrong password, cloud down).
       error: (error: Error) => status.set(errorStatus(error, say)),
     });
