@@ -119,6 +119,7 @@ export class DeviceRegistry extends EventEmitter {
       options.lan &&
       new LanPool(client, options.lan, {
         device: (did) => this.table.device(did),
+        datapoints: (productKey) => this.schemas.answer(productKey),
         report: (did, values, initial) => this.onReport(did, values, initial, Date.now(), false, 'lan'),
         warning: (warning) => this.emit('warning', warning),
         linkChanged: (did, up) => this.emit('lan', { did, up }),

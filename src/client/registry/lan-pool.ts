@@ -28,6 +28,8 @@ export interface LanPoolOptions {
 /** What the pool tells the registry and asks of it. */
 export interface LanPoolHost {
   device(did: string): DeviceInfo | undefined;
+  /** The product's `GET /app/datapoint` answer, shared with the registry's schemas. */
+  datapoints(productKey: string): Promise<unknown>;
   report(did: string, values: Record<string, unknown>, initial: boolean): void;
   /** A link went up or down: the registry's 'lan' event. */
   linkChanged(did: string, up: boolean): void;
@@ -236,7 +238,7 @@ export class LanPool {
   private layoutOf(productKey: string): Promise<P0Layout | undefined> {
     let layout = this.layouts.get(productKey);
     if (!layout) {
-      layout = this.client.call('devices.datapoint', { product_key: productKey }).then(
+      layout = this.host.datapoints(productKey).then(
         (answer) => {
           try {
             return p0Layout(answer as never);
