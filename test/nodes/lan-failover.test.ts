@@ -170,6 +170,35 @@ describe('LAN control with the cloud as fallback', function () {
     assert.equal(cloudWrites(), cloudBefore, 'the write went over the LAN again');
   });
 
+  it('with lan only, serves a linked device without the cloud: no subscription, no REST, writes over the LAN', async () => {
+    const { flow, events, registry } = await start('only');
+    // The lamp was the only device followed: no websocket is needed any more.
+    await waitFor(
+      () => registry.state === 'idle',
+      5000,
+      () => registry.state,
+    );
+    const cloudCalls = () =>
+      sim.calls.filter((c) => c.path.startsWith('/app/control') || c.path.startsWith('/app/devdata')).length +
+      sim.ws.received.filter((f) => f.cmd === 'c2s_write' || f.cmd === 'c2s_read').length;
+    const before = cloudCalls();
+    report({ brightness: 23 });
+    await waitFor(() => lastState(events).brightness === 23);
+    assert.equal(events[events.length - 1].via, 'lan');
+    const written = await flow.run<Msg>({ payload: { brightness: 24 } });
+    assert.equal((written.payload as { brightness: number }).brightness, 24);
+    assert.equal(lampState().brightness, 24);
+    assert.equal(cloudCalls(), before, 'no device data went through the cloud');
+  });
+
+  it('never lets the passcode out: not in messages, status or logs', async () => {
+    const { flow, events, statuses } = await start();
+    await flow.run({ payload: { brightness: 9 } });
+    const passcode = sim.model.devices.get(LAMP)!.passcode;
+    const seen = JSON.stringify([events, statuses, helper.log().args]);
+    assert.ok(events.length > 0 && !seen.includes(passcode));
+  });
+
   it('transport lan refuses a device that has no LAN link, with the reason', async () => {
     const { registry } = await start();
     await assert.rejects(
