@@ -39,4 +39,5 @@ export * from './automation';
 export * from './groups';
 export * from './scenes';
 export * from './lan/discovery';
+export type { RawEvent } from './lan/raw-decode';
 export * from './schedule-service';

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { SIM_DEVICES, startSimulator, type Simulator } from '../../src/simulator';
+import { StatusBlock } from '../../src/simulator/lan/status-block';
 import type { GizwitsAccountNode } from '../../src/nodes/common/account-node';
 import { helper, loadNode, useNodeRed } from '../helpers/node-red';
 import { freePort } from '../helpers/node-red-process';
@@ -197,6 +198,27 @@ describe('LAN control with the cloud as fallback', function () {
     const passcode = sim.model.devices.get(LAMP)!.passcode;
     const seen = JSON.stringify([events, statuses, helper.log().args]);
     assert.ok(events.length > 0 && !seen.includes(passcode));
+  });
+
+  it('decodes the websocket’s raw status frames of data-point products into their data points', async () => {
+    const { events, registry } = await start();
+    await waitFor(() => registry.state === 'online');
+    const raws: Msg[] = [];
+    registry.on('raw', (event: Msg) => raws.push(event));
+    const lamp = sim.model.devices.get(LAMP)!;
+    // The device's status as its module frames it (the simulator's side of docs/lan.md §4), brightness 55.
+    const block = new StatusBlock(lamp.product).encode(new Map([...lamp.values, ['brightness', 55]]));
+    const p0 = Buffer.concat([Buffer.from([0x04]), block]);
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, 3, p0.length + 3, 0, 0, 0x91]), p0]);
+    sim.model.sendRawFromDevice(LAMP, frame);
+    await waitFor(() => raws.length > 0);
+    const datapoints = raws[0].datapoints as Record<string, unknown>;
+    assert.deepEqual(datapoints, { ...lampState(), brightness: 55 });
+    // Bytes that are no status frame stay bytes.
+    sim.model.sendRawFromDevice(LAMP, Buffer.from([0, 0, 0, 3, 5, 0, 0, 0x91, 6, 1]));
+    await waitFor(() => raws.length > 1);
+    assert.equal(raws[1].datapoints, undefined);
+    assert.ok(events.length > 0);
   });
 
   it('transport lan refuses a device that has no LAN link, with the reason', async () => {

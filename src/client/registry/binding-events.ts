@@ -1,6 +1,7 @@
 // A fresh list of bindings taken into the table, and what it tells the registry's listeners: devices
 // that cannot be reached over the websocket ('unusable'), and after the first list, devices bound and
 // unbound ('binding') and online flags that changed ('online'). A device unbound is forgotten.
+import { GizwitsError, keyed } from '../errors';
 import type { BindingTable } from './bindings';
 import type { DeviceStates } from './device-states';
 import type { UnusableEvent } from './types';
@@ -30,4 +31,9 @@ export function takeBindings(host: BindingListHost, all: unknown[], startedAt: n
     const device = table.device(did)!;
     emit('online', { did, online: device.online, device });
   }
+}
+
+/** The warning for bindings skipped since the last one (at most one a minute, by the registry's gate). */
+export function skippedBindings(count: number): GizwitsError {
+  return new GizwitsError({ code: 'BAD_RESPONSE', ...keyed('device.skipped.bindings', { count }) });
 }

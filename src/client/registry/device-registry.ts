@@ -14,8 +14,9 @@ import { WarningGate } from '../warning-gate';
 import { BindingLoader } from './binding-loader';
 import { DeviceCommands } from './commands';
 import { ALL_DEVICES, BindingTable, type Want } from './bindings';
-import { takeBindings } from './binding-events';
+import { skippedBindings, takeBindings } from './binding-events';
 import { DeviceStates } from './device-states';
+import { rawEvent, type RawEvent } from '../lan/raw-decode';
 import { LanPool } from './lan-pool';
 import type { Via } from './report-origins';
 import { Reconciler } from './reconciler';
@@ -47,6 +48,7 @@ export class DeviceRegistry extends EventEmitter {
   private bindingsKnown = false;
   private bindingRefresh: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly emitRaw = (event: RawEvent) => !this.closed && this.emit('raw', event);
   /** The account's LAN links (docs/lan.md) when LAN control is on; for reading (seen, summary, isUp). */
   readonly lan: LanPool | undefined;
 
@@ -65,7 +67,7 @@ export class DeviceRegistry extends EventEmitter {
     });
     this.schemas = new SchemaCache(client);
     this.warnings = new WarningGate(
-      (_kind, count) => this.warnSkippedBindings(count),
+      (_kind, count) => this.emit('warning', skippedBindings(count)),
       options.socket?.warnIntervalMs,
     );
     this.sockets = new SocketPool(client, options.socket, {
@@ -77,7 +79,8 @@ export class DeviceRegistry extends EventEmitter {
         this.onReport(event.did, event.attrs, event.initial, Date.now(), false, 'websocket');
       },
       online: (did, online) => this.onOnline(did, online),
-      raw: (event) => this.emit('raw', { ...event, device: this.table.device(event.did) }),
+      // With the data points decoded for data-point products (lan/raw-decode.ts).
+      raw: (event) => void rawEvent(event, this.table.device(event.did), this.schemas).then(this.emitRaw),
       bindingChanged: () => this.scheduleBindingRefresh(),
       login: (url, again) => {
         // Back after a drop: devices may have gone on- or offline, or been bound, while nobody listened.
@@ -278,13 +281,6 @@ export class DeviceRegistry extends EventEmitter {
 
   private wantedDids(): Set<string> {
     return this.table.wanted(this.wants.values());
-  }
-
-  private warnSkippedBindings(count: number): void {
-    this.emit(
-      'warning',
-      new GizwitsError({ code: 'BAD_RESPONSE', ...keyed('device.skipped.bindings', { count }) }),
-    );
   }
 
   private socketFor(did: string): DeviceSocket | undefined {
