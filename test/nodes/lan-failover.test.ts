@@ -103,7 +103,7 @@ describe('LAN control with the cloud as fallback', function () {
     const { events, registry } = await start();
     await waitFor(() => registry.state === 'online');
     // Every report the registry takes in, from either link, before it decides what is news.
-    const taken = sinon.spy(registry as unknown as { onReport: () => void }, 'onReport');
+    const taken = sinon.spy(registry as unknown as { onReport: (...args: unknown[]) => void }, 'onReport');
     const arrived = (brightness: number, via: string) =>
       taken.args.some(
         (args) => (args[1] as { brightness?: number }).brightness === brightness && args[5] === via,
