@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { SIM_APP_ID } from '../src/simulator/fixtures';
 import { SOCKET_PATH } from '../src/simulator/ws/frames';
-import type { BenchUser, SimOrder, SimReady, SimReply } from './sim-worker';
+import type { BenchUser, SimCall, SimOrder, SimReady, SimReply, SimSetup } from './sim-worker';
 
 export type Json = Record<string, unknown>;
 
@@ -20,6 +20,18 @@ export function percentile(values: number[], p: number): number {
 }
 
 export const median = (values: number[]) => percentile(values, 50);
+
+/** The heap this thread uses after garbage collection: the least of a few collections. */
+export async function heapAfterGc(): Promise<number> {
+  if (!global.gc) throw new Error('run node with --expose-gc (npm run bench does)');
+  let least = Infinity;
+  for (let i = 0; i < 4; i++) {
+    await sleep(50);
+    global.gc();
+    least = Math.min(least, process.memoryUsage().heapUsed);
+  }
+  return least;
+}
 
 /** A count that promises the moment (performance.now()) it reaches a target. */
 export class Counter {
@@ -58,6 +70,7 @@ export class Counter {
 /** bench/sim-worker.ts, running in its worker thread. */
 export class SimWorker {
   private readonly replies: Array<(reply: SimReply) => void> = [];
+  private callsSeen = 0;
 
   private constructor(
     private readonly worker: Worker,
@@ -66,9 +79,9 @@ export class SimWorker {
     worker.on('message', (reply: SimReply) => this.replies.shift()?.(reply));
   }
 
-  static start(sizes: number[]): Promise<SimWorker> {
+  static start(setup: SimSetup): Promise<SimWorker> {
     // The worker inherits this process's -r tsx/cjs, so it can be TypeScript too.
-    const worker = new Worker(path.join(__dirname, 'sim-worker.ts'), { workerData: { sizes } });
+    const worker = new Worker(path.join(__dirname, 'sim-worker.ts'), { workerData: setup });
     return new Promise((resolve, reject) => {
       worker.once('error', reject);
       worker.once('message', (reply: SimReply) => {
@@ -91,22 +104,50 @@ export class SimWorker {
     return `ws://127.0.0.1:${this.ready.port}${SOCKET_PATH}`;
   }
 
-  user(size: number): BenchUser {
-    const user = this.ready.users.find((candidate) => candidate.size === size);
-    if (!user) throw new Error(`no bench user with ${size} devices`);
+  get productKey(): string {
+    return this.ready.productKey;
+  }
+
+  /** The user of that many devices among the SIZES users (`size`: the one for gizwits-device-in). */
+  user(size: number, group: BenchUser['group'] = 'size'): BenchUser {
+    const user = this.ready.users.find((candidate) => candidate.group === group && candidate.size === size);
+    if (!user) throw new Error(`no ${group} user with ${size} devices`);
     return user;
+  }
+
+  /** The accounts of the scale case. */
+  get scaleUsers(): BenchUser[] {
+    return this.ready.users.filter((user) => user.group === 'scale');
+  }
+
+  /**
+   * The Open API calls the simulator answered since `traffic()` last said (the first time: since it
+   * started), and how many websocket frames it has received from clients in all.
+   */
+  async traffic(): Promise<{ calls: SimCall[]; socketFrames: number }> {
+    const reply = await this.order({ type: 'calls', from: this.callsSeen });
+    if (reply.type !== 'calls') throw new Error(`the simulator worker said ${reply.type}`);
+    this.callsSeen = reply.next;
+    return { calls: reply.calls, socketFrames: reply.socketFrames };
+  }
+
+  /** Ends every websocket of the simulator abruptly. */
+  async dropSockets(): Promise<void> {
+    await this.order({ type: 'drop-sockets' });
   }
 
   /**
    * The simulator queues `count` reports round-robin over `dids` while this thread is held; then this
    * thread is released and the time until `counter` (fed by the consumer under test) has counted them all
-   * gives the consumer's events per second. `simPerSecond` is how fast the simulator queued them.
+   * gives the consumer's events per second. `simPerSecond` is how fast the simulator queued them. A
+   * full garbage collection first: the garbage of the burst before is not this consumer's to collect.
    */
   async burst(
     dids: string[],
     count: number,
     counter: Counter,
   ): Promise<{ perSecond: number; simPerSecond: number }> {
+    global.gc?.();
     const reached = counter.reach(counter.value + count, 60_000 + count, 'burst');
     const gate = new Int32Array(new SharedArrayBuffer(4));
     const queued = this.order({ type: 'burst', dids, count, gate: gate.buffer as SharedArrayBuffer });
@@ -179,18 +220,26 @@ export async function restLogin(sim: SimWorker, user: BenchUser): Promise<string
 
 /**
  * The least a websocket client can do: log in, subscribe, JSON-parse every frame and count `s2c_noti`.
- * It also writes (`c2s_write` with a req_sn, answered by `s2c_ack`), for the latency part.
+ * It also writes (`c2s_write` with a req_sn, answered by `s2c_ack`) and waits for a report, for the
+ * latency part.
  */
 export class BareClient {
   readonly notis = new Counter();
   private reqSn = 0;
   private readonly waiting = new Map<string, (frame: Json) => void>();
+  private reportWaiter: { name: string; value: unknown; resolve: () => void } | undefined;
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as Json;
       if (frame.cmd === 's2c_noti') {
         this.notis.inc();
+        const attrs = (frame.data as { attrs?: Json } | undefined)?.attrs;
+        if (this.reportWaiter && attrs?.[this.reportWaiter.name] === this.reportWaiter.value) {
+          const { resolve } = this.reportWaiter;
+          this.reportWaiter = undefined;
+          resolve();
+        }
         return;
       }
       const key = frame.cmd === 's2c_ack' ? `s2c_ack:${String(frame.res_sn)}` : String(frame.cmd);
@@ -241,6 +290,24 @@ export class BareClient {
   write(did: string, attrs: Json): Promise<Json> {
     const sn = ++this.reqSn;
     return this.request(`s2c_ack:${sn}`, { cmd: 'c2s_write', req_sn: sn, data: { did, attrs } });
+  }
+
+  /** Resolves at the next `s2c_noti` that reports data point `name` at `value`. */
+  report(name: string, value: unknown): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`bare client: no report of ${name} within 10 s`)),
+        10_000,
+      );
+      this.reportWaiter = {
+        name,
+        value,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+    });
   }
 
   close(): void {

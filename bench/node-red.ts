@@ -1,6 +1,7 @@
 // Node-RED 4 embedded in the bench process through its public API, set up as a headless deployment
 // (editor API on a loopback port, no browser): this package comes from the built dist/ through nodesDir,
-// beside bench-sink (bench/sink/), the node that hands the messages it receives to `onSink`.
+// beside bench-sink (bench/sink/), the node that hands the messages it receives to `onSink`, and
+// bench-floor (bench/floor/), the least a node can do with the device websocket.
 import path from 'node:path';
 import RED from 'node-red';
 import { onTab, simAccount } from '../test/helpers/flows';
@@ -28,7 +29,7 @@ export interface EmbeddedNodeRed {
 
 export async function startNodeRed(): Promise<EmbeddedNodeRed> {
   const red = await startEmbeddedNodeRed('gizwits-bench-', {
-    nodesDir: [ROOT, path.join(__dirname, 'sink')],
+    nodesDir: [ROOT, path.join(__dirname, 'sink'), path.join(__dirname, 'floor')],
     logging: {
       console: { level: 'off' },
       // Nodes' warnings and errors (a run that goes wrong says why) and the runtime's errors, on stderr:

@@ -17,14 +17,13 @@ import { Subscriptions } from './socket-subscriptions';
 import {
   socketTuning,
   type DeviceSocketOptions,
-  type NotiEvent,
   type SocketCredentials,
   type SocketState,
   type SocketTuning,
 } from './socket-options';
 import type { AttrValues } from './types';
 import { Heartbeat } from './socket-heartbeat';
-import { PendingRequests, type DropReason } from './socket-requests';
+import { PendingRequests, type DropReason, type ReadMark } from './socket-requests';
 import { SkippedFrames, type SkippedCounts } from './socket-skips';
 
 export class DeviceSocket extends EventEmitter {
@@ -107,9 +106,12 @@ export class DeviceSocket extends EventEmitter {
     return Promise.resolve();
   }
 
-  /** Asks the device for its state; resolves once it answers (the state arrives as a 'noti' event). */
-  read(did: string, timeoutMs: number): Promise<void> {
-    return this.request('c2s_read', did, { did }, timeoutMs);
+  /**
+   * Asks the device for its state; resolves once it answers (the state arrives as a 'noti' event, marked
+   * `check` when asked as a check of a silent device: news only where it differs from what is known).
+   */
+  read(did: string, timeoutMs: number, as?: 'check'): Promise<void> {
+    return this.request('c2s_read', did, { did }, timeoutMs, as);
   }
 
   close(): void {
@@ -122,9 +124,9 @@ export class DeviceSocket extends EventEmitter {
     this.removeAllListeners();
   }
 
-  private request(cmd: string, did: string, data: Record<string, unknown>, timeoutMs: number): Promise<void> {
+  private request(cmd: string, did: string, data: object, timeoutMs: number, mark?: ReadMark): Promise<void> {
     if (this.stateValue !== 'online' || !this.ws) return Promise.reject(this.notOnline());
-    const sn = this.requests.nextSn();
+    const sn = mark ? this.requests.nextMarkedRead(mark) : this.requests.nextSn();
     const answered = this.requests.wait(sn, cmd, did, timeoutMs);
     try {
       this.send({ cmd, req_sn: sn, data });
@@ -230,11 +232,10 @@ export class DeviceSocket extends EventEmitter {
         if (frame.skipped > 0) this.skips.skip('frames', frame.cmd);
         return this.onSubscribed(frame.success, frame.failed);
       case 's2c_noti': {
-        const { did, reqSn, resSn } = frame;
+        const { did, attrs, reqSn, resSn } = frame;
         if (reqSn !== undefined) this.send({ cmd: 'c2s_ack', res_sn: reqSn, did });
-        const initial = resSn !== undefined && this.requests.takeInitialRead(resSn);
-        if (resSn !== undefined) this.requests.settle(resSn);
-        if (frame.attrs) this.emit('noti', { did, attrs: frame.attrs, initial } satisfies NotiEvent);
+        const mark = resSn === undefined ? undefined : this.requests.answer(resSn);
+        if (attrs) this.emit('noti', { did, attrs, initial: mark === 'initial', check: mark === 'check' });
         return;
       }
       case 's2c_ack':
@@ -283,7 +284,7 @@ export class DeviceSocket extends EventEmitter {
 
   private onSubscribed(success: string[], failed: SubscribeFailure[]): void {
     for (const did of this.subscriptions.confirm(success)) {
-      const sn = this.requests.nextInitialRead();
+      const sn = this.requests.nextMarkedRead('initial');
       this.send({ cmd: 'c2s_read', req_sn: sn, data: { did } });
     }
     for (const failure of failed) this.emit('subscribe-failed', failure);

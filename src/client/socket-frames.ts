@@ -103,20 +103,18 @@ function isAttrValue(value: unknown): value is Json {
 }
 
 /**
- * The data point values of a report, copied into a fresh object, or undefined when any name or value is
- * out of shape (the whole report is then skipped: half a report would pass for the device's state).
+ * The data point values of a report (the object JSON.parse made for this frame alone, so not copied: this
+ * runs for every report), or undefined when any name or value is out of shape (the whole report is then
+ * skipped: half a report would pass for the device's state).
  */
 export function checkAttrs(value: unknown): AttrValues | undefined {
   if (!isObject(value)) return undefined;
-  const names = Object.keys(value);
-  if (names.length > MAX_ATTRS) return undefined;
-  const attrs: AttrValues = {};
-  for (const name of names) {
-    const item = value[name];
-    if (!isAttrName(name) || !isAttrValue(item)) return undefined;
-    attrs[name] = item;
+  let count = 0;
+  // Only own names: JSON.parse makes plain objects, whose prototype has no enumerable names.
+  for (const name in value) {
+    if (++count > MAX_ATTRS || !isAttrName(name) || !isAttrValue(value[name])) return undefined;
   }
-  return attrs;
+  return value as AttrValues;
 }
 
 /** Optional text: absent, or a string of at most `max` characters. */
@@ -124,10 +122,10 @@ function optionalText(value: unknown, max: number): value is string | undefined 
   return value === undefined || (typeof value === 'string' && value.length <= max);
 }
 
-/** Optional sequence number: absent (or null), else a whole number ≥ 0. */
-function optionalSn(value: unknown): { ok: boolean; sn?: number } {
-  if (value === undefined || value === null) return { ok: true };
-  return isSn(value) ? { ok: true, sn: value } : { ok: false };
+/** Optional sequence number: absent (or null) is undefined, a whole number ≥ 0 itself, anything else false. */
+function optionalSn(value: unknown): number | undefined | false {
+  if (value === undefined || value === null) return undefined;
+  return isSn(value) ? value : false;
 }
 
 /** Parses and checks one text frame. Never throws. */
@@ -158,10 +156,10 @@ function checkKnown(cmd: string, frame: JsonObject): ServerFrame | undefined {
     case 's2c_noti': {
       const reqSn = optionalSn(frame.req_sn);
       const resSn = optionalSn(frame.res_sn);
-      if (!isDid(data.did) || !reqSn.ok || !resSn.ok) return undefined;
-      if (data.attrs === undefined) return { cmd, did: data.did, reqSn: reqSn.sn, resSn: resSn.sn };
+      if (!isDid(data.did) || reqSn === false || resSn === false) return undefined;
+      if (data.attrs === undefined) return { cmd, did: data.did, reqSn, resSn };
       const attrs = checkAttrs(data.attrs);
-      return attrs ? { cmd, did: data.did, attrs, reqSn: reqSn.sn, resSn: resSn.sn } : undefined;
+      return attrs ? { cmd, did: data.did, attrs, reqSn, resSn } : undefined;
     }
     case 's2c_raw': {
       if (typeof data.did !== 'string' || data.did.length > 256 || !isByteArray(data.raw)) return undefined;

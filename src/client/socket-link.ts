@@ -33,13 +33,16 @@ export function openLink(url: string, handshakeTimeoutMs: number, events: LinkEv
     }
   };
   ws.on('open', () => guarded(() => events.open()));
-  ws.on('message', (data: WebSocket.RawData, isBinary: boolean) =>
-    guarded(() => {
+  // Guarded without a closure of its own: this runs for every frame.
+  ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+    try {
       events.heard();
       if (isBinary || !Buffer.isBuffer(data)) return events.skip('frames', 'binary');
       events.text(data.toString('utf8'));
-    }),
-  );
+    } catch {
+      events.skip('internal');
+    }
+  });
   ws.on('error', (error: Error & { code?: string }) => {
     // A 'close' always follows; the reconnect is decided there. After a frame ws refused (too large,
     // not UTF-8, not the protocol) the socket is ended at once rather than after ws' close handshake.

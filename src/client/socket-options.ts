@@ -54,4 +54,6 @@ export interface NotiEvent {
   attrs: AttrValues;
   /** True when this answers the read sent after (re)login: state known, not a live change. */
   initial: boolean;
+  /** True when this answers a check of a silent device (DeviceSocket.check): news only where it differs. */
+  check: boolean;
 }

@@ -1,6 +1,7 @@
 // A socket's requests waiting for their answer, correlated by req_sn, each with its own timeout; a
-// dropped session ends them at once rather than at their timeouts. The reads sent after a (re)login are
-// marked, so that their answer counts as known state, not as a live change.
+// dropped session ends them at once rather than at their timeouts. The reads sent after a (re)login and
+// the checks of silent devices are marked, so that their answer counts as known state, not as a live
+// change.
 import { GizwitsError, keyed, type ErrorText } from './errors';
 
 /** Why a socket's session ended, and the catalogue's key for the requests it ends. */
@@ -10,6 +11,9 @@ const DROP_KEYS: Record<DropReason, string> = {
   'socket closed': 'device.dropped.socketClosed',
   'login refused': 'device.dropped.loginRefused',
 };
+
+/** A marked read: the one after a subscription (`initial`), or a check of a silent device (`check`). */
+export type ReadMark = 'initial' | 'check';
 
 interface Pending {
   did: string;
@@ -21,23 +25,26 @@ interface Pending {
 export class PendingRequests {
   private lastSn = 0;
   private readonly pending = new Map<number, Pending>();
-  private readonly initialReads = new Set<number>();
+  private readonly marks = new Map<number, ReadMark>();
 
   /** A new req_sn. */
   nextSn(): number {
     return ++this.lastSn;
   }
 
-  /** A new req_sn for the read that follows a subscription: its answer is the state already known. */
-  nextInitialRead(): number {
+  /** A new req_sn for a read whose answer is the state already known, not a live change. */
+  nextMarkedRead(mark: ReadMark): number {
     const sn = this.nextSn();
-    this.initialReads.add(sn);
+    this.marks.set(sn, mark);
     return sn;
   }
 
-  /** Whether `sn` was such a read (asked once, when its answer comes). */
-  takeInitialRead(sn: number): boolean {
-    return this.initialReads.delete(sn);
+  /** The answer to `sn` came (an s2c_noti naming it): settles it, and says how it was marked, if it was. */
+  answer(sn: number): ReadMark | undefined {
+    const mark = this.marks.get(sn);
+    if (mark) this.marks.delete(sn);
+    this.settle(sn);
+    return mark;
   }
 
   /** Resolves when `settle(sn)` comes, rejects after `timeoutMs`. */
@@ -45,6 +52,7 @@ export class PendingRequests {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(sn);
+        this.marks.delete(sn);
         reject(
           new GizwitsError({
             code: 'TIMEOUT',
@@ -76,9 +84,9 @@ export class PendingRequests {
     }
   }
 
-  /** The session ended: none of its requests will be answered, nor its initial reads. */
+  /** The session ended: none of its requests will be answered, nor its marked reads. */
   endSession(reason: DropReason): void {
-    this.initialReads.clear();
+    this.marks.clear();
     this.rejectAll({ key: DROP_KEYS[reason] });
   }
 }

@@ -130,6 +130,7 @@ describe('device socket against the simulated cloud', function () {
         did: demoAc,
         attrs: sim.model.devices.get(demoAc)!.socketSnapshot(),
         initial: true,
+        check: false,
       });
     } finally {
       spy.restore();
@@ -146,7 +147,12 @@ describe('device socket against the simulated cloud', function () {
     sim.model.reportFromDevice(demoLamp1, new Map([['brightness', 17]]));
     sim.model.reportFromDevice(demoAc, new Map([['set_temp', setTemp]]));
     const live = await opened.events.next('noti', (e) => e.did === demoAc, 3000, mark);
-    assert.deepEqual(live.args[0], { did: demoAc, attrs: { set_temp: setTemp }, initial: false });
+    assert.deepEqual(live.args[0], {
+      did: demoAc,
+      attrs: { set_temp: setTemp },
+      initial: false,
+      check: false,
+    });
     assert.deepEqual(
       opened.events.all.slice(mark).filter((e) => e.event === 'noti' && e.args[0].did === demoLamp1),
       [],

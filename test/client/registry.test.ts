@@ -1,5 +1,5 @@
 // DeviceRegistry against the real simulated cloud on loopback: sockets per endpoint shared by followers,
-// state and events, bindings, reconnects, REST reconciliation, writes and their validation, refused
+// state and events, bindings, reconnects, reconciliation (over the socket, REST where it cannot), writes and their validation, refused
 // credentials, and close().
 import assert from 'node:assert/strict';
 import { DeviceRegistry, GizwitsError, type GizwitsClient, type RegistryOptions } from '../../src/client';
@@ -52,6 +52,8 @@ describe('device registry against the simulated cloud', function () {
       secure: false,
       reconcileIntervalMs: options.reconcileIntervalMs ?? 60_000,
       silentAfterMs: options.silentAfterMs,
+      checksPerSecond: options.checksPerSecond,
+      checkTimeoutMs: options.checkTimeoutMs,
       socket: { ...CLIENT_SOCKET, ...options.socket },
     });
     registries.push(registry);
@@ -275,26 +277,105 @@ describe('device registry against the simulated cloud', function () {
     assert.deepEqual(made.registry.stateOf(demoAc)!.attrs, (await deviceState(sim, demoAc)).attrs);
   });
 
-  it('reads over REST a device silent for silentAfterMs while its socket hears nothing, emitting only changes', async () => {
+  /** The c2s_read frames the simulator received for `did` after frame `mark`. */
+  const socketReads = (sim: Simulator, did: string, mark: number) =>
+    sim.ws.received.filter((f) => f.seq > mark && f.cmd === 'c2s_read' && f.did === did);
+  const restReads = (sim: Simulator, did: string) => countCalls(sim, 'GET', `/app/devdata/${did}/latest`);
+
+  it('checks a device silent for silentAfterMs over its socket, with no REST call, reporting nothing unchanged', async () => {
     const sim = ctx.sim;
-    const made = make({ reconcileIntervalMs: 50, silentAfterMs: 200, socket: { pingIntervalMs: 5000 } });
+    const made = make({ reconcileIntervalMs: 50, silentAfterMs: 200 });
     made.registry.follow('a', [demoLamp1]);
     await initialState(made, [demoLamp1]);
+    const seq = lastSeq(sim);
+    const rest = restReads(sim, demoLamp1);
+    const mark = made.events.mark();
+    await waitFor(() => socketReads(sim, demoLamp1, seq).length >= 2, 3000);
+    assert.equal(restReads(sim, demoLamp1), rest);
+    assert.deepEqual(
+      made.events.all.slice(mark).filter((e) => e.event === 'status'),
+      [],
+    );
+  });
+
+  it('takes a change the socket missed from the check, as a change with its old value', async () => {
+    const sim = ctx.sim;
+    const made = make({ reconcileIntervalMs: 50, silentAfterMs: 200 });
+    made.registry.follow('a', [demoLamp1]);
+    await initialState(made, [demoLamp1]);
+    const before = made.registry.stateOf(demoLamp1)!.attrs.brightness;
+    const brightness = before === 5 ? 6 : 5;
+    const rest = restReads(sim, demoLamp1);
+    const mark = made.events.mark();
+    // The device changes without any push: as if the report had been lost on the way.
+    sim.model.devices.get(demoLamp1)!.apply(new Map([['brightness', brightness]]));
+    const status = (await made.events.next('status', (e) => e.did === demoLamp1, 3000, mark)).args[0];
+    assert.deepEqual(status.changed, { brightness: { old: before, new: brightness } });
+    assert.equal(status.initial, false);
+    assert.equal(made.registry.stateOf(demoLamp1)!.attrs.brightness, brightness);
+    assert.equal(restReads(sim, demoLamp1), rest);
+  });
+
+  it('reads over REST a silent device whose check goes unanswered, emitting only changes', async () => {
+    const sim = ctx.sim;
+    const made = make({
+      reconcileIntervalMs: 50,
+      silentAfterMs: 200,
+      checkTimeoutMs: 100,
+      socket: { pingIntervalMs: 5000 },
+    });
+    made.registry.follow('a', [demoLamp1]);
+    await initialState(made, [demoLamp1]);
+    const seq = lastSeq(sim);
     sim.faults.stopAnsweringPings(true);
     const mark = made.events.mark();
     const brightness = made.registry.stateOf(demoLamp1)!.attrs.brightness === 5 ? 6 : 5;
     sim.model.reportFromDevice(demoLamp1, new Map([['brightness', brightness]]));
     const status = (await made.events.next('status', (e) => e.did === demoLamp1, 3000, mark)).args[0];
     assert.equal(status.changed.brightness.new, brightness);
+    assert.ok(socketReads(sim, demoLamp1, seq).length >= 1, 'checked over the socket first');
     assert.equal(made.registry.state, 'online', 'the socket has not been given up yet');
     // Quiet from now on: it is read again, but nothing that did not change is reported as an update.
-    const reads = countCalls(sim, 'GET', `/app/devdata/${demoLamp1}/latest`);
+    const reads = restReads(sim, demoLamp1);
     const quietMark = made.events.mark();
-    await waitFor(() => countCalls(sim, 'GET', `/app/devdata/${demoLamp1}/latest`) >= reads + 2, 3000);
+    await waitFor(() => restReads(sim, demoLamp1) >= reads + 2, 3000);
     assert.deepEqual(
       made.events.all.slice(quietMark).filter((e) => e.event === 'status'),
       [],
     );
+  });
+
+  it('leaves an offline device alone while its socket is up: nothing to hear until it comes online', async () => {
+    const sim = ctx.sim;
+    const made = make({ reconcileIntervalMs: 50, silentAfterMs: 200 });
+    made.registry.follow('a', [demoLamp1, demoPlug2Offline]);
+    await initialState(made, [demoLamp1]);
+    await waitFor(() => made.registry.stateOf(demoPlug2Offline) !== undefined, 3000);
+    const seq = lastSeq(sim);
+    const rest = restReads(sim, demoPlug2Offline);
+    await waitFor(() => socketReads(sim, demoLamp1, seq).length >= 3, 3000);
+    assert.deepEqual(socketReads(sim, demoPlug2Offline, seq), []);
+    assert.equal(restReads(sim, demoPlug2Offline), rest);
+  });
+
+  it('paces the checks of many silent devices: checksPerSecond at most', async () => {
+    const sim = ctx.sim;
+    const made = make({
+      reconcileIntervalMs: 50,
+      silentAfterMs: 100,
+      checksPerSecond: 20,
+      checksInFlight: 1,
+    });
+    made.registry.follow('a', ONLINE_DEMO);
+    await initialState(made, ONLINE_DEMO);
+    const seq = lastSeq(sim);
+    await waitFor(() => ONLINE_DEMO.every((did) => socketReads(sim, did, seq).length >= 1), 5000);
+    const times = sim.ws.received
+      .filter((f) => f.seq > seq && f.cmd === 'c2s_read')
+      .map((f) => f.at)
+      .slice(0, ONLINE_DEMO.length);
+    // 20 a second: 50 ms apart at least (a timer may fire a millisecond early).
+    for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 48, `${times.join(', ')}`);
   });
 
   it('writes over REST, the websocket or either (auto), and the device takes the values', async () => {

@@ -82,3 +82,16 @@ export function nodeFlow(cloud: { url: string }, options: NodeFlowOptions) {
   ]);
   return { flow, credentials: account.credentials, ids: { node: id, out: 'out', caught: 'caught' } };
 }
+
+/**
+ * A gizwits-device-in's properties as the editor saves them for "every device, every data point, status
+ * events, initial state on": the tests and the bench start from these and change what they measure.
+ */
+export const DEVICE_IN_DEFAULTS: FlowNode = {
+  devices: [],
+  attrs: [],
+  events: ['status'],
+  onlyChanged: false,
+  initial: true,
+  configVersion: 1,
+};

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_USERS, simManyPlugDid } from '../../src/simulator';
 import type { GizwitsAccountNode } from '../../src/nodes/common/account-node';
-import type { SimUser } from '../helpers/flows';
+import { DEVICE_IN_DEFAULTS, type SimUser } from '../helpers/flows';
 import {
   accountNode,
   deployFlows,
@@ -30,15 +30,7 @@ describe('gizwits-device-in', function () {
       type: 'gizwits-device-in',
       id: 'in',
       account: { user },
-      config: {
-        devices: [],
-        attrs: [],
-        events: ['status'],
-        onlyChanged: false,
-        initial: true,
-        configVersion: 1,
-        ...config,
-      },
+      config: { ...DEVICE_IN_DEFAULTS, ...config },
     });
     return { node: flow.node, out: flow.out };
   }

@@ -117,7 +117,7 @@ describe('LAN control with the cloud as fallback', function () {
     assert.deepEqual(
       news.map((m) => (m.payload as { brightness: number }).brightness),
       [41, 42],
-      'one message per report',
+      `one message per report: ${JSON.stringify(events.slice(before).map((m) => [m.via, m.initial, m.changed]))}`,
     );
     for (const m of news) assert.ok(['lan', 'websocket'].includes(m.via as string), String(m.via));
   });

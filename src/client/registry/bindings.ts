@@ -32,7 +32,7 @@ function infoOf(binding: Binding): DeviceInfo {
 }
 
 export class BindingTable {
-  private readonly bindings = new Map<string, Binding>();
+  /** Every bound device, by did: all that is kept of its binding, beside its websocket URL. */
   private readonly devices = new Map<string, DeviceInfo>();
   /** Each device's websocket URL, or why its binding gives none. */
   private readonly endpoints = new Map<string, string>();
@@ -62,8 +62,8 @@ export class BindingTable {
   wanted(wants: Iterable<Want>): Set<string> {
     const wanted = new Set<string>();
     for (const want of wants) {
-      if (want === ALL_DEVICES) return new Set(this.bindings.keys());
-      for (const did of want) if (this.bindings.has(did)) wanted.add(did);
+      if (want === ALL_DEVICES) return new Set(this.devices.keys());
+      for (const did of want) if (this.devices.has(did)) wanted.add(did);
     }
     return wanted;
   }
@@ -74,6 +74,8 @@ export class BindingTable {
    */
   apply(entries: unknown[], keepOnline: (did: string) => boolean, skip: () => void): BindingChanges {
     const seen = new Set<string>();
+    // One string per URL, whichever devices share it: thousands of devices live on a few hosts.
+    const urls = new Map<string, string>();
     const changes: BindingChanges = { bound: [], unbound: [], flipped: [], newlyUnusable: [] };
     for (const entry of entries) {
       const binding = checkBinding(entry);
@@ -83,8 +85,7 @@ export class BindingTable {
       }
       if (binding.is_disabled || seen.has(binding.did)) continue;
       seen.add(binding.did);
-      this.bindings.set(binding.did, binding);
-      if (this.takeEndpoint(binding)) changes.newlyUnusable.push(binding.did);
+      if (this.takeEndpoint(binding, urls)) changes.newlyUnusable.push(binding.did);
       const info = infoOf(binding);
       const known = this.devices.get(binding.did);
       if (!known) {
@@ -96,9 +97,8 @@ export class BindingTable {
       if (info.online !== known.online) changes.flipped.push(binding.did);
       Object.assign(known, info);
     }
-    changes.unbound = [...this.bindings.keys()].filter((did) => !seen.has(did));
+    changes.unbound = [...this.devices.keys()].filter((did) => !seen.has(did));
     for (const did of changes.unbound) {
-      this.bindings.delete(did);
       this.endpoints.delete(did);
       this.unusable.delete(did);
       this.devices.delete(did);
@@ -115,13 +115,15 @@ export class BindingTable {
   }
 
   /**
-   * Notes the device's websocket URL, or why its binding gives none; answers true when the binding just
-   * became unusable (or unusable for another reason).
+   * Notes the device's websocket URL (the one string of `urls` for it), or why its binding gives none;
+   * answers true when the binding just became unusable (or unusable for another reason).
    */
-  private takeEndpoint(binding: Binding): boolean {
+  private takeEndpoint(binding: Binding, urls: Map<string, string>): boolean {
     const endpoint = socketEndpoint(binding, this.secure);
     if ('url' in endpoint) {
-      this.endpoints.set(binding.did, endpoint.url);
+      let url = urls.get(endpoint.url);
+      if (url === undefined) urls.set(endpoint.url, (url = endpoint.url));
+      this.endpoints.set(binding.did, url);
       this.unusable.delete(binding.did);
       return false;
     }

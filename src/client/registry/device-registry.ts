@@ -1,7 +1,8 @@
 // The device registry of one account, a facade over its parts: the bindings (every page, bindings.ts),
 // each product's data points (schema-cache.ts), the last known state of every device (device-states.ts),
-// the websockets that keep it current (socket-pool.ts), and a slow REST reconciliation (reconciler.ts) so
-// that no flow keeps serving stale state. A device whose binding names no usable websocket address is
+// the websockets that keep it current (socket-pool.ts), and a slow reconciliation (reconciler.ts: silent
+// devices checked over their socket, REST only where that cannot answer) so that no flow keeps serving
+// stale state. A device whose binding names no usable websocket address is
 // read over REST and reported on its own (docs/websocket.md, Bindings).
 import { EventEmitter } from 'node:events';
 import type { GizwitsClient } from '../client';
@@ -74,10 +75,8 @@ export class DeviceRegistry extends EventEmitter {
       state: () => this.emit('state', this.state, this.error),
       skipped: (kind) => this.skippedCounts[kind]++,
       warning: (warning) => this.emit('warning', warning),
-      noti: (event: NotiEvent) => {
-        this.states.notePush(event.did);
-        this.onReport(event.did, event.attrs, event.initial, Date.now(), false, 'websocket');
-      },
+      noti: (event: NotiEvent) =>
+        this.onReport(event.did, event.attrs, event.initial, Date.now(), event.check, 'websocket'),
       online: (did, online) => this.onOnline(did, online),
       // With the data points decoded for data-point products (lan/raw-decode.ts).
       raw: (event) => void rawEvent(event, this.table.device(event.did), this.schemas).then(this.emitRaw),
@@ -97,12 +96,16 @@ export class DeviceRegistry extends EventEmitter {
         device: (did) => this.table.device(did),
         hasAddress: (did) => !this.table.addressError(did),
         isSubscribed: (did) => !!this.socketFor(did)?.isSubscribed(did),
+        check: (did, timeoutMs) => this.socketFor(did)?.read(did, timeoutMs, 'check'),
         schema: (productKey) => this.schema(productKey),
         report: (did, attrs, initial, at) => this.onReport(did, attrs, initial, at, true, 'rest'),
       },
       {
         intervalMs: options.reconcileIntervalMs ?? 60_000,
         silentAfterMs: options.silentAfterMs ?? 10 * 60_000,
+        checksPerSecond: options.checksPerSecond ?? 50,
+        checksInFlight: options.checksInFlight ?? 10,
+        checkTimeoutMs: options.checkTimeoutMs ?? 10_000,
       },
     );
     this.commands = new DeviceCommands(client, {
@@ -303,8 +306,9 @@ export class DeviceRegistry extends EventEmitter {
   }
 
   /**
-   * Takes a report into the device's state and emits it. `onlyChanges`: a state read over REST is no
-   * update from the device, so it is emitted only when it differs from what is known.
+   * Takes a report into the device's state and emits it. `onlyChanges`: a state read over REST, or the
+   * answer to a check of a silent device, is no update from the device, so it is emitted only when it
+   * differs from what is known. `via`: the link that brought it.
    */
   private onReport(
     did: string,
@@ -315,9 +319,9 @@ export class DeviceRegistry extends EventEmitter {
     via: Via,
   ): void {
     const device = this.table.device(did);
-    if (!device) return;
-    if (via === 'lan') this.states.notePush(did);
-    const change = this.states.take(did, attrs, at, onlyChanges);
+    if (!device || this.lan?.isStaleRead(did, via, initial, at)) return;
+    // The LAN and the websocket are the device speaking; a REST read is not (device-states.ts).
+    const change = this.states.take(did, attrs, at, onlyChanges, via !== 'rest');
     if (!change) return;
     const { attrs: state, changed, first } = change;
     // The same report over the LAN and the cloud gives one message (report-origins.ts).

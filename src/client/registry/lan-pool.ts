@@ -95,6 +95,11 @@ export class LanPool {
     return this.origins.accept(did, via, changed, at);
   }
 
+  /** Whether a state read after connecting `via` may be older than what another link just brought. */
+  isStaleRead(did: string, via: Via, initial: boolean, at: number): boolean {
+    return initial && this.origins.staleRead(did, via, at);
+  }
+
   /** Links up and links kept, for the nodes' status. */
   summary(): { up: number; total: number } {
     let up = 0;

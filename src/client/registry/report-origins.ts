@@ -25,6 +25,16 @@ export class ReportOrigins {
     return !(previous && previous.via !== via && at - previous.at < this.windowMs);
   }
 
+  /**
+   * Whether a state read after (re)connecting one link may be older than news another link just brought:
+   * the read was answered before that change, and came later. A real change after it comes as a live
+   * report on every link, so such a read is left out rather than put the state back.
+   */
+  staleRead(did: string, via: Via, at = Date.now()): boolean {
+    const previous = this.last.get(did);
+    return !!previous && previous.via !== via && at - previous.at < this.windowMs;
+  }
+
   forget(did: string): void {
     this.last.delete(did);
   }

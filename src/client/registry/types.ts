@@ -44,8 +44,16 @@ export interface RegistryOptions {
   secure: boolean;
   /** How often to look for devices whose state may be stale. */
   reconcileIntervalMs?: number;
-  /** A device silent this long (or behind a socket that is down) is read over REST. */
+  /**
+   * A device silent this long is checked over its socket (`c2s_read`), and read over REST only when that
+   * goes unanswered (docs/websocket.md, Reconciliation).
+   */
   silentAfterMs?: number;
+  /** Those checks: started per second at most (default 50), waiting at once at most (default 10). */
+  checksPerSecond?: number;
+  checksInFlight?: number;
+  /** How long a check waits for its answer before the device is read over REST (default 10 s). */
+  checkTimeoutMs?: number;
   /** Local LAN control (docs/lan.md); absent = off. */
   lan?: LanPoolOptions;
   socket?: Partial<Omit<DeviceSocketOptions, 'url' | 'appId' | 'credentials' | 'tokenGiven'>>;

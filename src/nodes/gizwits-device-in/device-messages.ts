@@ -18,9 +18,17 @@ function listOf(value: unknown): string[] {
   return [];
 }
 
-export function pick(attrs: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
+export function pick<T>(attrs: Record<string, T>, names: Set<string>): Record<string, T> {
   if (names.size === 0) return attrs;
-  return Object.fromEntries(Object.entries(attrs).filter(([name]) => names.has(name)));
+  const picked: Record<string, T> = {};
+  // In the report's order, as before the filter.
+  for (const name in attrs) if (names.has(name)) picked[name] = attrs[name];
+  return picked;
+}
+
+function hasAny(values: object): boolean {
+  for (const _name in values) return true;
+  return false;
 }
 
 export function message(
@@ -32,23 +40,31 @@ export function message(
   return { topic: did, payload, event, did, device: device ? { ...device } : { did } };
 }
 
-/** The message of a status update, or none when the configuration leaves it out. */
+/**
+ * The message of a status update, or none when the configuration leaves it out. This runs for every
+ * report a node follows: one message object, the device copied once, nothing else made.
+ */
 export function statusMessage(
   event: StatusEvent,
   config: { initial?: boolean; onlyChanged?: boolean },
   attrNames: Set<string>,
 ): (NodeMessage & Record<string, unknown>) | undefined {
   // The first state known is no change: nothing had an old value.
-  const changed = event.first ? {} : (pick(event.changed, attrNames) as StatusEvent['changed']);
-  const anyChange = Object.keys(changed).length > 0;
+  const changed = event.first ? {} : pick(event.changed, attrNames);
+  const anyChange = !event.first && hasAny(changed);
   if (event.initial || event.first) {
     // State read after (re)connecting: sent when the node asks for it, else only if it moved.
     if (!config.initial && (event.first || !anyChange)) return undefined;
   } else if (config.onlyChanged && !anyChange) {
     return undefined;
   }
+  const { did, device } = event;
   return {
-    ...message(event.did, 'status', pick(event.attrs, attrNames), event.device),
+    topic: did,
+    payload: pick(event.attrs, attrNames),
+    event: 'status',
+    did,
+    device: { ...device },
     changed,
     initial: event.initial || event.first,
     via: event.via,

@@ -32,7 +32,8 @@ export = function (RED: NodeAPI) {
     const events = new Set(
       listOf(config.events).length ? (listOf(config.events) as EventKind[]) : (['status'] as EventKind[]),
     );
-    const follows = (did: string) => dids.length === 0 || dids.includes(did);
+    const followed = new Set(dids);
+    const follows = (did: string) => followed.size === 0 || followed.has(did);
     let registry: DeviceRegistry;
     try {
       registry = account.require().devices();
@@ -41,10 +42,17 @@ export = function (RED: NodeAPI) {
       node.error(asError(error).message);
       return;
     }
-    let lastUpdate: Date | undefined;
+    // Epoch ms of the last message sent; a Date only when the status is shown.
+    let lastUpdate = 0;
     const status = throttledStatus(
       (shown) => node.status(shown),
-      () => devicesStatus(registry, dids.length ? dids : 'all', lastUpdate, say),
+      () =>
+        devicesStatus(
+          registry,
+          dids.length ? dids : 'all',
+          lastUpdate ? new Date(lastUpdate) : undefined,
+          say,
+        ),
     );
     const showStatus = () => status.update();
 
@@ -52,7 +60,7 @@ export = function (RED: NodeAPI) {
       if (!events.has('status') || !follows(event.did)) return;
       const out = statusMessage(event, config, attrNames);
       if (!out) return;
-      lastUpdate = new Date();
+      lastUpdate = Date.now();
       node.send(out);
       showStatus();
     };

@@ -72,6 +72,8 @@ export class SimulatorModel extends EventEmitter<SimulatorEvents> {
   readonly devices = new Map<string, VirtualDevice>();
   readonly accounts = new AccountStore();
   readonly bindings: BindingRecord[] = [];
+  /** The same bindings by `uid did`: a websocket asks for one on every subscribe and read. */
+  private readonly bindingIndex = new Map<string, BindingRecord>();
   readonly groups = new Map<string, GroupRecord>();
   readonly scenes = new Map<string, SceneRecord>();
   readonly rules = new Map<number, RuleRecord>();
@@ -112,7 +114,7 @@ export class SimulatorModel extends EventEmitter<SimulatorEvents> {
   }
 
   binding(uid: string, did: string): BindingRecord | undefined {
-    return this.bindings.find((entry) => entry.uid === uid && entry.did === did);
+    return this.bindingIndex.get(`${uid} ${did}`);
   }
 
   bindingsOf(uid: string): BindingRecord[] {
@@ -137,6 +139,7 @@ export class SimulatorModel extends EventEmitter<SimulatorEvents> {
       createdAt: Date.now(),
     };
     this.bindings.push(record);
+    this.bindingIndex.set(`${uid} ${did}`, record);
     this.emit('binding', { uid, did, bind: true });
     return record;
   }
@@ -145,6 +148,7 @@ export class SimulatorModel extends EventEmitter<SimulatorEvents> {
     const index = this.bindings.findIndex((entry) => entry.uid === uid && entry.did === did);
     if (index < 0) return false;
     this.bindings.splice(index, 1);
+    this.bindingIndex.delete(`${uid} ${did}`);
     for (const group of this.groups.values()) {
       if (group.uid === uid) group.dids = group.dids.filter((member) => member !== did);
     }
