@@ -221,6 +221,38 @@ describe('LAN control with the cloud as fallback', function () {
     assert.ok(events.length > 0);
   });
 
+  it('reads the passcode again after a Wi-Fi reset changed it, and logs in with the new one', async () => {
+    const { registry } = await start();
+    const lan = sim.lan!.device(LAMP);
+    const virtual = sim.model.devices.get(LAMP)! as { passcode: string };
+    const old = virtual.passcode;
+    const details = () => sim.calls.filter((c) => c.path === `/app/devices/${LAMP}`).length;
+    const read = details();
+    try {
+      virtual.passcode = lan.passcode = 'RESETPASS7';
+      lan.dropConnections();
+      await waitFor(() => !registry.lan!.isUp(LAMP));
+      await waitFor(() => registry.lan!.isUp(LAMP), 8000);
+      assert.equal(details() - read, 1, 'the device detail read once more');
+      assert.ok(!JSON.stringify(helper.log().args).includes('RESETPASS7'));
+    } finally {
+      virtual.passcode = lan.passcode = old;
+    }
+  });
+
+  it('finds the device again by discovery when it comes back on another address', async () => {
+    const { registry } = await start();
+    const lan = sim.lan!.device(LAMP);
+    const home = lan.host;
+    try {
+      await lan.moveTo('127.0.0.99');
+      await waitFor(() => registry.lan!.link(LAMP)?.address === `127.0.0.99:${tcpPort}`, 8000);
+      await waitFor(() => registry.lan!.isUp(LAMP), 8000);
+    } finally {
+      await lan.moveTo(home);
+    }
+  });
+
   it('transport lan refuses a device that has no LAN link, with the reason', async () => {
     const { registry } = await start();
     await assert.rejects(
