@@ -50,7 +50,7 @@ export class DeviceRegistry extends EventEmitter {
   private bindingRefresh: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly emitRaw = (event: RawEvent) => !this.closed && this.emit('raw', event);
-  /** The account's LAN links (docs/lan.md) when LAN control is on; for reading (seen, summary, isUp). */
+  /** The account's LAN links (docs/lan.md) when LAN control is on; for reading (seen, link, isUp). */
   readonly lan: LanPool | undefined;
 
   constructor(

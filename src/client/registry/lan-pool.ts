@@ -100,13 +100,6 @@ export class LanPool {
     return initial && this.origins.staleRead(did, via, at);
   }
 
-  /** Links up and links kept, for the nodes' status. */
-  summary(): { up: number; total: number } {
-    let up = 0;
-    for (const link of this.links.values()) if (link.state === 'online') up++;
-    return { up, total: this.links.size };
-  }
-
   /** The devices the registry's followers want: links for those found, none for the others. */
   follow(wanted: Set<string>): void {
     if (this.closed) return;

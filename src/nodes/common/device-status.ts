@@ -1,5 +1,5 @@
 // Status of the nodes that use the device websocket: its connection state, else devices online.
-import type { DeviceRegistry, RegistryState } from '../../client';
+import type { DeviceInfo, DeviceRegistry, RegistryState } from '../../client';
 import type { NodeStatus, Say } from './red';
 import { clockTime, stateStatus } from './status';
 
@@ -31,15 +31,16 @@ export function devicesStatus(
   say: Say,
 ): NodeStatus {
   const connection = connectionStatus(registry.state, registry.error, say);
-  // With LAN control on, the LAN links are said too: the devices may be served while the cloud is not.
-  const lan = registry.lan?.summary();
+  const devices =
+    dids === 'all' ? registry.list() : dids.map((did) => registry.device(did)).filter((d) => d !== undefined);
+  // With LAN control on, the node's devices' LAN links are said too: they may be served while the cloud
+  // is not.
+  const lan = registry.lan && lanLinks(registry.lan, devices);
   if (connection && lan?.up) {
     const text = say('status.lanOnly', { up: lan.up, total: lan.total, cloud: connection.text ?? '' });
     return { fill: 'yellow', shape: 'dot', text };
   }
   if (connection) return connection;
-  const devices =
-    dids === 'all' ? registry.list() : dids.map((did) => registry.device(did)).filter((d) => d !== undefined);
   const online = devices.filter((d) => d.online).length;
   const total = devices.length;
   // Devices whose binding gives no usable websocket address are shown, not hidden in the count.
@@ -58,6 +59,21 @@ export function devicesStatus(
     : say('status.online', { online, total });
   const text = lan ? say('status.withLan', { text: shown, up: lan.up, total: lan.total }) : shown;
   return { fill: online === devices.length && devices.length > 0 ? 'green' : 'yellow', shape: 'dot', text };
+}
+
+/** How many of these devices have a LAN link, and how many of those are up. */
+function lanLinks(
+  lan: NonNullable<DeviceRegistry['lan']>,
+  devices: DeviceInfo[],
+): { up: number; total: number } {
+  let up = 0;
+  let total = 0;
+  for (const device of devices) {
+    if (!lan.link(device.did)) continue;
+    total++;
+    if (lan.isUp(device.did)) up++;
+  }
+  return { up, total };
 }
 
 /**
