@@ -6,8 +6,8 @@ import path from 'node:path';
 import RED from 'node-red';
 import { onTab, simAccount } from '../test/helpers/flows';
 import { startEmbeddedNodeRed } from '../test/helpers/embedded-node-red';
-import type { Json, SimWorker } from './harness';
-import type { BenchUser } from './sim-worker';
+import { SimWorker, closeRestAgent, type Json } from './harness';
+import type { BenchUser, SimSetup } from './sim-worker';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -72,4 +72,33 @@ export function accountFlow(
 ): { flows: Json[]; credentials: Json } {
   const account = simAccount(sim, { user, name: user.username });
   return { flows: onTab([account.node, ...nodes], 'bench'), credentials: account.credentials };
+}
+
+/**
+ * The frame of `npm run bench` and `npm run bench:profile`: the simulator worker and Node-RED started,
+ * `body` run, both stopped, then the process ended (0, or 1 after printing the error): Node-RED leaves
+ * timers of its own behind after stop(), and process.exit() still writes a --cpu-prof profile.
+ */
+export function runBench(
+  setup: SimSetup,
+  body: (sim: SimWorker, nodeRed: EmbeddedNodeRed) => Promise<void>,
+): void {
+  const run = async (): Promise<void> => {
+    const sim = await SimWorker.start(setup);
+    const nodeRed = await startNodeRed();
+    try {
+      await body(sim, nodeRed);
+    } finally {
+      await nodeRed.stop();
+      await sim.close();
+      closeRestAgent();
+    }
+  };
+  run().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -4,39 +4,21 @@
 // deployed, then bursts of reports as in `npm run bench`; on exit V8 writes the profile of this thread
 // into test-artifacts/bench/profile/, and bench/profile-top.ts prints its costliest functions.
 import { deployDeviceIn } from './device-in';
-import { SimWorker, closeRestAgent } from './harness';
-import { deploy, startNodeRed } from './node-red';
+import { deploy, runBench } from './node-red';
 import { bursts } from './throughput';
 
 const DEVICES = Number(process.env.BENCH_PROFILE_DEVICES ?? 1000);
 const EVENTS = 50_000;
 const ROUNDS = 10;
 
-async function main(): Promise<void> {
-  const sim = await SimWorker.start({ sizes: [DEVICES], scale: { accounts: 0, devices: 0 } });
-  const nodeRed = await startNodeRed();
-  try {
-    const user = sim.user(DEVICES);
-    const { events } = await deployDeviceIn(sim, [user]);
-    const rates = await bursts(sim, user.dids, events, {
-      events: EVENTS,
-      rounds: ROUNDS,
-      warmupEvents: 5000,
-    });
-    console.log(`gizwits-device-in, ${DEVICES} devices: ${rates.join(', ')} events/s`);
-    await deploy([]);
-  } finally {
-    await nodeRed.stop();
-    await sim.close();
-    closeRestAgent();
-  }
-}
-
-main().then(
-  // process.exit() still writes the profile; Node-RED leaves timers of its own behind after stop().
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench({ sizes: [DEVICES], scale: { accounts: 0, devices: 0 } }, async (sim) => {
+  const user = sim.user(DEVICES);
+  const { events } = await deployDeviceIn(sim, [user]);
+  const rates = await bursts(sim, user.dids, events, {
+    events: EVENTS,
+    rounds: ROUNDS,
+    warmupEvents: 5000,
+  });
+  console.log(`gizwits-device-in, ${DEVICES} devices: ${rates.join(', ')} events/s`);
+  await deploy([]);
+});

@@ -32,9 +32,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SimWorker, closeRestAgent } from './harness';
+import type { SimWorker } from './harness';
 import { deployTimes, memory, type DeployRow } from './footprint';
-import { startNodeRed } from './node-red';
+import { runBench, type EmbeddedNodeRed } from './node-red';
 import { polling } from './polling';
 import { scale } from './scale';
 import { throughput, type BurstSettings, type ThroughputRow } from './throughput';
@@ -90,14 +90,10 @@ function table(header: string[], rows: string[][], alignLeft: number[] = []): st
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
-async function main(): Promise<void> {
-  const begun = performance.now();
-  const sim = await SimWorker.start({
-    sizes: SIZES,
-    scale: { accounts: SCALE_ACCOUNTS, devices: SCALE_DEVICES },
-  });
-  const nodeRed = await startNodeRed();
-  try {
+const begun = performance.now();
+runBench(
+  { sizes: SIZES, scale: { accounts: SCALE_ACCOUNTS, devices: SCALE_DEVICES } },
+  async (sim: SimWorker, nodeRed: EmbeddedNodeRed): Promise<void> => {
     // First, while the heap has not yet grown for the bursts of the other parts: its RSS is its own.
     const big = await scale(sim, BURSTS);
     const rows: ThroughputRow[] = [];
@@ -205,18 +201,5 @@ async function main(): Promise<void> {
     };
     fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
     console.log(out.join('\n'));
-  } finally {
-    await nodeRed.stop();
-    await sim.close();
-    closeRestAgent();
-  }
-}
-
-main().then(
-  // Node-RED leaves a few timers of its own behind after stop(); the run is over.
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
   },
 );

@@ -557,6 +557,18 @@
       .filter(Boolean);
   }
 
+  /** The saved form of a list typed as comma-separated text: an array of values, or the text itself when it refers to ${ENV}. */
+  function listValue(text) {
+    const trimmed = String(text || '').trim();
+    if (/\$\{/.test(trimmed)) return trimmed;
+    return splitList(trimmed);
+  }
+
+  /** A saved list (an array, or the text of an ${ENV} reference) as the text of its input. */
+  function listText(value) {
+    return Array.isArray(value) ? value.join(', ') : value || '';
+  }
+
   /**
    * A list of checkboxes kept in step with the comma-separated values of `options.input`, added to the
    * input's row with the controls of listControls(options.name). Same options as picklist; it loads when
@@ -596,6 +608,24 @@
     return list;
   }
 
+  /**
+   * The check-list of the dialog account's devices (by did) for #node-input-gizwits-devices, the
+   * comma-separated text of `devices` (a node's saved list) written into it first. Loads when its load()
+   * is called.
+   */
+  function deviceChecklist(devices) {
+    $('#node-input-gizwits-devices').val(listText(devices));
+    return checklist({
+      name: 'devices',
+      input: '#node-input-gizwits-devices',
+      kind: 'devices',
+      value: function (d) {
+        return d.did;
+      },
+      label: deviceLabel,
+    });
+  }
+
   window.GizwitsEditor = {
     CONFIG_FIELDS: CONFIG_FIELDS,
     CREDENTIAL_FIELDS: CREDENTIAL_FIELDS,
@@ -609,7 +639,10 @@
     labelStyle: labelStyle,
     picklist: picklist,
     checklist: checklist,
+    deviceChecklist: deviceChecklist,
     splitList: splitList,
+    listValue: listValue,
+    listText: listText,
     deviceLabel: deviceLabel,
     datapointLabel: datapointLabel,
     datapointInfo: datapointInfo,

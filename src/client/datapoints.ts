@@ -37,6 +37,11 @@ const KINDS: Record<string, DatapointKind> = {
   fault: 'fault',
 };
 
+/** A data point's kind from its `type`, in either spelling; an unknown one is read-only. */
+export function datapointKind(type: string): DatapointKind {
+  return KINDS[type] ?? 'readonly';
+}
+
 function roundTo(value: number, digits = 10): number {
   return Number(value.toFixed(digits));
 }
@@ -50,7 +55,7 @@ function labelsOf(attr: DatapointAttr): string[] {
 }
 
 export function toDatapoint(attr: DatapointAttr): Datapoint {
-  const kind = KINDS[attr.type] ?? 'readonly';
+  const kind = datapointKind(attr.type);
   const point: Datapoint = {
     name: attr.name,
     displayName: attr.display_name ?? attr.name,

@@ -71,6 +71,14 @@ describe('device registry against the simulated cloud', function () {
     );
   }
 
+  /** make(options), following `dids` with every state known. */
+  async function following(dids: string[], options: Parameters<typeof make>[0] = {}) {
+    const made = make(options);
+    made.registry.follow('a', dids);
+    await initialState(made, dids);
+    return made;
+  }
+
   it('opens one socket per endpoint, shared by every follower, and closes one nobody needs', async () => {
     const sim = ctx.sim;
     await waitFor(() => sim.ws.openSockets('main') === 0 && sim.ws.openSockets('sandbox') === 0, 2000);
@@ -250,9 +258,10 @@ describe('device registry against the simulated cloud', function () {
 
   it('reads over REST a device whose socket is down, and emits the change', async () => {
     const sim = ctx.sim;
-    const made = make({ reconcileIntervalMs: 50, socket: { backoffBaseMs: 5000, backoffCapMs: 5000 } });
-    made.registry.follow('a', [demoAc]);
-    await initialState(made, [demoAc]);
+    const made = await following([demoAc], {
+      reconcileIntervalMs: 50,
+      socket: { backoffBaseMs: 5000, backoffCapMs: 5000 },
+    });
     sim.faults.dropAllSockets();
     await waitFor(() => made.registry.state === 'reconnecting', 2000);
     const reads = countCalls(sim, 'GET', `/app/devdata/${demoAc}/latest`);
@@ -284,9 +293,7 @@ describe('device registry against the simulated cloud', function () {
 
   it('checks a device silent for silentAfterMs over its socket, with no REST call, reporting nothing unchanged', async () => {
     const sim = ctx.sim;
-    const made = make({ reconcileIntervalMs: 50, silentAfterMs: 200 });
-    made.registry.follow('a', [demoLamp1]);
-    await initialState(made, [demoLamp1]);
+    const made = await following([demoLamp1], { reconcileIntervalMs: 50, silentAfterMs: 200 });
     const seq = lastSeq(sim);
     const rest = restReads(sim, demoLamp1);
     const mark = made.events.mark();
@@ -300,9 +307,7 @@ describe('device registry against the simulated cloud', function () {
 
   it('takes a change the socket missed from the check, as a change with its old value', async () => {
     const sim = ctx.sim;
-    const made = make({ reconcileIntervalMs: 50, silentAfterMs: 200 });
-    made.registry.follow('a', [demoLamp1]);
-    await initialState(made, [demoLamp1]);
+    const made = await following([demoLamp1], { reconcileIntervalMs: 50, silentAfterMs: 200 });
     const before = made.registry.stateOf(demoLamp1)!.attrs.brightness;
     const brightness = before === 5 ? 6 : 5;
     const rest = restReads(sim, demoLamp1);
@@ -318,14 +323,12 @@ describe('device registry against the simulated cloud', function () {
 
   it('reads over REST a silent device whose check goes unanswered, emitting only changes', async () => {
     const sim = ctx.sim;
-    const made = make({
+    const made = await following([demoLamp1], {
       reconcileIntervalMs: 50,
       silentAfterMs: 200,
       checkTimeoutMs: 100,
       socket: { pingIntervalMs: 5000 },
     });
-    made.registry.follow('a', [demoLamp1]);
-    await initialState(made, [demoLamp1]);
     const seq = lastSeq(sim);
     sim.faults.stopAnsweringPings(true);
     const mark = made.events.mark();
@@ -360,14 +363,12 @@ describe('device registry against the simulated cloud', function () {
 
   it('paces the checks of many silent devices: checksPerSecond at most', async () => {
     const sim = ctx.sim;
-    const made = make({
+    await following(ONLINE_DEMO, {
       reconcileIntervalMs: 50,
       silentAfterMs: 100,
       checksPerSecond: 20,
       checksInFlight: 1,
     });
-    made.registry.follow('a', ONLINE_DEMO);
-    await initialState(made, ONLINE_DEMO);
     const seq = lastSeq(sim);
     await waitFor(() => ONLINE_DEMO.every((did) => socketReads(sim, did, seq).length >= 1), 5000);
     const times = sim.ws.received

@@ -5,9 +5,8 @@
 // Screenshots of each step are kept in test-artifacts/editor/<platform>/.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { SIM_DEVICES, SIM_USERS } from '../../src/simulator';
 import {
   ROOT,
@@ -16,58 +15,31 @@ import {
   simAccountFlowNode,
   type PackedEnvironment,
 } from './packed-node-red';
+import { launchChromium, type Chromium } from './chromium';
 import { MATRIX, PLATFORM_PREPARE_MS, PLATFORM_TITLES, type PlatformId } from '../helpers/platforms';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'editor');
 const LAMP = SIM_DEVICES.demoLamp1;
 
 describe('the editor in a browser: device control from the palette to the device', function () {
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
-  const outside: string[] = [];
+  let browser: Chromium | undefined;
 
   before(async function () {
     this.timeout(60_000);
-    if (!fs.existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      locale: 'en-US',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context.on('request', (request) => {
-      if (
-        !/^(https?|wss?):\/\/127\.0\.0\.1[:/]/.test(request.url()) &&
-        !/^(data|blob|about):/.test(request.url())
-      )
-        outside.push(request.url());
-    });
+    browser = await launchChromium(['--disable-quic', '--disable-component-update', '--disable-sync']);
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
-  for (const id of MATRIX) describeEditor(id, () => context!);
+  for (const id of MATRIX) describeEditor(id, () => browser!.context);
 
   // Mocha runs a describe's own tests before its nested ones: this one comes after every platform's.
   describe('after every platform', () => {
     it('reached nothing outside 127.0.0.1 in all of the above', () => {
-      assert.ok(context, 'the browser ran');
-      assert.deepEqual(outside, [], 'requests outside 127.0.0.1');
+      assert.ok(browser, 'the browser ran');
+      assert.deepEqual(browser.outside, [], 'requests outside 127.0.0.1');
     });
   });
 });

@@ -3,45 +3,31 @@
 // through the shared pick-list script, the ticked device and the topics saved and deployed; the broker
 // dialog keeps the password in a password field. On the host's Node and Node-RED 4.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SIM_DEVICES } from '../../src/simulator';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto';
+import { launchChromium, type Chromium } from './chromium';
 import { packedNodeRed, simAccountFlowNode, type PackedEnvironment } from './packed-node-red';
 import { PLATFORM_PREPARE_MS } from '../helpers/platforms';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('the MQTT nodes’ edit dialogs in a browser (Node 20 · Node-RED 4)', function () {
   this.timeout(120_000);
   let env: PackedEnvironment;
   let broker: Mosquitto;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: Chromium;
   let page: Page;
   const pageErrors: string[] = [];
 
   before(async function () {
     this.timeout(PLATFORM_PREPARE_MS);
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     [env, broker] = await Promise.all([packedNodeRed('host'), startMosquitto()]);
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      locale: 'en-US',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-    page = await context.newPage();
+    browser = await launchChromium();
+    page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await broker?.stop();
   });
 

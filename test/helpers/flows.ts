@@ -95,3 +95,22 @@ export const DEVICE_IN_DEFAULTS: FlowNode = {
   initial: true,
   configVersion: 1,
 };
+
+/**
+ * A gizwits-mqtt-broker node 'broker' and a gizwits-mqtt-bridge node 'bridge' of account 'account' over
+ * it (every device, the defaults otherwise); `broker` and `bridge` add or replace settings.
+ */
+export function bridgeNodes(broker: FlowNode, bridge: FlowNode = {}): FlowNode[] {
+  return [
+    { id: 'broker', type: 'gizwits-mqtt-broker', configVersion: 1, ...broker },
+    {
+      id: 'bridge',
+      type: 'gizwits-mqtt-bridge',
+      account: 'account',
+      broker: 'broker',
+      devices: [],
+      configVersion: 1,
+      ...bridge,
+    },
+  ];
+}

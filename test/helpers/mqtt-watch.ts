@@ -2,6 +2,7 @@
 // message it receives, the last retained payload per topic, and waits on them without fixed sleeps.
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { waitFor } from './live';
+import { startMosquitto, type Mosquitto } from './mosquitto';
 
 export interface Seen {
   topic: string;
@@ -78,4 +79,33 @@ export async function watchBroker(
       await client.endAsync(true);
     },
   };
+}
+
+export interface WatchedBroker {
+  broker: Mosquitto;
+  /** Watches every topic; a fresh one for each test (a test may close it and set another). */
+  watch: Watcher;
+}
+
+/**
+ * A suite's Mosquitto (mocha hooks): started before the suite, stopped after it; a watcher of every topic
+ * for each test, closed after it, and what the test left retained cleared, so that it does not look like
+ * the next test's news.
+ */
+export function useWatchedBroker(): WatchedBroker {
+  const ctx = {} as WatchedBroker;
+  before(async () => {
+    ctx.broker = await startMosquitto();
+  });
+  after(async () => {
+    await ctx.broker?.stop();
+  });
+  beforeEach(async () => {
+    ctx.watch = await watchBroker(ctx.broker.url);
+  });
+  afterEach(async () => {
+    await ctx.watch?.close();
+    await clearRetained(ctx.broker.url);
+  });
+  return ctx;
 }

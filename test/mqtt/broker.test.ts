@@ -12,6 +12,7 @@ import { GizwitsError } from '../../src/client';
 import { FAST_SOCKET, waitFor } from '../helpers/live';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto';
 import { watchBroker } from '../helpers/mqtt-watch';
+import { bridgeNodes } from '../helpers/flows';
 import { accountNode, helper, nodeModule, onTab, simAccount, useNodeRed } from '../helpers/node-red';
 import { useSimulator } from '../helpers/simulator';
 
@@ -135,18 +136,7 @@ describe('MQTT broker connection against a real Mosquitto with a password file',
     ) {
       const account = simAccount(ctx.sim);
       for (const [name, value] of Object.entries(env)) process.env[name] = value;
-      const flow = onTab([
-        account.node,
-        { id: 'broker', type: 'gizwits-mqtt-broker', configVersion: 1, ...broker },
-        {
-          id: 'bridge',
-          type: 'gizwits-mqtt-bridge',
-          account: 'account',
-          broker: 'broker',
-          devices: [],
-          configVersion: 1,
-        },
-      ]);
+      const flow = onTab([account.node, ...bridgeNodes(broker)]);
       await helper.load(
         [accountNode, nodeModule('gizwits-mqtt-broker'), nodeModule('gizwits-mqtt-bridge')],
         flow,

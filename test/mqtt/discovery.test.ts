@@ -8,8 +8,8 @@ import path from 'node:path';
 import { SIM_DEVICES } from '../../src/simulator';
 import { FAST_SOCKET, deviceState, waitFor, type Msg } from '../helpers/live';
 import { renderTemplate } from '../helpers/ha-template';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto';
-import { clearRetained, watchBroker, type Watcher } from '../helpers/mqtt-watch';
+import { useWatchedBroker } from '../helpers/mqtt-watch';
+import { bridgeNodes } from '../helpers/flows';
 import { accountNode, helper, nodeModule, onTab, simAccount, useNodeRed } from '../helpers/node-red';
 import { useSimulator } from '../helpers/simulator';
 import { discoveryProblems } from './ha-discovery-schema';
@@ -27,47 +27,23 @@ describe('Home Assistant discovery, checked against the documentation', function
   this.timeout(40_000);
   const ctx = useSimulator({ driftIntervalMs: 0 });
   useNodeRed();
-  let broker: Mosquitto;
-  let watch: Watcher;
-  before(async () => {
-    broker = await startMosquitto();
-    helper.settings({ gizwits: FAST_SOCKET });
-  });
-  after(async () => {
-    helper.settings({});
-    await broker?.stop();
-  });
-  beforeEach(async () => {
-    watch = await watchBroker(broker.url);
-  });
-  afterEach(async () => {
-    await watch.close();
-    await clearRetained(broker.url);
-  });
+  const mq = useWatchedBroker();
+  before(() => helper.settings({ gizwits: FAST_SOCKET }));
+  after(() => helper.settings({}));
 
   async function start() {
     const account = simAccount(ctx.sim);
     await helper.load(
       [accountNode, nodeModule('gizwits-mqtt-broker'), nodeModule('gizwits-mqtt-bridge')],
-      onTab([
-        account.node,
-        { id: 'broker', type: 'gizwits-mqtt-broker', url: broker.url, configVersion: 1 },
-        {
-          id: 'bridge',
-          type: 'gizwits-mqtt-bridge',
-          account: 'account',
-          broker: 'broker',
-          devices: [],
-          configVersion: 1,
-        },
-      ]),
+      onTab([account.node, ...bridgeNodes({ url: mq.broker.url })]),
       account.credentials,
     );
     const configs = new Map<string, Msg>();
     for (const did of Object.values(SIM_DEVICES)) {
-      const m = await watch.next((x) => x.topic === `homeassistant/device/gizwits_${did}/config`);
+      const m = await mq.watch.next((x) => x.topic === `homeassistant/device/gizwits_${did}/config`);
       configs.set(did, JSON.parse(m.payload) as Msg);
-      if (did !== SIM_DEVICES.demoPlug2Offline) await watch.next((x) => x.topic === `gizwits/${did}/state`);
+      if (did !== SIM_DEVICES.demoPlug2Offline)
+        await mq.watch.next((x) => x.topic === `gizwits/${did}/state`);
       ALIASES[did] = ctx.sim.model.bindings.find((b) => b.did === did)?.dev_alias ?? '';
     }
     return configs;
@@ -107,7 +83,7 @@ describe('Home Assistant discovery, checked against the documentation', function
   it('has value templates that read the published state JSON into values each entity accepts', async () => {
     const configs = await start();
     for (const [did, config] of configs) {
-      const state = JSON.parse(watch.last(`gizwits/${did}/state`) ?? 'null') as Record<
+      const state = JSON.parse(mq.watch.last(`gizwits/${did}/state`) ?? 'null') as Record<
         string,
         unknown
       > | null;
@@ -149,8 +125,8 @@ describe('Home Assistant discovery, checked against the documentation', function
                   [renderTemplate(c.command_template, { value: c.min + c.step }), c.min + c.step],
                 ];
         for (const [payload, expected] of cases) {
-          const mark = watch.all.length;
-          await watch.publish(c.command_topic, payload);
+          const mark = mq.watch.all.length;
+          await mq.watch.publish(c.command_topic, payload);
           await waitFor(
             async () => {
               const now = (await deviceState(ctx.sim, did)).attrs[id];
@@ -158,13 +134,13 @@ describe('Home Assistant discovery, checked against the documentation', function
             },
             5_000,
             () =>
-              `${did} ${id} ${payload}: ${JSON.stringify(watch.all.slice(mark).filter((m) => m.topic.endsWith('/result')))}`,
+              `${did} ${id} ${payload}: ${JSON.stringify(mq.watch.all.slice(mark).filter((m) => m.topic.endsWith('/result')))}`,
           );
         }
       }
     }
     assert.deepEqual(
-      watch.all.filter((m) => m.topic.endsWith('/result')),
+      mq.watch.all.filter((m) => m.topic.endsWith('/result')),
       [],
       'no command was refused',
     );
@@ -172,13 +148,13 @@ describe('Home Assistant discovery, checked against the documentation', function
 
   it('publishes the configs again, then the states, when Home Assistant says it is online', async () => {
     await start();
-    const mark = watch.all.length;
-    await watch.publish('homeassistant/status', 'online');
+    const mark = mq.watch.all.length;
+    await mq.watch.publish('homeassistant/status', 'online');
     const lastConfig = async (did: string) =>
-      watch.next((m) => m.topic === `homeassistant/device/gizwits_${did}/config`, mark);
+      mq.watch.next((m) => m.topic === `homeassistant/device/gizwits_${did}/config`, mark);
     const configs = await Promise.all(Object.values(SIM_DEVICES).map(lastConfig));
-    const firstState = await watch.next((m) => /^gizwits\/\w+\/state$/.test(m.topic), mark);
-    const index = (m: { at: number }) => watch.all.indexOf(m as never);
+    const firstState = await mq.watch.next((m) => /^gizwits\/\w+\/state$/.test(m.topic), mark);
+    const index = (m: { at: number }) => mq.watch.all.indexOf(m as never);
     for (const config of configs) assert.ok(index(config) < index(firstState), 'configs come before states');
   });
 

@@ -1,7 +1,12 @@
 // Raw bytes against the simulated devices' LAN side, with no client code in between: the golden bytes of
 // docs/lan.md are compared as they are.
 import net from 'node:net';
-import type { ProductDefinition } from '../../src/simulator/model/product-types';
+import type {
+  DataPointDefinition,
+  DataPointKind,
+  DataType,
+  ProductDefinition,
+} from '../../src/simulator/model/product-types';
 import { waitFor } from '../helpers/live';
 
 export const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
@@ -67,6 +72,25 @@ export function loginFrame(passcode: string): Buffer {
 }
 
 const uint = (max: number, addition = 0, ratio = 1) => ({ min: 0, max, ratio, addition });
+const point = (
+  name: string,
+  display_name: string,
+  kind: DataPointKind,
+  data_type: DataType,
+  more: Partial<DataPointDefinition> = {},
+): DataPointDefinition => ({ name, display_name, kind, data_type, ...more });
+/** A number point: 0…max raw, shown as raw × ratio + addition. */
+const num = (
+  name: string,
+  display_name: string,
+  kind: DataPointKind,
+  data_type: 'uint8' | 'uint16',
+  ...spec: Parameters<typeof uint>
+) => point(name, display_name, kind, data_type, { uint_spec: uint(...spec) });
+const choice = (name: string, display_name: string, values: string[]) =>
+  point(name, display_name, 'writable', 'enum', { enum: values });
+/** Boolean points of one kind, each shown by its name. */
+const bools = (kind: DataPointKind, names: string[]) => names.map((name) => point(name, name, kind, 'bool'));
 
 /** docs/lan.md §4 example B in the simulator's own product shape. */
 export const SIM_PET_HOUSE: ProductDefinition = {
@@ -75,41 +99,18 @@ export const SIM_PET_HOUSE: ProductDefinition = {
   name: 'pet house',
   typeSpelling: 'words',
   attrs: [
-    { name: 'LED_OnOff', display_name: 'LED', kind: 'writable', data_type: 'bool' },
-    {
-      name: 'LED_Color',
-      display_name: 'colour',
-      kind: 'writable',
-      data_type: 'enum',
-      enum: ['Customize', 'Yellow', 'Purple', 'Pink'],
-    },
-    { name: 'LED_R', display_name: 'R', kind: 'writable', data_type: 'uint8', uint_spec: uint(254) },
-    { name: 'LED_G', display_name: 'G', kind: 'writable', data_type: 'uint8', uint_spec: uint(254) },
-    { name: 'LED_B', display_name: 'B', kind: 'writable', data_type: 'uint8', uint_spec: uint(254) },
-    {
-      name: 'Motor_Speed',
-      display_name: 'motor',
-      kind: 'writable',
-      data_type: 'uint8',
-      uint_spec: uint(10, -5),
-    },
-    { name: 'Infrared', display_name: 'IR', kind: 'readonly', data_type: 'bool' },
-    {
-      name: 'Temperature',
-      display_name: 'T',
-      kind: 'readonly',
-      data_type: 'uint8',
-      uint_spec: uint(100, -13),
-    },
-    { name: 'Humidity', display_name: 'H', kind: 'readonly', data_type: 'uint8', uint_spec: uint(100) },
-    { name: 'Alert_1', display_name: 'A1', kind: 'alert', data_type: 'bool' },
-    { name: 'Alert_2', display_name: 'A2', kind: 'alert', data_type: 'bool' },
-    ...['Fault_LED', 'Fault_Motor', 'Fault_TemHum', 'Fault_IR'].map((name) => ({
-      name,
-      display_name: name,
-      kind: 'fault' as const,
-      data_type: 'bool' as const,
-    })),
+    point('LED_OnOff', 'LED', 'writable', 'bool'),
+    choice('LED_Color', 'colour', ['Customize', 'Yellow', 'Purple', 'Pink']),
+    num('LED_R', 'R', 'writable', 'uint8', 254),
+    num('LED_G', 'G', 'writable', 'uint8', 254),
+    num('LED_B', 'B', 'writable', 'uint8', 254),
+    num('Motor_Speed', 'motor', 'writable', 'uint8', 10, -5),
+    point('Infrared', 'IR', 'readonly', 'bool'),
+    num('Temperature', 'T', 'readonly', 'uint8', 100, -13),
+    num('Humidity', 'H', 'readonly', 'uint8', 100),
+    point('Alert_1', 'A1', 'alert', 'bool'),
+    point('Alert_2', 'A2', 'alert', 'bool'),
+    ...bools('fault', ['Fault_LED', 'Fault_Motor', 'Fault_TemHum', 'Fault_IR']),
   ],
 };
 
@@ -120,29 +121,13 @@ export const SIM_WAVE_PUMP: ProductDefinition = {
   name: '造浪泵',
   typeSpelling: 'words',
   attrs: [
-    ...['switch', 'master', 'ASYC', 'TimerON', 'Timer', 'FeedSwitch', 'FeedTimer'].map((name) => ({
-      name,
-      display_name: name,
-      kind: 'writable' as const,
-      data_type: 'bool' as const,
-    })),
-    {
-      name: 'mode',
-      display_name: 'mode',
-      kind: 'writable',
-      data_type: 'enum',
-      enum: ['经典造浪', '正弦造浪', '随机造浪', '恒流造浪'],
-    },
-    { name: 'flow', display_name: 'flow', kind: 'writable', data_type: 'uint8', uint_spec: uint(100) },
-    { name: 'frequency', display_name: 'f', kind: 'writable', data_type: 'uint8', uint_spec: uint(100) },
-    { name: 'feedTime', display_name: 'feed', kind: 'writable', data_type: 'uint8', uint_spec: uint(255) },
-    { name: 'nightflow', display_name: 'night', kind: 'writable', data_type: 'uint8', uint_spec: uint(100) },
-    ...['Fault_Overcurrent', 'Fault_Overvoltage', 'Fault_OverTemp', 'F4', 'F5', 'F6', 'F7'].map((name) => ({
-      name,
-      display_name: name,
-      kind: 'fault' as const,
-      data_type: 'bool' as const,
-    })),
+    ...bools('writable', ['switch', 'master', 'ASYC', 'TimerON', 'Timer', 'FeedSwitch', 'FeedTimer']),
+    choice('mode', 'mode', ['经典造浪', '正弦造浪', '随机造浪', '恒流造浪']),
+    num('flow', 'flow', 'writable', 'uint8', 100),
+    num('frequency', 'f', 'writable', 'uint8', 100),
+    num('feedTime', 'feed', 'writable', 'uint8', 255),
+    num('nightflow', 'night', 'writable', 'uint8', 100),
+    ...bools('fault', ['Fault_Overcurrent', 'Fault_Overvoltage', 'Fault_OverTemp', 'F4', 'F5', 'F6', 'F7']),
   ],
 };
 
@@ -153,21 +138,10 @@ export const SIM_PH_METER: ProductDefinition = {
   name: 'iMoniter',
   typeSpelling: 'words',
   attrs: [
-    ...['pH_OUT', 'mV_OUT', 'EC_OUT', 'TEMP_OUT'].map((name) => ({
-      name,
-      display_name: name,
-      kind: 'readonly' as const,
-      data_type: 'bool' as const,
-    })),
-    { name: 'pH', display_name: 'pH', kind: 'readonly', data_type: 'uint16', uint_spec: uint(1400, 0, 0.01) },
-    { name: 'mV', display_name: 'mV', kind: 'readonly', data_type: 'uint16', uint_spec: uint(4000, -2000) },
-    {
-      name: 'EC',
-      display_name: 'EC',
-      kind: 'readonly',
-      data_type: 'uint16',
-      uint_spec: uint(10000, 0, 0.01),
-    },
-    { name: 'TEMP', display_name: 'T', kind: 'readonly', data_type: 'uint16', uint_spec: uint(1000, 0, 0.1) },
+    ...bools('readonly', ['pH_OUT', 'mV_OUT', 'EC_OUT', 'TEMP_OUT']),
+    num('pH', 'pH', 'readonly', 'uint16', 1400, 0, 0.01),
+    num('mV', 'mV', 'readonly', 'uint16', 4000, -2000),
+    num('EC', 'EC', 'readonly', 'uint16', 10000, 0, 0.01),
+    num('TEMP', 'T', 'readonly', 'uint16', 1000, 0, 0.1),
   ],
 };

@@ -1,7 +1,7 @@
 // Where each data point sits in a product's P0 status block (docs/lan.md §4), read from the data point
 // definition of `GET /app/datapoint`. The definition comes off the wire, so every position is checked
 // and bounded before anything is sized from it.
-import { toProductSchema, type ProductSchema } from '../datapoints';
+import { datapointKind, toProductSchema, type ProductSchema } from '../datapoints';
 import { GizwitsError, keyed } from '../errors';
 import type { DatapointAttr, ProductDatapoints } from '../types';
 import type { DatapointKind } from '../datapoints';
@@ -46,17 +46,6 @@ export interface P0Layout {
   /** F: the size of attr_flags. */
   flagBytes: number;
 }
-
-const KINDS: Record<string, DatapointKind> = {
-  W: 'writable',
-  status_writable: 'writable',
-  R: 'readonly',
-  status_readonly: 'readonly',
-  N: 'alert',
-  alert: 'alert',
-  E: 'fault',
-  fault: 'fault',
-};
 
 const UINT_BYTES: Record<string, number> = { uint8: 1, uint16: 2, uint32: 4 };
 
@@ -107,7 +96,7 @@ function toPoint(productKey: string, attr: DatapointAttr): P0Point {
   const rawMin = spec && Number.isFinite(Number(spec.min)) ? Number(spec.min) : 0;
   return {
     name,
-    kind: KINDS[attr.type] ?? 'readonly',
+    kind: datapointKind(attr.type),
     dataType,
     unit,
     byteOffset,

@@ -1,0 +1,57 @@
+// Debian's Chromium for the editor checks, driven by playwright-core (nothing downloads a browser):
+// headless, in a throwaway profile, and every request it makes outside 127.0.0.1 noted.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Chromium {
+  context: BrowserContext;
+  /** Every URL it requested outside 127.0.0.1 (data:, blob: and about: are not requests out). */
+  outside: string[];
+  /** Closes the browser and removes its profile. */
+  close(): Promise<void>;
+}
+
+export async function launchChromium(extraArgs: string[] = []): Promise<Chromium> {
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gizwits-chromium-'));
+  const outside: string[] = [];
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      locale: 'en-US',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        ...extraArgs,
+      ],
+    });
+  } catch (error) {
+    fs.rmSync(profile, { recursive: true, force: true });
+    throw error;
+  }
+  context.on('request', (request) => {
+    if (
+      !/^(https?|wss?):\/\/127\.0\.0\.1[:/]/.test(request.url()) &&
+      !/^(data|blob|about):/.test(request.url())
+    )
+      outside.push(request.url());
+  });
+  return {
+    context,
+    outside,
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
