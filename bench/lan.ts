@@ -169,7 +169,7 @@ export async function lanBench(settings: {
 export function lanLines(figures: LanFigures): string[] {
   const ms = (values: number[]) => values.map((v) => v.toFixed(0)).join(' / ');
   return [
-    `7. LAN beside the cloud (one lamp; simulator in this thread)`,
+    `8. LAN beside the cloud (one lamp; simulator in this thread)`,
     ...figures.writes.map(
       (row) => `   write ${row.write}: median ${row.medianMs.toFixed(2)} ms, p95 ${row.p95Ms.toFixed(2)} ms`,
     ),
