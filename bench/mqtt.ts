@@ -131,7 +131,7 @@ export async function mqttBench(sim: SimWorker): Promise<MqttBenchResult> {
 export function mqttLines(result: MqttBenchResult): string[] {
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
   return [
-    `5. gizwits-mqtt-bridge: simulator frames → state message at an MQTT subscriber through Mosquitto ` +
+    `7. gizwits-mqtt-bridge: simulator frames → state message at an MQTT subscriber through Mosquitto ` +
       `(best of ${ROUNDS} bursts of ${EVENTS.toLocaleString('en-US')} reports)`,
     ...result.throughput.map(
       (row) =>

@@ -23,6 +23,8 @@
 //    often the data point definition is fetched (bench/polling.ts).
 // 6. Write latency of gizwits-device-control beside the direct calls it wraps, with and without
 //    `confirm` (bench/writes.ts).
+// 7. LAN beside the cloud: confirmed write latency, reports per second over each link, failover to the
+//    cloud and back (bench/lan.ts).
 //
 // Needs node --expose-gc and -r tsx/cjs (the npm script gives both). Prints the figures on stdout and
 // writes them, every sample included, to test-artifacts/bench/results.json.
@@ -38,6 +40,7 @@ import { scale } from './scale';
 import { throughput, type BurstSettings, type ThroughputRow } from './throughput';
 import { writeLatency } from './writes';
 import { mqttBench, mqttLines } from './mqtt';
+import { lanBench, lanLines } from './lan';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(ROOT, 'test-artifacts', 'bench', 'results.json');
@@ -50,6 +53,11 @@ const BURSTS: BurstSettings = {
   warmupEvents: 5_000,
 };
 const WRITES = { writes: envInt('BENCH_WRITES', 1000), warmupWrites: 50 };
+const LAN = {
+  writes: envInt('BENCH_LAN_WRITES', 300),
+  reports: envInt('BENCH_LAN_REPORTS', 20_000),
+  failovers: envInt('BENCH_LAN_FAILOVERS', 5),
+};
 const DEPLOYS = 3;
 const MEMORY_ROUNDS = 3;
 
@@ -96,6 +104,7 @@ runBench(
     const quiet = await polling(sim);
     const latency = await writeLatency(sim, WRITES);
     const bridge = await mqttBench(sim);
+    const lan = await lanBench(LAN);
 
     const cpus = os.cpus();
     const at1000 = rows.find((row) => row.devices === 1000)!;
@@ -159,6 +168,8 @@ runBench(
       '',
       ...mqttLines(bridge),
       '',
+      ...lanLines(lan),
+      '',
       `Finished in ${((performance.now() - begun) / 1000).toFixed(0)} s; ` +
         `figures in ${path.relative(ROOT, RESULTS_FILE)}.`,
     ];
@@ -174,6 +185,7 @@ runBench(
       settings: {
         bursts: BURSTS,
         writes: WRITES,
+        lan: LAN,
         deploys: DEPLOYS,
         memoryRounds: MEMORY_ROUNDS,
         scale: { accounts: SCALE_ACCOUNTS, devices: SCALE_DEVICES },
@@ -185,6 +197,7 @@ runBench(
       polling: quiet,
       writeLatency: latency,
       mqttBridge: bridge,
+      lan,
     };
     fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
     console.log(out.join('\n'));

@@ -362,7 +362,8 @@
     const name = d.alias || d.did;
     const product = d.productName ? ' · ' + d.productName : '';
     const state = d.online ? t('picklist.online') : t('picklist.offline');
-    return name + product + ' · ' + state + (d.alias ? '  (' + d.did + ')' : '');
+    const lan = d.lan ? ' · ' + t('picklist.lan') : '';
+    return name + product + ' · ' + state + lan + (d.alias ? '  (' + d.did + ')' : '');
   }
 
   /** "uint8 0…100 step 1 · read/write", "enum: 常亮 | 呼吸 · read/write". */

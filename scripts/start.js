@@ -46,6 +46,10 @@ const SIM_PORT = port('GIZWITS_SIM_PORT', 8181);
 // another machine reach it.
 const MQTT_HOST = process.env.MQTT_HOST || HOST;
 const MQTT_PORT = port('MQTT_PORT', 1883);
+// The simulated devices' LAN side (docs/lan.md): discovery on HOST:LAN_UDP_PORT, each device on TCP
+// LAN_TCP_PORT of an address of its own (127.0.0.2, 127.0.0.3, ...).
+const LAN_UDP_PORT = port('GIZWITS_LAN_UDP_PORT', 12414);
+const LAN_TCP_PORT = port('GIZWITS_LAN_TCP_PORT', 12416);
 const EXAMPLE_BROKERS = { 'ex-mqtt-broker': 'gizwits-mqtt-broker', 'ex-mqtt-core-broker': 'mqtt-broker' };
 const USER_DIR = path.resolve(process.env.GIZWITS_USERDIR || path.join(ROOT, '.userdir'));
 const RESET = process.argv.includes('--reset');
@@ -115,6 +119,8 @@ function installPackage() {
 
 function writeSettings() {
   const settings = {
+    // The simulated devices' TCP port, when it is not the real modules' 12416.
+    ...(LAN_TCP_PORT !== 12416 ? { gizwits: { lanTcpPort: LAN_TCP_PORT } } : {}),
     uiHost: HOST,
     uiPort: NODE_RED_PORT,
     flowFile: 'flows.json',
@@ -163,7 +169,7 @@ function startOnlineCycle(simulator, did) {
 }
 
 /** One tab per example file, the shared simulator account once, pointed at this run's simulator. */
-function exampleFlows(simUrl, withDashboard) {
+function exampleFlows(simUrl, withDashboard, lan) {
   const dir = path.join(ROOT, 'examples');
   const flows = [];
   let account;
@@ -188,8 +194,17 @@ function exampleFlows(simUrl, withDashboard) {
       else flows.push({ ...node, z: tab });
     }
   }
-  flows.push({ ...(account ?? { id: SIM_ACCOUNT_ID, type: 'gizwits-account' }), apiUrl: simUrl });
+  flows.push(onSimulator(account ?? { id: SIM_ACCOUNT_ID, type: 'gizwits-account' }, simUrl, lan));
   return flows;
+}
+
+/**
+ * The demo account pointed at this run's simulator, with LAN control preferred when its devices speak
+ * LAN (discovery at the simulator's port finds every one of them).
+ */
+function onSimulator(node, simUrl, lan) {
+  const lanSettings = lan ? { lan: 'prefer', lanTargets: `${HOST}:${lan.udpPort}` } : { lan: 'off' };
+  return { ...node, apiUrl: simUrl, ...lanSettings, configVersion: Math.max(2, node.configVersion || 0) };
 }
 
 /** The bridge example's broker nodes, pointed at this run's broker. */
@@ -198,17 +213,17 @@ function onLocalBroker(node, broker) {
   return node.type === 'mqtt-broker' ? { ...node, port: String(broker.port) } : { ...node, url: broker.url };
 }
 
-function writeFlows(simUrl, demo, withDashboard, broker) {
+function writeFlows(simUrl, demo, withDashboard, broker, lan) {
   const flowFile = path.join(USER_DIR, 'flows.json');
   const existing = RESET ? undefined : readJson(flowFile, undefined);
   let flows;
   if (Array.isArray(existing) && existing.length) {
     // Keep the user's flows; the simulator account follows this run's simulator.
     flows = existing.map((n) =>
-      n.id === SIM_ACCOUNT_ID && n.type === 'gizwits-account' ? { ...n, apiUrl: simUrl } : n,
+      n.id === SIM_ACCOUNT_ID && n.type === 'gizwits-account' ? onSimulator(n, simUrl, lan) : n,
     );
   } else {
-    flows = exampleFlows(simUrl, withDashboard);
+    flows = exampleFlows(simUrl, withDashboard, lan);
   }
   flows = flows.map((n) => onLocalBroker(n, broker));
   writeJson(flowFile, flows);
@@ -255,7 +270,19 @@ async function main() {
 
   let simulator;
   try {
-    simulator = await startSimulator({ host: HOST, port: SIM_PORT });
+    simulator = await startSimulator({
+      host: HOST,
+      port: SIM_PORT,
+      lan: { host: HOST, udpPort: LAN_UDP_PORT, tcpPort: LAN_TCP_PORT },
+    }).catch(async (error) => {
+      if (!error || error.code !== 'EADDRINUSE' || error.port === SIM_PORT) throw error;
+      // The LAN side is a bonus: without its ports the demo runs on the cloud alone.
+      console.error(
+        `The simulated devices' LAN ports (UDP ${LAN_UDP_PORT}, TCP ${LAN_TCP_PORT}) are in use: starting ` +
+          'without LAN. Set GIZWITS_LAN_UDP_PORT / GIZWITS_LAN_TCP_PORT to use others.',
+      );
+      return startSimulator({ host: HOST, port: SIM_PORT });
+    });
   } catch (error) {
     console.error(
       error && error.code === 'EADDRINUSE'
@@ -280,7 +307,13 @@ async function main() {
   const withDashboard = await prepareDashboard();
   if (stopRequested) return;
   writeSettings();
-  const { tabs, usesDashboard } = writeFlows(simulator.url, SIM_USERS.demo, withDashboard, broker);
+  const { tabs, usesDashboard } = writeFlows(
+    simulator.url,
+    SIM_USERS.demo,
+    withDashboard,
+    broker,
+    simulator.lan,
+  );
   if (usesDashboard && !withDashboard)
     console.error(
       'Your flows use dashboard nodes: Node-RED will wait for them until the dashboard is installed.',

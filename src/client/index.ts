@@ -38,4 +38,6 @@ export * from './dst-follow';
 export * from './automation';
 export * from './groups';
 export * from './scenes';
+export * from './lan/discovery';
+export type { RawEvent } from './lan/raw-decode';
 export * from './schedule-service';

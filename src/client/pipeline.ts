@@ -131,6 +131,17 @@ export function toGizwitsError(
 }
 
 /**
+ * Whether a request failed because the kept-alive socket it reused had been closed by the server (reset or
+ * hung up before any answer), which Node marks with `reusedSocket` on the request.
+ */
+function staleKeptAliveSocket(error: unknown): boolean {
+  if (!(error instanceof AxiosError) || error.response) return false;
+  const request = error.request as { reusedSocket?: unknown } | undefined;
+  if (request?.reusedSocket !== true) return false;
+  return error.code === 'ECONNRESET' || error.code === 'EPIPE' || /socket hang up/i.test(error.message);
+}
+
+/**
  * The ` (<words>)` that follows a local code in a message when there are words from elsewhere (the
  * server's status text, the network error's code or message): kept as they are, or '' when none.
  */
@@ -260,7 +271,7 @@ export class RequestPipeline {
   }
 
   private async sendOnce<R>(request: PreparedRequest, headers: Record<string, string>): Promise<R> {
-    const response = await this.http.request({
+    const config = {
       method: request.method,
       url: request.path,
       params: hasKeys(request.query) ? request.query : undefined,
@@ -269,7 +280,18 @@ export class RequestPipeline {
       data: request.body === undefined ? undefined : JSON.stringify(request.body),
       headers: request.body ? { ...headers, 'Content-Type': 'application/json' } : headers,
       signal: this.aborter.signal,
-    });
+    };
+    let response: AxiosResponse;
+    try {
+      response = await this.http.request(config);
+    } catch (error) {
+      // A kept-alive socket the server closed just as this request went out on it: the request never
+      // reached the server's handler, so a call safe to repeat goes once more on a new socket, at once and
+      // outside the retry budget (docs/open-api.md, Kept-alive connections). A device command is not
+      // repeated: its failure is reported, as any other failed command.
+      if (!request.row.idempotent || !staleKeptAliveSocket(error)) throw error;
+      response = await this.http.request(config);
+    }
     if (response.status < 200 || response.status >= 300) throw toGizwitsError(request.operation, response);
     const data: unknown = response.data;
     if (data === '' || data === undefined || data === null) return {} as R;

@@ -4,18 +4,29 @@ import type { GizwitsClient } from './client';
 import { toProductSchema, type ProductSchema } from './datapoints';
 
 export class SchemaCache {
-  private readonly schemas = new Map<string, Promise<ProductSchema>>();
+  private readonly answers = new Map<string, Promise<{ answer: unknown; schema: ProductSchema }>>();
 
   constructor(private readonly client: Pick<GizwitsClient, 'call'>) {}
 
   /** The product's data points; a failed fetch is forgotten, so that the next caller asks again. */
-  get(productKey: string): Promise<ProductSchema> {
-    let schema = this.schemas.get(productKey);
-    if (!schema) {
-      schema = this.client.call('devices.datapoint', { product_key: productKey }).then(toProductSchema);
-      schema.catch(() => this.schemas.delete(productKey));
-      this.schemas.set(productKey, schema);
+  async get(productKey: string): Promise<ProductSchema> {
+    return (await this.fetch(productKey)).schema;
+  }
+
+  /** The cloud's answer itself, for what needs more than the schema (the LAN's P0 positions). */
+  async answer(productKey: string): Promise<unknown> {
+    return (await this.fetch(productKey)).answer;
+  }
+
+  private fetch(productKey: string): Promise<{ answer: unknown; schema: ProductSchema }> {
+    let fetched = this.answers.get(productKey);
+    if (!fetched) {
+      fetched = this.client
+        .call('devices.datapoint', { product_key: productKey })
+        .then((answer) => ({ answer, schema: toProductSchema(answer) }));
+      fetched.catch(() => this.answers.delete(productKey));
+      this.answers.set(productKey, fetched);
     }
-    return schema;
+    return fetched;
   }
 }

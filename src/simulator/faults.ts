@@ -30,6 +30,8 @@ export interface SimulatorFaults {
   sendInvalid(code: 1009 | 1011 | 1003): void;
   /** While on, no websocket gets anything at all: no pong, no answer, no push, new sockets included. */
   stopAnsweringPings(on: boolean): void;
+  /** While on, every websocket is ended and new ones are closed at once, as when the cloud is down. */
+  refuseSockets(on: boolean): void;
   /**
    * Sends exactly `text` as one websocket frame to every logged-in socket, or only to those subscribed to
    * `did`: anything at all, for clients that must survive what a hostile network path could send.
@@ -42,7 +44,7 @@ export interface SimulatorFaults {
    */
   corruptBinding(did: string, patch: Record<string, unknown> | null): void;
   /**
-   * Clears throttling, failures, latency, websocket silence, ignored writes, held readings and corrupted bindings, and
+   * Clears throttling, failures, latency, websocket silence and refusal, ignored writes, held readings and corrupted bindings, and
    * puts the fixture devices back to their online state.
    */
   reset(): void;
@@ -121,6 +123,10 @@ export class FaultSwitches implements SimulatorFaults {
     this.sockets.stopAnsweringPings(on);
   }
 
+  refuseSockets(on: boolean): void {
+    this.sockets.refuseSockets(on);
+  }
+
   sendRawFrame(text: string, did?: string, options: { binary?: boolean } = {}): void {
     if (typeof text !== 'string') throw new RangeError('sendRawFrame: text must be a string');
     if (did !== undefined && typeof did !== 'string')
@@ -146,6 +152,7 @@ export class FaultSwitches implements SimulatorFaults {
 
   reset(): void {
     this.sockets.stopAnsweringPings(false);
+    this.sockets.refuseSockets(false);
     this.bindingPatches.clear();
     this.latencyMs = 0;
     this.throttleLeft = 0;

@@ -274,7 +274,14 @@ function describeEditor(id: PlatformId, browser: () => BrowserContext): void {
           .locator('#node-input-gizwits-devices-status')
           .innerText({ timeout: 1000 })
           .catch(() => '(no edit dialog open)');
-        throw new Error(`${error.message}\nthe device list says: ${status}`);
+        // What the simulator answered last tells a failure on the way (nothing arrived) from one after it.
+        const lastCalls = env.sim.calls
+          .slice(-6)
+          .map((call) => `${new Date(call.at).toISOString()} ${call.method} ${call.path} → ${call.status}`)
+          .join('\n');
+        throw new Error(
+          `${error.message}\nthe device list says: ${status}\nthe simulator's last calls:\n${lastCalls}`,
+        );
       });
       assert.ok(await acTick.isChecked(), 'the configured device is ticked');
       assert.equal(

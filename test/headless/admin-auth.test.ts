@@ -60,6 +60,10 @@ describe('admin routes under adminAuth (real Node-RED process)', function () {
         assert.match(String(edited.body.message), /gizwits-account\.write/);
         const login = await postRoute(target(), 'login-test', { id: 'acct' });
         assert.equal(login.status, 401);
+        // Discovery at addresses of the caller's choosing is an edit too: refused before any datagram.
+        const lan = await postRoute(target(), 'lan-discover', { config: { lanTargets: '127.0.0.1:9' } });
+        assert.equal(lan.status, 403);
+        assert.match(String(lan.body.message), /gizwits-account\.write/);
       });
 
       it('fails every attack', async () => {
@@ -79,6 +83,9 @@ describe('admin routes under adminAuth (real Node-RED process)', function () {
       assert.equal(scenes.status, 200, scenes.text);
       const stored = await postRoute(target(), 'login-test', { id: 'acct' });
       assert.equal(stored.status, 200, stored.text);
+      const lan = await postRoute(target(), 'lan-discover', { config: { lanTargets: '127.0.0.1:9' } });
+      assert.equal(lan.status, 200, lan.text);
+      assert.deepEqual(lan.body, []);
     });
 
     it('fails every attack', async () => {

@@ -1,6 +1,7 @@
 // gizwits-device-in in a real Node-RED runtime, fed by the simulated cloud's device websocket.
 import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_USERS, simManyPlugDid } from '../../src/simulator';
+import { StatusBlock } from '../../src/simulator/lan/status-block';
 import type { GizwitsAccountNode } from '../../src/nodes/common/account-node';
 import { DEVICE_IN_DEFAULTS, type SimUser } from '../helpers/flows';
 import {
@@ -183,6 +184,26 @@ describe('gizwits-device-in', function () {
     assert.equal(msg.event, 'raw');
     assert.deepEqual(msg.payload, bytes);
     assert.equal(msg.did, did);
+    // P0 action 01 is no status: the bytes alone.
+    assert.equal(msg.datapoints, undefined);
+    assert.equal(msg.via, 'websocket');
+  });
+
+  it('decodes a raw status frame of a data-point product into its data points (docs/lan.md §4)', async () => {
+    const did = SIM_DEVICES.demoLamp1;
+    const mark = ctx.sim.ws.received.at(-1)?.seq ?? 0;
+    const { out } = await start({ devices: [did], events: ['raw'], attrs: ['brightness', 'switch'] });
+    await waitFor(() => ctx.sim.ws.received.some((f) => f.seq > mark && f.cmd === 'subscribe_req'));
+    const lamp = ctx.sim.model.devices.get(did)!;
+    const block = new StatusBlock(lamp.product).encode(new Map([...lamp.values, ['brightness', 37]]));
+    const p0 = Buffer.concat([Buffer.from([0x04]), block]);
+    ctx.sim.model.sendRawFromDevice(
+      did,
+      Buffer.concat([Buffer.from([0, 0, 0, 3, p0.length + 3, 0, 0, 0x91]), p0]),
+    );
+    const [msg] = await out.next();
+    assert.equal(msg.event, 'raw');
+    assert.deepEqual(msg.datapoints, { switch: lamp.socketSnapshot().switch, brightness: 37 });
   });
 
   it('follows devices bound later when it follows all, and says bound/unbound', async () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { SIM_DEVICES, SIM_MANY_PLUG_COUNT } from '../../src/simulator';
 import { accountNode, helper, loadNode, useNodeRed } from '../helpers/node-red';
 import { simAccount } from '../helpers/flows';
+import type { GizwitsAccountNode } from '../../src/nodes/common/account-node';
 import { useSimulator } from '../helpers/simulator';
 
 describe('flows saved by earlier releases', () => {
@@ -33,6 +34,22 @@ describe('flows saved by earlier releases', () => {
       const kept = helper.getNode('plain') as unknown as { region: string; secure: boolean };
       assert.equal(migrated.region, 'cn');
       assert.deepEqual([kept.region, kept.secure], ['custom', false]);
+    });
+  });
+
+  describe('gizwits-account, saved at version 1, before LAN control (step 1 → 2)', () => {
+    it('keeps every device on the cloud (lan off, default targets) and still lists them', async () => {
+      const flow = await loadNode(ctx.sim, {
+        type: 'gizwits-api',
+        config: { operation: 'bindings.list', allPages: false, configVersion: 1 },
+        account: { configVersion: 1 },
+      });
+      const account = helper.getNode('account') as unknown as GizwitsAccountNode;
+      const lan = account.lanSettings();
+      assert.equal(lan.mode, 'off');
+      assert.ok(lan.targets.length > 0 && lan.targets.every((t) => t.port === 12414));
+      const answer = await flow.run<{ payload: { devices: Array<{ did: string }> } }>({ payload: {} });
+      assert.ok(answer.payload.devices.some((d) => d.did === SIM_DEVICES.demoPlug1));
     });
   });
 

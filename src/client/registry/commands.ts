@@ -4,6 +4,7 @@ import type { GizwitsClient } from '../client';
 import { encodeWrite, reportsMatch, toRestAttrs, type ProductSchema } from '../datapoints';
 import { rawFrame, rawPayload } from '../raw-frames';
 import type { DeviceSocket } from '../device-socket';
+import type { LanLink } from '../lan/link';
 import { GizwitsError, keyed, type ErrorText } from '../errors';
 import type { DeviceStates } from './device-states';
 import type { StatusWaits } from './status-waits';
@@ -24,6 +25,8 @@ export interface CommandHost {
   /** Whether a follower wants the device, i.e. whether a subscription for it is coming. */
   isWanted(did: string): boolean;
   readOverRest(did: string): Promise<void>;
+  /** The device's LAN link when the account has one for it; `only`: the cloud keeps out of its data. */
+  lanLink?(did: string): { link: LanLink; only: boolean } | undefined;
 }
 
 export class DeviceCommands {
@@ -46,7 +49,11 @@ export class DeviceCommands {
     };
     const confirmation = options.confirm ? confirmWrite(waits, known, did, attrs, timeoutMs) : undefined;
     try {
-      if (await useWebsocket(this.host, did, options.transport ?? 'auto', timeoutMs)) {
+      const lan = lanFor(this.host, did, options.transport ?? 'auto');
+      if (lan) {
+        // Validated again against the P0 layout, which also places each value (docs/lan.md §4).
+        await lan.write(values);
+      } else if (await useWebsocket(this.host, did, options.transport ?? 'auto', timeoutMs)) {
         await this.host.socketFor(did)!.write(did, attrs, timeoutMs);
       } else {
         await this.client.call('devices.control', { did, attrs: toRestAttrs(schema, attrs) });
@@ -64,6 +71,8 @@ export class DeviceCommands {
   /** Sends raw bytes: the websocket takes the whole frame (checked or built), REST the payload. */
   async writeRaw(did: string, bytes: number[], options: WriteOptions = {}): Promise<void> {
     await this.host.find(did);
+    if (options.transport === 'lan')
+      throw new GizwitsError({ code: 'INVALID_PARAMS', ...keyed('lan.pool.noRaw', { did }) });
     const frame = rawFrame(bytes, did);
     const timeoutMs = options.timeoutMs ?? 10_000;
     if (await useWebsocket(this.host, did, options.transport ?? 'auto', timeoutMs)) {
@@ -77,6 +86,8 @@ export class DeviceCommands {
   async read(did: string, timeoutMs = 5_000): Promise<Record<string, unknown>> {
     const { states, waits } = this.host;
     await this.host.find(did);
+    const lan = lanFor(this.host, did, 'auto');
+    if (lan) return { ...states.attrsOf(did), ...(await lan.read()) };
     const socket = this.host.socketFor(did);
     if (socket?.isSubscribed(did)) {
       const answered = waits.waitForStatus({ did, timeoutMs });
@@ -91,6 +102,20 @@ export class DeviceCommands {
     await this.host.readOverRest(did);
     return states.attrsOf(did);
   }
+}
+
+/**
+ * The LAN link a command takes: `lan` insists on it (its errors say why it cannot); `auto` takes it while
+ * it is up, and always in `only` mode, where the cloud is not used for device data (docs/lan.md).
+ */
+function lanFor(host: CommandHost, did: string, transport: Transport): LanLink | undefined {
+  if (transport !== 'lan' && transport !== 'auto') return undefined;
+  const lan = host.lanLink?.(did);
+  if (!lan) {
+    if (transport === 'auto') return undefined;
+    throw new GizwitsError({ code: 'NETWORK', ...keyed('lan.pool.notOnLan', { did }) });
+  }
+  return transport === 'lan' || lan.only || lan.link.state === 'online' ? lan.link : undefined;
 }
 
 /**

@@ -15,7 +15,11 @@ import { WarningGate } from '../warning-gate';
 import { BindingLoader } from './binding-loader';
 import { DeviceCommands } from './commands';
 import { ALL_DEVICES, BindingTable, type Want } from './bindings';
+import { skippedBindings, takeBindings } from './binding-events';
 import { DeviceStates } from './device-states';
+import { rawEvent, type RawEvent } from '../lan/raw-decode';
+import { LanPool } from './lan-pool';
+import type { Via } from './report-origins';
 import { Reconciler } from './reconciler';
 import { SocketPool } from './socket-pool';
 import { StatusWaits } from './status-waits';
@@ -26,7 +30,6 @@ import type {
   RegistrySkipped,
   RegistryState,
   StatusEvent,
-  UnusableEvent,
   WriteOptions,
 } from './types';
 
@@ -46,6 +49,9 @@ export class DeviceRegistry extends EventEmitter {
   private bindingsKnown = false;
   private bindingRefresh: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly emitRaw = (event: RawEvent) => !this.closed && this.emit('raw', event);
+  /** The account's LAN links (docs/lan.md) when LAN control is on; for reading (seen, link, isUp). */
+  readonly lan: LanPool | undefined;
 
   constructor(
     private readonly client: GizwitsClient,
@@ -62,7 +68,7 @@ export class DeviceRegistry extends EventEmitter {
     });
     this.schemas = new SchemaCache(client);
     this.warnings = new WarningGate(
-      (_kind, count) => this.warnSkippedBindings(count),
+      (_kind, count) => this.emit('warning', skippedBindings(count)),
       options.socket?.warnIntervalMs,
     );
     this.sockets = new SocketPool(client, options.socket, {
@@ -70,9 +76,10 @@ export class DeviceRegistry extends EventEmitter {
       skipped: (kind) => this.skippedCounts[kind]++,
       warning: (warning) => this.emit('warning', warning),
       noti: (event: NotiEvent) =>
-        this.onReport(event.did, event.attrs, event.initial, Date.now(), event.check, true),
+        this.onReport(event.did, event.attrs, event.initial, Date.now(), event.check, 'websocket'),
       online: (did, online) => this.onOnline(did, online),
-      raw: (event) => this.emit('raw', { ...event, device: this.table.device(event.did) }),
+      // With the data points decoded for data-point products (lan/raw-decode.ts).
+      raw: (event) => void rawEvent(event, this.table.device(event.did), this.schemas).then(this.emitRaw),
       bindingChanged: () => this.scheduleBindingRefresh(),
       login: (url, again) => {
         // Back after a drop: devices may have gone on- or offline, or been bound, while nobody listened.
@@ -85,13 +92,13 @@ export class DeviceRegistry extends EventEmitter {
       this.states,
       {
         isClosed: () => this.closed,
-        wanted: () => this.wantedDids(),
+        wanted: () => this.cloudWanted(),
         device: (did) => this.table.device(did),
         hasAddress: (did) => !this.table.addressError(did),
         isSubscribed: (did) => !!this.socketFor(did)?.isSubscribed(did),
         check: (did, timeoutMs) => this.socketFor(did)?.read(did, timeoutMs, 'check'),
         schema: (productKey) => this.schema(productKey),
-        report: (did, attrs, initial, at) => this.onReport(did, attrs, initial, at, true),
+        report: (did, attrs, initial, at) => this.onReport(did, attrs, initial, at, true, 'rest'),
       },
       {
         intervalMs: options.reconcileIntervalMs ?? 60_000,
@@ -112,7 +119,19 @@ export class DeviceRegistry extends EventEmitter {
       addressError: (did) => this.table.addressError(did),
       isWanted: (did) => this.wantedDids().has(did),
       readOverRest: (did) => this.reconciler.readOverRest(did),
+      lanLink: (did) => this.lan?.forCommand(did),
     });
+    this.lan =
+      options.lan &&
+      new LanPool(client, options.lan, {
+        device: (did) => this.table.device(did),
+        datapoints: (productKey) => this.schemas.answer(productKey),
+        report: (did, values, initial) => this.onReport(did, values, initial, Date.now(), false, 'lan'),
+        warning: (warning) => this.emit('warning', warning),
+        linkChanged: (did, up) => this.emit('lan', { did, up }),
+        online: (did, online) => this.onOnline(did, online),
+        reapply: () => this.applyWants(),
+      });
   }
 
   /** Loads the bindings once; later calls wait for the same load. */
@@ -209,6 +228,7 @@ export class DeviceRegistry extends EventEmitter {
     clearTimeout(this.bindingRefresh);
     this.loader.close();
     this.sockets.close();
+    this.lan?.close();
     this.wants.clear();
     this.waits.endAll(new GizwitsError({ code: 'CLOSED', ...keyed('device.closed', {}) }));
     this.warnings.close();
@@ -241,30 +261,14 @@ export class DeviceRegistry extends EventEmitter {
     if (this.closed) return;
     const first = !this.bindingsKnown;
     this.bindingsKnown = true;
-    // An online push that came while the list was on its way is newer than the list.
-    const changes = this.table.apply(
-      all,
-      (did) => this.states.onlinePushedSince(did, startedAt),
-      () => {
-        this.skippedCounts.bindings++;
-        this.warnings.note('bindings');
-      },
-    );
-    for (const did of changes.unbound) this.states.forget(did);
-    for (const did of changes.newlyUnusable) {
-      const device = this.table.device(did)!;
-      const event: UnusableEvent = { did, device, error: this.table.addressError(did)! };
-      this.emit('unusable', event);
-    }
-    if (first) return;
-    for (const did of changes.bound)
-      this.emit('binding', { did, bind: true, device: this.table.device(did) });
-    for (const did of changes.unbound) this.emit('binding', { did, bind: false });
-    for (const did of changes.flipped) {
-      const device = this.table.device(did)!;
-      this.emit('online', { did, online: device.online, device });
-    }
-    this.applyWants();
+    const { table, states } = this;
+    const emit = (event: string, payload: unknown) => this.emit(event, payload);
+    const skip = () => {
+      this.skippedCounts.bindings++;
+      this.warnings.note('bindings');
+    };
+    takeBindings({ table, states, emit, skip }, all, startedAt, first);
+    if (!first) this.applyWants();
   }
 
   /** The bound device, loading the bindings first (and again when it is not among them). */
@@ -282,13 +286,6 @@ export class DeviceRegistry extends EventEmitter {
     return this.table.wanted(this.wants.values());
   }
 
-  private warnSkippedBindings(count: number): void {
-    this.emit(
-      'warning',
-      new GizwitsError({ code: 'BAD_RESPONSE', ...keyed('device.skipped.bindings', { count }) }),
-    );
-  }
-
   private socketFor(did: string): DeviceSocket | undefined {
     return this.sockets.get(this.table.endpointOf(did));
   }
@@ -296,7 +293,8 @@ export class DeviceRegistry extends EventEmitter {
   private applyWants(): void {
     if (this.closed) return;
     const byEndpoint = new Map<string, string[]>();
-    for (const did of this.wantedDids()) {
+    this.lan?.follow(this.wantedDids());
+    for (const did of this.cloudWanted()) {
       const endpoint = this.table.endpointOf(did);
       if (!endpoint) continue; // no usable address: read over REST, reported by 'unusable'
       if (!byEndpoint.has(endpoint)) byEndpoint.set(endpoint, []);
@@ -310,7 +308,7 @@ export class DeviceRegistry extends EventEmitter {
   /**
    * Takes a report into the device's state and emits it. `onlyChanges`: a state read over REST, or the
    * answer to a check of a silent device, is no update from the device, so it is emitted only when it
-   * differs from what is known. `pushed`: it came over the websocket.
+   * differs from what is known. `via`: the link that brought it.
    */
   private onReport(
     did: string,
@@ -318,14 +316,22 @@ export class DeviceRegistry extends EventEmitter {
     initial: boolean,
     at: number,
     onlyChanges: boolean,
-    pushed = false,
+    via: Via,
   ): void {
     const device = this.table.device(did);
-    if (!device) return;
-    const change = this.states.take(did, attrs, at, onlyChanges, pushed);
+    if (!device || this.lan?.isStaleRead(did, via, initial, at)) return;
+    // The LAN and the websocket are the device speaking; a REST read is not (device-states.ts).
+    const change = this.states.take(did, attrs, at, onlyChanges, via !== 'rest');
     if (!change) return;
     const { attrs: state, changed, first } = change;
-    this.emit('status', { did, device, attrs: state, changed, initial, first } satisfies StatusEvent);
+    // The same report over the LAN and the cloud gives one message (report-origins.ts).
+    if (this.lan && !this.lan.isNews(did, via, first || Object.keys(changed).length > 0, at)) return;
+    this.emit('status', { did, device, attrs: state, changed, initial, first, via } satisfies StatusEvent);
+  }
+
+  /** The followed devices the cloud serves: in `only` mode, not those on their LAN link alone. */
+  private cloudWanted(): Set<string> {
+    return this.lan ? this.lan.cloudServed(this.wantedDids()) : this.wantedDids();
   }
 
   private onOnline(did: string, online: boolean): void {

@@ -2,6 +2,7 @@
 import type { GizwitsError } from '../errors';
 import type { DeviceSocketOptions, SocketState } from '../socket-options';
 import type { SkippedCounts } from '../socket-skips';
+import type { LanPoolOptions } from './lan-pool';
 
 export interface DeviceInfo {
   did: string;
@@ -27,9 +28,11 @@ export interface StatusEvent {
   initial: boolean;
   /** The first state known of this device since the registry started. */
   first: boolean;
+  /** The link that delivered it (docs/lan.md): the LAN, the websocket or a REST read. */
+  via?: 'lan' | 'websocket' | 'rest';
 }
 
-export type Transport = 'auto' | 'rest' | 'websocket';
+export type Transport = 'auto' | 'rest' | 'websocket' | 'lan';
 
 export interface WriteOptions {
   transport?: Transport;
@@ -51,6 +54,8 @@ export interface RegistryOptions {
   checksInFlight?: number;
   /** How long a check waits for its answer before the device is read over REST (default 10 s). */
   checkTimeoutMs?: number;
+  /** Local LAN control (docs/lan.md); absent = off. */
+  lan?: LanPoolOptions;
   socket?: Partial<Omit<DeviceSocketOptions, 'url' | 'appId' | 'credentials' | 'tokenGiven'>>;
 }
 

@@ -1,5 +1,12 @@
 // From a gizwits-account configuration (deployed, or as typed in the edit dialog) to client options.
-import { GizwitsError, keyed, type AuthMode, type ClientOptions } from '../../client';
+import {
+  GizwitsError,
+  keyed,
+  parseTargets,
+  type AuthMode,
+  type ClientOptions,
+  type DiscoveryTarget,
+} from '../../client';
 
 export interface AccountConfig {
   name?: string;
@@ -9,6 +16,10 @@ export interface AccountConfig {
   authMode?: string;
   secure?: boolean | string;
   productKey?: string;
+  /** `off` (default), `prefer` or `only`: docs/lan.md. */
+  lan?: string;
+  /** Discovery addresses, comma-separated `host[:port]`; empty = every interface's broadcast. */
+  lanTargets?: string;
 }
 
 export interface AccountCredentials {
@@ -110,4 +121,20 @@ export function clientOptionsFrom(config: AccountConfig, credentials: AccountCre
     productSecrets:
       productKey && credentials.productSecret ? { [productKey]: credentials.productSecret } : {},
   };
+}
+
+export const LAN_MODES = ['off', 'prefer', 'only'] as const;
+export type LanMode = (typeof LAN_MODES)[number];
+
+export interface LanSettings {
+  mode: LanMode;
+  targets: DiscoveryTarget[];
+}
+
+/** The account's LAN settings (docs/lan.md), checked. Throws INVALID_CONFIG. */
+export function lanSettingsFrom(config: AccountConfig): LanSettings {
+  const mode = (config.lan ?? '').trim() || 'off';
+  if (!(LAN_MODES as readonly string[]).includes(mode))
+    throw new GizwitsError({ code: 'INVALID_CONFIG', ...keyed('config.unknownLan', { mode }) });
+  return { mode: mode as LanMode, targets: parseTargets(config.lanTargets ?? '') };
 }

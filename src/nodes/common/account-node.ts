@@ -1,6 +1,6 @@
 // What other nodes may ask of a gizwits-account config node.
 import type { ClientOptions, ClientState, DeviceRegistry, GizwitsClient, GizwitsError } from '../../client';
-import type { AccountCredentials } from './account-config';
+import type { AccountCredentials, LanSettings } from './account-config';
 import type { Node, NodeAPI } from './red';
 
 export interface GizwitsAccountNode extends Node<AccountCredentials> {
@@ -11,6 +11,10 @@ export interface GizwitsAccountNode extends Node<AccountCredentials> {
    * editor's routes, which must use stored credentials only with these. Throws INVALID_CONFIG.
    */
   clientOptions(): ClientOptions;
+  /** The saved `lan` and `lanTargets`, checked (docs/lan.md). Throws INVALID_CONFIG. */
+  lanSettings(): LanSettings;
+  /** Dids that discoveries for this account (the editor's and the registry's) found on the network. */
+  lanSeen(): Set<string>;
   /** The shared client; throws a GizwitsError (INVALID_CONFIG) when the configuration cannot work. */
   client(): GizwitsClient;
   /** The shared device registry (websockets, state, data points), made on first use. */

@@ -1,5 +1,5 @@
 // Status of the nodes that use the device websocket: its connection state, else devices online.
-import type { DeviceRegistry, RegistryState } from '../../client';
+import type { DeviceInfo, DeviceRegistry, RegistryState } from '../../client';
 import type { NodeStatus, Say } from './red';
 import { clockTime, stateStatus } from './status';
 
@@ -31,9 +31,16 @@ export function devicesStatus(
   say: Say,
 ): NodeStatus {
   const connection = connectionStatus(registry.state, registry.error, say);
-  if (connection) return connection;
   const devices =
     dids === 'all' ? registry.list() : dids.map((did) => registry.device(did)).filter((d) => d !== undefined);
+  // With LAN control on, the node's devices' LAN links are said too: they may be served while the cloud
+  // is not.
+  const lan = registry.lan && lanLinks(registry.lan, devices);
+  if (connection && lan?.up) {
+    const text = say('status.lanOnly', { up: lan.up, total: lan.total, cloud: connection.text ?? '' });
+    return { fill: 'yellow', shape: 'dot', text };
+  }
+  if (connection) return connection;
   const online = devices.filter((d) => d.online).length;
   const total = devices.length;
   // Devices whose binding gives no usable websocket address are shown, not hidden in the count.
@@ -47,10 +54,26 @@ export function devicesStatus(
     return { fill: unusable === total ? 'red' : 'yellow', shape: 'ring', text };
   }
   const time = lastUpdate ? clockTime(lastUpdate) : undefined;
-  const text = time
+  const shown = time
     ? say('status.onlineAt', { online, total, time })
     : say('status.online', { online, total });
+  const text = lan ? say('status.withLan', { text: shown, up: lan.up, total: lan.total }) : shown;
   return { fill: online === devices.length && devices.length > 0 ? 'green' : 'yellow', shape: 'dot', text };
+}
+
+/** How many of these devices have a LAN link, and how many of those are up. */
+function lanLinks(
+  lan: NonNullable<DeviceRegistry['lan']>,
+  devices: DeviceInfo[],
+): { up: number; total: number } {
+  let up = 0;
+  let total = 0;
+  for (const device of devices) {
+    if (!lan.link(device.did)) continue;
+    total++;
+    if (lan.isUp(device.did)) up++;
+  }
+  return { up, total };
 }
 
 /**

@@ -13,7 +13,11 @@ type Step = (config: Record<string, unknown>) => Record<string, unknown>;
  * more steps than CONFIG_VERSION is at a later version of its own.
  */
 const STEPS: Record<string, Step[]> = {
-  'gizwits-account': [(c) => ({ region: 'cn', authMode: 'password', secure: true, ...c })],
+  // 2: local LAN control (docs/lan.md), off unless turned on.
+  'gizwits-account': [
+    (c) => ({ region: 'cn', authMode: 'password', secure: true, ...c }),
+    (c) => ({ lan: 'off', lanTargets: '', ...c }),
+  ],
   'gizwits-api': [(c) => ({ allPages: false, ...c })],
   // 2: repeating tasks follow daylight saving unless turned off.
   'gizwits-scheduler': [(c) => c, (c) => ({ followDst: true, ...c })],

@@ -1,5 +1,5 @@
 // Optional tuning from Node-RED's settings (`gizwits: {...}` in settings.js), read in one place.
-import type { ClientOptions, RegistryOptions } from '../../client';
+import type { ClientOptions, LanPoolOptions, RegistryOptions } from '../../client';
 import type { NodeAPI } from './red';
 
 /** The `gizwits` object of Node-RED's settings, or an empty one. */
@@ -42,5 +42,35 @@ export function budgetTuning(
     loginBackoffBaseMs: num('loginBackoffBaseMs'),
     loginBackoffCapMs: num('loginBackoffCapMs'),
     budget: { openBaseMs: num('breakerBaseMs'), openCapMs: num('breakerCapMs') },
+  };
+}
+
+/**
+ * The LAN links' tuning (docs/lan.md): the devices' TCP port (`lanTcpPort`, 12416 on real modules; the
+ * simulator's devices may listen elsewhere), discovery (`lanDiscoveryMs`, `lanRediscoverMs`) and the
+ * links' timing (`lanHeartbeatMs`, `lanRequestTimeoutMs`, `lanLoginSettleMs`, `lanReconnectBaseMs`,
+ * `lanReconnectCapMs`).
+ */
+export function lanTuning(RED: NodeAPI): Omit<LanPoolOptions, 'mode' | 'targets'> {
+  const tuning = gizwitsSettings(RED);
+  const num = (key: string) =>
+    typeof tuning[key] === 'number' && (tuning[key] as number) > 0 ? (tuning[key] as number) : undefined;
+  return {
+    tcpPort: num('lanTcpPort'),
+    listenMs: num('lanDiscoveryMs'),
+    rediscoverMs: num('lanRediscoverMs'),
+    timing: Object.fromEntries(
+      (
+        [
+          ['heartbeatMs', 'lanHeartbeatMs'],
+          ['requestTimeoutMs', 'lanRequestTimeoutMs'],
+          ['loginSettleMs', 'lanLoginSettleMs'],
+          ['reconnectBaseMs', 'lanReconnectBaseMs'],
+          ['reconnectCapMs', 'lanReconnectCapMs'],
+        ] as const
+      )
+        .map(([name, key]) => [name, num(key)])
+        .filter(([, value]) => value !== undefined),
+    ),
   };
 }

@@ -17,6 +17,7 @@ import {
   type Group,
   type Scene,
 } from '../../client';
+import { findAccount } from '../common/account-node';
 import { errorTranslator } from '../common/error-text';
 import type { NodeAPI } from '../common/red';
 import {
@@ -45,6 +46,8 @@ export interface DeviceChoice {
   productName?: string;
   online: boolean;
   mac: string;
+  /** Seen on the local network by a discovery of this account (docs/lan.md). */
+  lan?: boolean;
 }
 
 interface CachedClient {
@@ -241,7 +244,10 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     });
   }
 
-  picklist('/gizwits/account/devices', (cached) => devicesOf(cached));
+  picklist('/gizwits/account/devices', async (cached, body) => {
+    const seen = findAccount(RED, body.id)?.lanSeen?.();
+    return (await devicesOf(cached)).map((d) => (seen?.has(d.did) ? { ...d, lan: true } : d));
+  });
   picklist('/gizwits/account/datapoints', datapointsOf);
   picklist('/gizwits/account/groups', async (cached) =>
     ((await cached.client.listAll('groups.list', {})) as Group[]).map((g) => ({

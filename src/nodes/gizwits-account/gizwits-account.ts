@@ -6,13 +6,15 @@ import {
   clientOptionsFrom,
   CREDENTIAL_FIELDS,
   isSecure,
+  lanSettingsFrom,
   resolveCredentials,
   type AccountConfig,
 } from '../common/account-config';
 import { errorTranslator } from '../common/error-text';
 import { migrateConfig } from '../common/migrate';
-import { budgetTuning, registryTuning } from '../common/settings';
+import { budgetTuning, lanTuning, registryTuning } from '../common/settings';
 import { registerAdminRoutes } from './admin-routes';
+import { registerLanRoute } from './lan-route';
 import type { NodeAPI, NodeDef } from '../common/red';
 
 type AccountDef = NodeDef & AccountConfig & { configVersion?: number };
@@ -47,6 +49,13 @@ export = function (RED: NodeAPI) {
         resolveCredentials(node.credentials, (name) => RED.util.getSetting(node, name)),
       );
 
+    node.lanSettings = () => lanSettingsFrom(config);
+    const lanSeen = new Set<string>();
+    node.lanSeen = () => {
+      for (const did of registry?.lan?.seen() ?? []) lanSeen.add(did);
+      return lanSeen;
+    };
+
     node.client = () => {
       if (client) return client;
       try {
@@ -66,7 +75,13 @@ export = function (RED: NodeAPI) {
 
     node.devices = () => {
       if (registry) return registry;
-      registry = new DeviceRegistry(node.client(), { ...registryTuning(RED), secure: node.secure });
+      const client = node.client();
+      const lan = node.lanSettings();
+      registry = new DeviceRegistry(client, {
+        ...registryTuning(RED),
+        secure: node.secure,
+        lan: lan.mode === 'off' ? undefined : { ...lanTuning(RED), mode: lan.mode, targets: lan.targets },
+      });
       registry.on('error', (error: Error) => node.warn(`Gizwits devices: ${error.message}`));
       // Frames and bindings the client skipped, at most one line per kind a minute, in the runtime's language.
       const asError = errorTranslator(RED);
@@ -109,4 +124,5 @@ export = function (RED: NodeAPI) {
   });
 
   registerAdminRoutes(RED);
+  registerLanRoute(RED);
 };

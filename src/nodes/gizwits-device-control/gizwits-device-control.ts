@@ -1,4 +1,4 @@
-// gizwits-device-control: validated writes to a device (over the websocket or REST), raw writes, reads.
+// gizwits-device-control: validated writes to a device (over the LAN, the websocket or REST), raw writes, reads.
 import { GizwitsError, keyed, toBytes, type Transport } from '../../client';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
 import { evaluateProperty, remembering } from '../common/red';
@@ -23,7 +23,7 @@ interface DeviceControlDef extends NodeDef {
 
 type ControlMessage = NodeMessageInFlow & { did?: unknown; action?: unknown; raw?: unknown };
 
-const TRANSPORTS: Transport[] = ['auto', 'rest', 'websocket'];
+const TRANSPORTS: Transport[] = ['auto', 'rest', 'websocket', 'lan'];
 
 export = function (RED: NodeAPI) {
   function GizwitsDeviceControl(this: Node, def: DeviceControlDef) {

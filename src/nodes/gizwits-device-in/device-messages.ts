@@ -67,5 +67,6 @@ export function statusMessage(
     device: { ...device },
     changed,
     initial: event.initial || event.first,
+    via: event.via,
   };
 }

@@ -1,5 +1,5 @@
 // gizwits-device-in: device events into flows, from the account's device websocket.
-import type { DeviceInfo, DeviceRegistry, StatusEvent, UnusableEvent } from '../../client';
+import type { DeviceInfo, DeviceRegistry, RawEvent, StatusEvent, UnusableEvent } from '../../client';
 import { devicesStatus, throttledStatus } from '../common/device-status';
 import { listen } from '../common/listen';
 import { listOf, message, pick, statusMessage } from './device-messages';
@@ -69,9 +69,11 @@ export = function (RED: NodeAPI) {
       if (!events.has('online') || !follows(event.did)) return;
       node.send(message(event.did, event.online ? 'online' : 'offline', event.online, event.device));
     };
-    const onRaw = (event: { did: string; raw: number[]; device?: DeviceInfo }) => {
+    const onRaw = (event: RawEvent) => {
       if (!events.has('raw') || !follows(event.did)) return;
-      node.send(message(event.did, 'raw', event.raw, event.device));
+      const out = { ...message(event.did, 'raw', event.raw, event.device), via: 'websocket' };
+      // A data-point product's frame decoded with its P0 layout (docs/lan.md §4).
+      node.send(event.datapoints ? { ...out, datapoints: pick(event.datapoints, attrNames) } : out);
     };
     // A followed device whose binding gives no usable websocket address: said once (until it changes).
     const warnedAddress = new Map<string, string>();
@@ -100,6 +102,8 @@ export = function (RED: NodeAPI) {
       binding: onBinding,
       unusable: onUnusable,
       state: () => status.now(),
+      // A LAN link went up or down (docs/lan.md): the status says which links are up.
+      lan: () => status.now(),
       // Failures outside the socket (the device list could not be loaded: wrong password, cloud down).
       error: (error: Error) => status.set(errorStatus(error, say)),
     });

@@ -30,6 +30,8 @@ export interface SocketFaultTarget {
   sendInvalid(code: SessionErrorCode): void;
   /** While on, no socket is answered or pushed to (pongs included), as over a half-dead link. */
   stopAnsweringPings(on: boolean): void;
+  /** While on, every socket is ended and new ones are closed as soon as they open: the cloud is down. */
+  refuseSockets(on: boolean): void;
   /** Ends, with 1009, the login of every socket whose token is no longer accepted. */
   endRefusedSessions(): void;
   /** Sends that exact text (or its bytes as a binary frame) to every logged-in socket, or those subscribed to `did`. */
@@ -39,6 +41,7 @@ export interface SocketFaultTarget {
 export class DeviceSocketHub implements SessionHost, SocketFaultTarget, SocketObservations {
   readonly records = new SocketRecords();
   silenced = false;
+  private refusing = false;
   private readonly sessions = new Map<WebSocket, AppSocketSession>();
   private readonly listeners: SocketListener[] = [];
   private nextSocketId = 1;
@@ -135,6 +138,11 @@ export class DeviceSocketHub implements SessionHost, SocketFaultTarget, SocketOb
     this.silenced = on;
   }
 
+  refuseSockets(on: boolean): void {
+    this.refusing = on;
+    if (on) this.dropAllSockets();
+  }
+
   sendRawFrame(text: string, did: string | undefined, binary: boolean): void {
     for (const session of this.sessions.values()) {
       if (!session.loggedIn || (did !== undefined && !session.subscriptions.has(did))) continue;
@@ -171,7 +179,7 @@ export class DeviceSocketHub implements SessionHost, SocketFaultTarget, SocketOb
   }
 
   private accept(endpoint: SocketEndpoint, socket: WebSocket): void {
-    if (this.closing) {
+    if (this.closing || this.refusing) {
       socket.terminate();
       return;
     }
