@@ -84,6 +84,11 @@ export class DeviceBridge extends EventEmitter {
     return this.bridged.size;
   }
 
+  /** The dids bridged now (for the node's status; not to be changed). */
+  get dids(): ReadonlySet<string> {
+    return this.bridged;
+  }
+
   start(): void {
     for (const [event, handler] of Object.entries(this.handlers)) this.registry.on(event, handler);
     this.connection.on('connect', this.onConnect);

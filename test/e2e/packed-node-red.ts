@@ -129,7 +129,9 @@ const running = new Set<Running>();
 async function start(id: PlatformId): Promise<PackedEnvironment> {
   const install = await packedInstall(id);
   const { userDir, platform: p } = install;
-  const sim = await startSimulator({ port: 0, driftIntervalMs: 0 });
+  // The devices speak LAN too (docs/lan.md), on loopback ports of their own: unused unless an account
+  // names the discovery port in its targets, as test/e2e/lan-editor.test.ts does.
+  const sim = await startSimulator({ port: 0, driftIntervalMs: 0, lan: { tcpPort: 0, udpPort: 0 } });
   const settings = redSettings({
     uiPort: 0,
     debugMaxLength: 100_000,

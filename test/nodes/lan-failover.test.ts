@@ -171,6 +171,36 @@ describe('LAN control with the cloud as fallback', function () {
     assert.equal(cloudWrites(), cloudBefore, 'the write went over the LAN again');
   });
 
+  it('device control’s status says whether the device’s LAN link is up, after a write and as it changes', async () => {
+    const { flow } = await start();
+    const shown: Array<{ fill?: string; text?: string }> = [];
+    helper
+      .getNode('control')
+      .on('call:status', (call: { args: Array<{ fill?: string; text?: string }> }) =>
+        shown.push(call.args[0]),
+      );
+    const last = () => shown[shown.length - 1] ?? {};
+    await flow.run({ payload: { brightness: 33 } });
+    assert.match(String(last().text), /^confirmed \d\d:\d\d:\d\d · LAN 1\/1$/);
+    assert.equal(last().fill, 'green');
+    await sim.lan!.device(LAMP).close();
+    lampClosed = true;
+    await waitFor(
+      () => / · LAN 0\/1$/.test(String(last().text)),
+      3000,
+      () => JSON.stringify(shown),
+    );
+    assert.equal(last().fill, 'yellow');
+    await sim.lan!.device(LAMP).start();
+    lampClosed = false;
+    await waitFor(
+      () => / · LAN 1\/1$/.test(String(last().text)),
+      5000,
+      () => JSON.stringify(shown),
+    );
+    assert.match(String(last().text), /^confirmed /, 'the last outcome stays');
+  });
+
   it('with lan only, serves a linked device without the cloud: no subscription, no REST, writes over the LAN', async () => {
     const { flow, events, registry } = await start('only');
     // The lamp was the only device followed: no websocket is needed any more.

@@ -1,5 +1,6 @@
 // Status of the nodes that use the device websocket: its connection state, else devices online.
-import type { DeviceInfo, DeviceRegistry, RegistryState } from '../../client';
+import type { DeviceRegistry, RegistryState } from '../../client';
+import { lanLinks } from './lan-links';
 import type { NodeStatus, Say } from './red';
 import { clockTime, stateStatus } from './status';
 
@@ -59,21 +60,6 @@ export function devicesStatus(
     : say('status.online', { online, total });
   const text = lan ? say('status.withLan', { text: shown, up: lan.up, total: lan.total }) : shown;
   return { fill: online === devices.length && devices.length > 0 ? 'green' : 'yellow', shape: 'dot', text };
-}
-
-/** How many of these devices have a LAN link, and how many of those are up. */
-function lanLinks(
-  lan: NonNullable<DeviceRegistry['lan']>,
-  devices: DeviceInfo[],
-): { up: number; total: number } {
-  let up = 0;
-  let total = 0;
-  for (const device of devices) {
-    if (!lan.link(device.did)) continue;
-    total++;
-    if (lan.isUp(device.did)) up++;
-  }
-  return { up, total };
 }
 
 /**

@@ -3,6 +3,7 @@ import { GizwitsError, keyed, toBytes, type Transport } from '../../client';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from '../common/red';
 import { evaluateProperty, remembering } from '../common/red';
 import { clockTime, errorStatus } from '../common/status';
+import { lanAwareStatus } from '../common/lan-status';
 import { setUpNode } from '../common/node-setup';
 import { onInput } from '../common/input';
 
@@ -37,6 +38,8 @@ export = function (RED: NodeAPI) {
     const deviceType = config.deviceType || 'str';
     const attr = (config.attr ?? '').trim();
     const followed = new Set<string>();
+    // Says the followed devices' LAN links too when LAN control is on (docs/lan.md).
+    const status = lanAwareStatus(node, say);
     let unfollow: (() => void) | undefined;
 
     /** Keeps the devices this node writes to subscribed, so writes can go over the websocket and be confirmed. */
@@ -44,10 +47,9 @@ export = function (RED: NodeAPI) {
       if (followed.has(did)) return;
       followed.add(did);
       unfollow?.();
-      unfollow = account
-        .require()
-        .devices()
-        .follow(node.id, [...followed]);
+      const registry = account.require().devices();
+      unfollow = registry.follow(node.id, [...followed]);
+      status.follow(registry, did);
     };
     if (deviceType === 'str' && config.device) {
       try {
@@ -71,6 +73,7 @@ export = function (RED: NodeAPI) {
         });
       const registry = account.require().devices();
       follow(did);
+      status.busy();
       const raw =
         msg.raw !== undefined
           ? msg.raw
@@ -120,11 +123,7 @@ export = function (RED: NodeAPI) {
       msg.did = did;
       const time = clockTime();
       const outcome = msg.action === 'read' ? 'read' : config.confirm ? 'confirmed' : 'written';
-      node.status({
-        fill: 'green',
-        shape: 'dot',
-        text: say(`status.${outcome}`, { time }),
-      });
+      status.done(say(`status.${outcome}`, { time }));
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -9,6 +9,8 @@ export function bridgeStatus(
   cloud: { state: RegistryState; error?: Error },
   devices: number,
   say: Say,
+  /** The bridged devices' LAN links when LAN control is on and some have one (docs/lan.md). */
+  lan?: { up: number; total: number },
 ): NodeStatus {
   if (broker.state === 'refused') return { fill: 'red', shape: 'ring', text: say('status.brokerRefused') };
   const brokerText =
@@ -34,9 +36,10 @@ export function bridgeStatus(
           ? say('status.cloud.closed')
           : say('status.cloud.connecting');
   const healthy = broker.state === 'connected' && (cloud.state === 'online' || cloud.state === 'idle');
+  const text = say('status.summary', { broker: brokerText, cloud: cloudText, devices });
   return {
     fill: healthy ? 'green' : 'yellow',
     shape: healthy ? 'dot' : 'ring',
-    text: say('status.summary', { broker: brokerText, cloud: cloudText, devices }),
+    text: lan?.total ? say('status.withLan', { text, up: lan.up, total: lan.total }) : text,
   };
 }

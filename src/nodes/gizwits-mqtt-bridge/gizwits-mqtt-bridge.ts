@@ -6,6 +6,7 @@ import { BridgeTopics, topicPrefixProblem } from '../../bridge/topics';
 import { GizwitsError, keyed } from '../../client';
 import { findBroker, type MqttBrokerNode } from '../common/broker-node';
 import { throttledStatus } from '../common/device-status';
+import { lanLinks } from '../common/lan-links';
 import { listen } from '../common/listen';
 import { setUpNode } from '../common/node-setup';
 import type { Node, NodeAPI, NodeDef } from '../common/red';
@@ -69,11 +70,24 @@ export = function (RED: NodeAPI) {
       });
       const status = throttledStatus(
         (shown) => node.status(shown),
-        () => bridgeStatus(connection, registry, bridge.count, say),
+        () =>
+          bridgeStatus(
+            connection,
+            registry,
+            bridge.count,
+            say,
+            registry.lan &&
+              lanLinks(
+                registry.lan,
+                [...bridge.dids].map((did) => ({ did })),
+              ),
+          ),
       );
       listen(connection, node, { state: () => status.now() });
       listen(registry, node, {
         state: () => status.now(),
+        // A bridged device's LAN link went up or down (docs/lan.md).
+        lan: () => status.update(),
         error: (error: Error) => status.set(errorStatus(error, say)),
       });
       listen(bridge, node, {
