@@ -2,12 +2,12 @@
 // simulator's devices on loopback and a real Mosquitto: it says the bridged devices' LAN links, and
 // follows them as they go down and up.
 import assert from 'node:assert/strict';
-import { SIM_DEVICES, startSimulator, type Simulator } from '../../src/simulator';
-import { FAST_SOCKET, waitFor } from '../helpers/live';
+import { SIM_DEVICES } from '../../src/simulator';
+import { waitFor } from '../helpers/live';
 import { useWatchedBroker } from '../helpers/mqtt-watch';
 import { bridgeNodes } from '../helpers/flows';
 import { accountNode, helper, nodeModule, onTab, simAccount, useNodeRed } from '../helpers/node-red';
-import { freePort } from '../helpers/node-red-process';
+import { useLanSimulator } from '../helpers/lan';
 
 const brokerNode = nodeModule('gizwits-mqtt-broker');
 const bridgeNode = nodeModule('gizwits-mqtt-bridge');
@@ -15,40 +15,16 @@ const LAMP = SIM_DEVICES.demoLamp1;
 
 describe('gizwits-mqtt-bridge with LAN control', function () {
   this.timeout(30_000);
-  let sim: Simulator;
-  let lampClosed = false;
-  before(async () => {
-    const tcpPort = await freePort();
-    sim = await startSimulator({ port: 0, driftIntervalMs: 0, lan: { tcpPort, udpPort: 0 } });
-    helper.settings({
-      gizwits: {
-        ...FAST_SOCKET,
-        mqttBackoff: { baseMs: 50, capMs: 200 },
-        lanTcpPort: tcpPort,
-        lanDiscoveryMs: 400,
-        lanHeartbeatMs: 400,
-        lanRequestTimeoutMs: 1000,
-        lanLoginSettleMs: 1,
-        lanReconnectBaseMs: 100,
-        lanReconnectCapMs: 400,
-      },
-    });
-  });
-  afterEach(async () => {
-    if (lampClosed) await sim.lan!.device(LAMP).start();
-    lampClosed = false;
-  });
-  after(async () => {
-    helper.settings({});
-    await sim.close();
+  const env = useLanSimulator({
+    mqttBackoff: { baseMs: 50, capMs: 200 },
   });
   useNodeRed();
   const mq = useWatchedBroker();
 
   it('says the bridged devices’ LAN links in its status, as they go down and up', async () => {
-    const account = simAccount(sim, {
+    const account = simAccount(env.sim, {
       lan: 'prefer',
-      lanTargets: `127.0.0.1:${sim.lan!.udpPort}`,
+      lanTargets: `127.0.0.1:${env.sim.lan!.udpPort}`,
       configVersion: 2,
     });
     const flow = onTab([
@@ -67,11 +43,11 @@ describe('gizwits-mqtt-bridge with LAN control', function () {
     const last = () => lastCall()?.text ?? '';
     await waitFor(() => /^bridged 1 · broker ok · cloud ok · LAN 1\/1$/.test(last()), 10_000, last);
     assert.equal(lastCall()?.fill, 'green');
-    await sim.lan!.device(LAMP).close();
-    lampClosed = true;
+    await env.sim.lan!.device(LAMP).close();
+    env.closed = LAMP;
     await waitFor(() => / · LAN 0\/1$/.test(last()), 5000, last);
-    await sim.lan!.device(LAMP).start();
-    lampClosed = false;
+    await env.sim.lan!.device(LAMP).start();
+    env.closed = undefined;
     await waitFor(() => / · LAN 1\/1$/.test(last()), 8000, last);
   });
 });

@@ -3,61 +3,35 @@
 // cloud while the LAN link is down; a report that reaches both links gives one message.
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { SIM_DEVICES, startSimulator, type Simulator } from '../../src/simulator';
+import { SIM_DEVICES } from '../../src/simulator';
 import { StatusBlock } from '../../src/simulator/lan/status-block';
 import type { GizwitsAccountNode } from '../../src/nodes/common/account-node';
 import { helper, loadNode, useNodeRed } from '../helpers/node-red';
-import { freePort } from '../helpers/node-red-process';
-import { FAST_SOCKET, waitFor, type Msg } from '../helpers/live';
+import { useLanSimulator } from '../helpers/lan';
+import { waitFor, type Msg } from '../helpers/live';
 
 const LAMP = SIM_DEVICES.demoLamp1;
 const deviceInNode = require('../../src/nodes/gizwits-device-in/gizwits-device-in');
 
 describe('LAN control with the cloud as fallback', function () {
   this.timeout(30_000);
-  let sim: Simulator;
-  let tcpPort: number;
-  before(async () => {
-    tcpPort = await freePort();
-    sim = await startSimulator({ port: 0, driftIntervalMs: 0, lan: { tcpPort, udpPort: 0 } });
-    helper.settings({
-      gizwits: {
-        ...FAST_SOCKET,
-        backoffCapMs: 100,
-        breakerBaseMs: 50,
-        breakerCapMs: 100,
-        loginBackoffBaseMs: 10,
-        loginBackoffCapMs: 50,
-        lanTcpPort: tcpPort,
-        lanDiscoveryMs: 400,
-        lanHeartbeatMs: 400,
-        lanRequestTimeoutMs: 1000,
-        lanLoginSettleMs: 1,
-        lanReconnectBaseMs: 100,
-        lanReconnectCapMs: 400,
-      },
-    });
-  });
-  let lampClosed = false;
-  afterEach(async () => {
-    sim.faults.reset();
-    if (lampClosed) await sim.lan!.device(LAMP).start();
-    lampClosed = false;
-  });
-  after(async () => {
-    helper.settings({});
-    await sim.close();
+  const env = useLanSimulator({
+    backoffCapMs: 100,
+    breakerBaseMs: 50,
+    breakerCapMs: 100,
+    loginBackoffBaseMs: 10,
+    loginBackoffCapMs: 50,
   });
   useNodeRed();
 
   /** account (lan) → device-control (the node under test) → out; device-in for the lamp → events. */
   async function start(mode: 'prefer' | 'only' = 'prefer') {
     const flow = await loadNode(
-      sim,
+      env.sim,
       {
         type: 'gizwits-device-control',
         id: 'control',
-        account: { lan: mode, lanTargets: `127.0.0.1:${sim.lan!.udpPort}`, configVersion: 2 },
+        account: { lan: mode, lanTargets: `127.0.0.1:${env.sim.lan!.udpPort}`, configVersion: 2 },
         config: { device: LAMP, transport: 'auto', confirm: true, timeout: 5, configVersion: 1 },
         nodes: [
           {
@@ -94,9 +68,9 @@ describe('LAN control with the cloud as fallback', function () {
     return { flow, events, statuses, registry };
   }
 
-  const lampState = () => sim.model.devices.get(LAMP)!.socketSnapshot();
+  const lampState = () => env.sim.model.devices.get(LAMP)!.socketSnapshot();
   const report = (values: Record<string, unknown>) =>
-    sim.model.reportFromDevice(LAMP, new Map(Object.entries(values)) as never);
+    env.sim.model.reportFromDevice(LAMP, new Map(Object.entries(values)) as never);
   const lastState = (events: Msg[]) => events[events.length - 1].payload as Record<string, unknown>;
 
   it('gives one message for a report that reaches both links, saying which link was first', async () => {
@@ -124,8 +98,8 @@ describe('LAN control with the cloud as fallback', function () {
 
   it('keeps reporting and taking writes over the LAN while the cloud is down, and says so', async () => {
     const { flow, events, statuses, registry } = await start();
-    sim.faults.failNext(1_000_000, 503);
-    sim.faults.refuseSockets(true);
+    env.sim.faults.failNext(1_000_000, 503);
+    env.sim.faults.refuseSockets(true);
     await waitFor(() => registry.state !== 'online');
     report({ brightness: 12 });
     await waitFor(() => events.some((m) => (m.payload as { brightness?: number }).brightness === 12));
@@ -146,8 +120,8 @@ describe('LAN control with the cloud as fallback', function () {
   it('continues through the cloud within seconds when the LAN link dies, and hands back', async () => {
     const { flow, events, registry } = await start();
     await waitFor(() => registry.state === 'online');
-    await sim.lan!.device(LAMP).close();
-    lampClosed = true;
+    await env.sim.lan!.device(LAMP).close();
+    env.closed = LAMP;
     await waitFor(() => !registry.lan!.isUp(LAMP), 3000);
     const lost = Date.now();
     report({ brightness: 64 });
@@ -159,12 +133,12 @@ describe('LAN control with the cloud as fallback', function () {
     assert.deepEqual(lastState(events), lampState());
     assert.ok(Date.now() - lost < 5000);
     // Back on the LAN: the link logs in again and carries the next write.
-    await sim.lan!.device(LAMP).start();
-    lampClosed = false;
+    await env.sim.lan!.device(LAMP).start();
+    env.closed = undefined;
     await waitFor(() => registry.lan!.isUp(LAMP), 5000);
     const cloudWrites = () =>
-      sim.ws.received.filter((f) => f.cmd === 'c2s_write').length +
-      sim.calls.filter((c) => c.path.startsWith('/app/control')).length;
+      env.sim.ws.received.filter((f) => f.cmd === 'c2s_write').length +
+      env.sim.calls.filter((c) => c.path.startsWith('/app/control')).length;
     const cloudBefore = cloudWrites();
     await flow.run({ payload: { brightness: 6 } });
     assert.equal(lampState().brightness, 6);
@@ -183,16 +157,16 @@ describe('LAN control with the cloud as fallback', function () {
     await flow.run({ payload: { brightness: 33 } });
     assert.match(String(last().text), /^confirmed \d\d:\d\d:\d\d · LAN 1\/1$/);
     assert.equal(last().fill, 'green');
-    await sim.lan!.device(LAMP).close();
-    lampClosed = true;
+    await env.sim.lan!.device(LAMP).close();
+    env.closed = LAMP;
     await waitFor(
       () => / · LAN 0\/1$/.test(String(last().text)),
       3000,
       () => JSON.stringify(shown),
     );
     assert.equal(last().fill, 'yellow');
-    await sim.lan!.device(LAMP).start();
-    lampClosed = false;
+    await env.sim.lan!.device(LAMP).start();
+    env.closed = undefined;
     await waitFor(
       () => / · LAN 1\/1$/.test(String(last().text)),
       5000,
@@ -210,8 +184,8 @@ describe('LAN control with the cloud as fallback', function () {
       () => registry.state,
     );
     const cloudCalls = () =>
-      sim.calls.filter((c) => c.path.startsWith('/app/control') || c.path.startsWith('/app/devdata')).length +
-      sim.ws.received.filter((f) => f.cmd === 'c2s_write' || f.cmd === 'c2s_read').length;
+      env.sim.calls.filter((c) => c.path.startsWith('/app/control') || c.path.startsWith('/app/devdata'))
+        .length + env.sim.ws.received.filter((f) => f.cmd === 'c2s_write' || f.cmd === 'c2s_read').length;
     const before = cloudCalls();
     report({ brightness: 23 });
     await waitFor(() => lastState(events).brightness === 23);
@@ -225,7 +199,7 @@ describe('LAN control with the cloud as fallback', function () {
   it('never lets the passcode out: not in messages, status or logs', async () => {
     const { flow, events, statuses } = await start();
     await flow.run({ payload: { brightness: 9 } });
-    const passcode = sim.model.devices.get(LAMP)!.passcode;
+    const passcode = env.sim.model.devices.get(LAMP)!.passcode;
     const seen = JSON.stringify([events, statuses, helper.log().args]);
     assert.ok(events.length > 0 && !seen.includes(passcode));
   });
@@ -235,17 +209,17 @@ describe('LAN control with the cloud as fallback', function () {
     await waitFor(() => registry.state === 'online');
     const raws: Msg[] = [];
     registry.on('raw', (event: Msg) => raws.push(event));
-    const lamp = sim.model.devices.get(LAMP)!;
+    const lamp = env.sim.model.devices.get(LAMP)!;
     // The device's status as its module frames it (the simulator's side of docs/lan.md §4), brightness 55.
     const block = new StatusBlock(lamp.product).encode(new Map([...lamp.values, ['brightness', 55]]));
     const p0 = Buffer.concat([Buffer.from([0x04]), block]);
     const frame = Buffer.concat([Buffer.from([0, 0, 0, 3, p0.length + 3, 0, 0, 0x91]), p0]);
-    sim.model.sendRawFromDevice(LAMP, frame);
+    env.sim.model.sendRawFromDevice(LAMP, frame);
     await waitFor(() => raws.length > 0);
     const datapoints = raws[0].datapoints as Record<string, unknown>;
     assert.deepEqual(datapoints, { ...lampState(), brightness: 55 });
     // Bytes that are no status frame stay bytes.
-    sim.model.sendRawFromDevice(LAMP, Buffer.from([0, 0, 0, 3, 5, 0, 0, 0x91, 6, 1]));
+    env.sim.model.sendRawFromDevice(LAMP, Buffer.from([0, 0, 0, 3, 5, 0, 0, 0x91, 6, 1]));
     await waitFor(() => raws.length > 1);
     assert.equal(raws[1].datapoints, undefined);
     assert.ok(events.length > 0);
@@ -253,10 +227,10 @@ describe('LAN control with the cloud as fallback', function () {
 
   it('reads the passcode again after a Wi-Fi reset changed it, and logs in with the new one', async () => {
     const { registry } = await start();
-    const lan = sim.lan!.device(LAMP);
-    const virtual = sim.model.devices.get(LAMP)! as { passcode: string };
+    const lan = env.sim.lan!.device(LAMP);
+    const virtual = env.sim.model.devices.get(LAMP)! as { passcode: string };
     const old = virtual.passcode;
-    const details = () => sim.calls.filter((c) => c.path === `/app/devices/${LAMP}`).length;
+    const details = () => env.sim.calls.filter((c) => c.path === `/app/devices/${LAMP}`).length;
     const read = details();
     try {
       virtual.passcode = lan.passcode = 'RESETPASS7';
@@ -272,11 +246,11 @@ describe('LAN control with the cloud as fallback', function () {
 
   it('finds the device again by discovery when it comes back on another address', async () => {
     const { registry } = await start();
-    const lan = sim.lan!.device(LAMP);
+    const lan = env.sim.lan!.device(LAMP);
     const home = lan.host;
     try {
       await lan.moveTo('127.0.0.99');
-      await waitFor(() => registry.lan!.link(LAMP)?.address === `127.0.0.99:${tcpPort}`, 8000);
+      await waitFor(() => registry.lan!.link(LAMP)?.address === `127.0.0.99:${env.tcpPort}`, 8000);
       await waitFor(() => registry.lan!.isUp(LAMP), 8000);
     } finally {
       await lan.moveTo(home);
