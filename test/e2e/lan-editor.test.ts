@@ -36,7 +36,23 @@ describe('LAN control in the editor, in a browser (Node 20 · Node-RED 4)', func
   async function openControl(): Promise<void> {
     await page.locator('[id="lan-control"] .red-ui-flow-node').dblclick();
     const options = page.locator('#node-input-gizwits-device-list option[value]:not([value=""])');
-    await options.nth(DIDS.length - 1).waitFor({ state: 'attached', timeout: 20_000 });
+    await options
+      .nth(DIDS.length - 1)
+      .waitFor({ state: 'attached', timeout: 20_000 })
+      .catch(async (error: Error) => {
+        // What the list said, and what the simulator answered last, tell where a list that never came stopped.
+        const status = await page
+          .locator('#node-input-gizwits-device-status')
+          .innerText({ timeout: 1000 })
+          .catch(() => '(no edit dialog open)');
+        const lastCalls = env.sim.calls
+          .slice(-6)
+          .map((call) => `${new Date(call.at).toISOString()} ${call.method} ${call.path} → ${call.status}`)
+          .join('\n');
+        throw new Error(
+          `${error.message}\nthe device list says: ${status}\nthe simulator's last calls:\n${lastCalls}`,
+        );
+      });
   }
 
   it('lists the devices Discover on LAN finds, without a passcode, and marks them in a pick-list', async () => {
