@@ -15,7 +15,7 @@ import {
   simAccountFlowNode,
   type PackedEnvironment,
 } from './packed-node-red';
-import { launchChromium, type Chromium } from './chromium';
+import { launchChromium, listNeverCame, type Chromium } from './chromium';
 import { MATRIX, PLATFORM_PREPARE_MS, PLATFORM_TITLES, type PlatformId } from '../helpers/platforms';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'editor');
@@ -270,18 +270,7 @@ function describeEditor(id: PlatformId, browser: () => BrowserContext): void {
       await node.locator('.red-ui-flow-node').dblclick();
       const acTick = page.locator(`#node-input-gizwits-devices-list input[value="${SIM_DEVICES.demoAc}"]`);
       await acTick.waitFor({ state: 'attached', timeout: 20_000 }).catch(async (error: Error) => {
-        const status = await page
-          .locator('#node-input-gizwits-devices-status')
-          .innerText({ timeout: 1000 })
-          .catch(() => '(no edit dialog open)');
-        // What the simulator answered last tells a failure on the way (nothing arrived) from one after it.
-        const lastCalls = env.sim.calls
-          .slice(-6)
-          .map((call) => `${new Date(call.at).toISOString()} ${call.method} ${call.path} → ${call.status}`)
-          .join('\n');
-        throw new Error(
-          `${error.message}\nthe device list says: ${status}\nthe simulator's last calls:\n${lastCalls}`,
-        );
+        throw await listNeverCame(error, page, '#node-input-gizwits-devices-status', env.sim);
       });
       assert.ok(await acTick.isChecked(), 'the configured device is ticked');
       assert.equal(

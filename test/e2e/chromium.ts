@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Simulator } from '../../src/simulator';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -54,4 +55,26 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Chromium
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The error for a pick-list that never filled: the wait's own message, what the list's status line said,
+ * and the simulator's last answers, which tell a failure before the simulator (nothing arrived) from one
+ * after it.
+ */
+export async function listNeverCame(
+  error: Error,
+  page: Page,
+  statusSelector: string,
+  sim: Pick<Simulator, 'calls'>,
+): Promise<Error> {
+  const status = await page
+    .locator(statusSelector)
+    .innerText({ timeout: 1000 })
+    .catch(() => '(no edit dialog open)');
+  const lastCalls = sim.calls
+    .slice(-6)
+    .map((call) => `${new Date(call.at).toISOString()} ${call.method} ${call.path} → ${call.status}`)
+    .join('\n');
+  return new Error(`${error.message}\nthe list says: ${status}\nthe simulator's last calls:\n${lastCalls}`);
 }

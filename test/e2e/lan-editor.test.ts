@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { SIM_DEVICES } from '../../src/simulator';
-import { launchChromium, type Chromium } from './chromium';
+import { launchChromium, listNeverCame, type Chromium } from './chromium';
 import { SIM_ACCOUNT_ID, packedNodeRed, simAccountFlowNode, type PackedEnvironment } from './packed-node-red';
 import { PLATFORM_PREPARE_MS } from '../helpers/platforms';
 
@@ -40,18 +40,7 @@ describe('LAN control in the editor, in a browser (Node 20 · Node-RED 4)', func
       .nth(DIDS.length - 1)
       .waitFor({ state: 'attached', timeout: 20_000 })
       .catch(async (error: Error) => {
-        // What the list said, and what the simulator answered last, tell where a list that never came stopped.
-        const status = await page
-          .locator('#node-input-gizwits-device-status')
-          .innerText({ timeout: 1000 })
-          .catch(() => '(no edit dialog open)');
-        const lastCalls = env.sim.calls
-          .slice(-6)
-          .map((call) => `${new Date(call.at).toISOString()} ${call.method} ${call.path} → ${call.status}`)
-          .join('\n');
-        throw new Error(
-          `${error.message}\nthe device list says: ${status}\nthe simulator's last calls:\n${lastCalls}`,
-        );
+        throw await listNeverCame(error, page, '#node-input-gizwits-device-status', env.sim);
       });
   }
 
