@@ -7,10 +7,10 @@
 //   registry without LAN emits them);
 // - failover: from the LAN module going away to the first state through the cloud, while the device
 //   reports every REPORT_EVERY_MS, and back: from the module's return to the first report over the LAN.
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { DeviceRegistry, GizwitsClient } from '../src/client';
 import { SIM_APP_ID, SIM_DEVICES, SIM_USERS, startSimulator } from '../src/simulator';
+import { freePort } from '../test/helpers/node-red-process';
 import { median, percentile } from './harness';
 
 const LAMP = SIM_DEVICES.demoLamp1;
@@ -20,16 +20,6 @@ export interface LanFigures {
   writes: Array<{ write: string; medianMs: number; p95Ms: number; times: number[] }>;
   reportsPerSecond: { lan: number; websocket: number; reports: number };
   failover: { toCloudMs: number[]; backToLanMs: number[] };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function until(check: () => boolean, ms = 10_000): Promise<number> {
