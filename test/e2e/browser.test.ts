@@ -270,7 +270,7 @@ function describeEditor(id: PlatformId, browser: () => BrowserContext): void {
       await node.locator('.red-ui-flow-node').dblclick();
       const acTick = page.locator(`#node-input-gizwits-devices-list input[value="${SIM_DEVICES.demoAc}"]`);
       await acTick.waitFor({ state: 'attached', timeout: 20_000 }).catch(async (error: Error) => {
-        throw await listNeverCame(error, page, '#node-input-gizwits-devices-status', env.sim);
+        throw await listNeverCame(error, page, '#node-input-gizwits-devices-status', env);
       });
       assert.ok(await acTick.isChecked(), 'the configured device is ticked');
       assert.equal(

@@ -59,22 +59,32 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Chromium
 
 /**
  * The error for a pick-list that never filled: the wait's own message, what the list's status line said,
- * and the simulator's last answers, which tell a failure before the simulator (nothing arrived) from one
- * after it.
+ * the simulator's last answers, which tell a failure before the simulator (nothing arrived) from one
+ * after it, and the runtime's log lines of this package (an editor request that got no answer says there
+ * which way it failed).
  */
 export async function listNeverCame(
   error: Error,
   page: Page,
   statusSelector: string,
-  sim: Pick<Simulator, 'calls'>,
+  env: { sim: Pick<Simulator, 'calls'>; output(): string },
 ): Promise<Error> {
   const status = await page
     .locator(statusSelector)
     .innerText({ timeout: 1000 })
     .catch(() => '(no edit dialog open)');
-  const lastCalls = sim.calls
+  const lastCalls = env.sim.calls
     .slice(-6)
     .map((call) => `${new Date(call.at).toISOString()} ${call.method} ${call.path} → ${call.status}`)
     .join('\n');
-  return new Error(`${error.message}\nthe list says: ${status}\nthe simulator's last calls:\n${lastCalls}`);
+  const logged = env
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('[gizwits]'))
+    .slice(-6)
+    .join('\n');
+  return new Error(
+    `${error.message}\nthe list says: ${status}\nthe simulator's last calls:\n${lastCalls}` +
+      `\nthe runtime's last [gizwits] log lines:\n${logged || '(none)'}`,
+  );
 }

@@ -40,7 +40,7 @@ describe('LAN control in the editor, in a browser (Node 20 · Node-RED 4)', func
       .nth(DIDS.length - 1)
       .waitFor({ state: 'attached', timeout: 20_000 })
       .catch(async (error: Error) => {
-        throw await listNeverCame(error, page, '#node-input-gizwits-device-status', env.sim);
+        throw await listNeverCame(error, page, '#node-input-gizwits-device-status', env);
       });
   }
 

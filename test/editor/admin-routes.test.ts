@@ -347,8 +347,16 @@ describe('gizwits-account pick-list routes', () => {
       const silent = await recordingCloud('silent');
       try {
         const closed = `http://127.0.0.1:${await freePort()}`;
+        const warnings = () =>
+          (helper.log().args as Array<[{ level: number; msg: unknown }]>)
+            .map(([entry]) => entry)
+            .filter(
+              (entry) => entry.level === 30 && String(entry.msg).startsWith('[gizwits] an editor request'),
+            )
+            .map((entry) => String(entry.msg));
         for (const route of ['devices', 'login-test']) {
           const answers: Answer[] = [];
+          const logged = warnings().length;
           for (const url of [closed, cloud.url, reset.url, silent.url])
             answers.push(
               await post(route, {
@@ -363,6 +371,15 @@ describe('gizwits-account pick-list routes', () => {
           assert.equal(answers[0].status, 502);
           assert.equal(answers[0].body.failure, 'network');
           assert.match(String(answers[0].body.message), /^Could not reach the Open API/);
+          // The runtime's log, unlike the answer, says which way each failed (and nothing typed).
+          const lines = warnings().slice(logged);
+          assert.equal(lines.length, 4, lines.join('\n'));
+          assert.match(lines[0], /: NETWORK ECONNREFUSED in /);
+          assert.match(lines[1], /: (HTTP|BAD_RESPONSE) in /);
+          assert.match(lines[2], /: NETWORK (ECONNRESET|EPIPE) in /);
+          assert.match(lines[3], /: TIMEOUT( E[A-Z]+)? in /);
+          for (const line of lines)
+            assert.ok(!line.includes('Typed-Probe-Pass') && !line.includes('probe'), line);
         }
         assert.ok(cloud.requests.length > 0 && reset.requests.length > 0 && silent.requests.length > 0);
       } finally {

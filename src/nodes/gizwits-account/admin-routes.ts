@@ -95,6 +95,20 @@ function classify(error: unknown): Failure {
   return { status: 400, code: error.code, failure: 'invalid', error };
 }
 
+/**
+ * The runtime log's line for an editor request (a list, a sign-in test) that got no answer: the dialog is told only "could not reach" (the
+ * route must not be a port scanner), but whoever runs Node-RED may see which way it failed. Only our own
+ * codes and a socket error's name go in, never text from the wire or a typed value.
+ */
+export function unreachableLogLine(error: unknown): string {
+  const local = error instanceof GizwitsError ? error : undefined;
+  const reason = typeof local?.serverMessage === 'string' && /^E[A-Z_]{2,30}$/.test(local.serverMessage);
+  const what = local
+    ? `${String(local.code)}${reason ? ` ${local.serverMessage}` : ''} in ${local.operation ?? 'a request'}`
+    : `an unexpected ${error instanceof Error ? error.name : 'failure'}`;
+  return `[gizwits] an editor request got no answer from the Open API: ${what}`;
+}
+
 /** Values typed in the request that must not come back, whatever a failure quoted. */
 function typedSecrets(body: Body): string[] {
   const given = (body.credentials && typeof body.credentials === 'object' ? body.credentials : {}) as Body;
@@ -137,6 +151,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     extra: Body = {},
   ): void {
     const { status, code, failure, error: shown, retryAfter } = classify(error);
+    if (failure === 'network') RED.log.warn(unreachableLogLine(error));
     const message = redact(translated(shown).message, secrets);
     if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     res.status(status).json({ ...extra, code, errorName: shown.errorName, failure, message });
