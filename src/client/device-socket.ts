@@ -178,8 +178,8 @@ export class DeviceSocket extends EventEmitter {
           this.heartbeat.heard();
           this.sendLogin(credentials);
         },
-        heard: () => this.heartbeat.heard(),
-        text: (text) => this.handle(text),
+        heard: (at) => this.heartbeat.heard(at),
+        text: (text, at) => this.handle(text, at),
         skip: (kind, cmd) => this.skips.skip(kind, cmd),
         close: () => {
           if (this.ws !== ws) return;
@@ -221,11 +221,11 @@ export class DeviceSocket extends EventEmitter {
     this.relogin(fresh).catch(() => this.skips.skip('internal'));
   }
 
-  private handle(text: string): void {
-    const checked = checkServerFrame(text);
-    if (!checked.ok) return this.skips.skip('frames', checked.cmd);
-    const frame = checked.frame;
+  private handle(text: string, at: number): void {
+    const frame = checkServerFrame(text);
     switch (frame.cmd) {
+      case 'malformed':
+        return this.skips.skip('frames', frame.of);
       case 'login_res':
         return this.onLogin(frame.success);
       case 'subscribe_res':
@@ -235,7 +235,8 @@ export class DeviceSocket extends EventEmitter {
         const { did, attrs, reqSn, resSn } = frame;
         if (reqSn !== undefined) this.send({ cmd: 'c2s_ack', res_sn: reqSn, did });
         const mark = resSn === undefined ? undefined : this.requests.answer(resSn);
-        if (attrs) this.emit('noti', { did, attrs, initial: mark === 'initial', check: mark === 'check' });
+        if (attrs)
+          this.emit('noti', { did, attrs, initial: mark === 'initial', check: mark === 'check', at });
         return;
       }
       case 's2c_ack':

@@ -6,10 +6,10 @@ import type { SkippedKind } from './socket-skips';
 
 export interface LinkEvents {
   open(): void;
-  /** Any frame came: the link is alive. */
-  heard(): void;
-  /** A text frame, as the protocol's frames are (UTF-8 JSON). */
-  text(text: string): void;
+  /** Any frame came (at `at`, epoch ms): the link is alive. */
+  heard(at: number): void;
+  /** A text frame, as the protocol's frames are (UTF-8 JSON), that came at `at`. */
+  text(text: string, at: number): void;
   close(): void;
   skip(kind: SkippedKind, cmd?: string): void;
 }
@@ -36,9 +36,10 @@ export function openLink(url: string, handshakeTimeoutMs: number, events: LinkEv
   // Guarded without a closure of its own: this runs for every frame.
   ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
     try {
-      events.heard();
+      const at = Date.now();
+      events.heard(at);
       if (isBinary || !Buffer.isBuffer(data)) return events.skip('frames', 'binary');
-      events.text(data.toString('utf8'));
+      events.text(data.toString('utf8'), at);
     } catch {
       events.skip('internal');
     }

@@ -56,4 +56,6 @@ export interface NotiEvent {
   initial: boolean;
   /** True when this answers a check of a silent device (DeviceSocket.check): news only where it differs. */
   check: boolean;
+  /** When the frame came (epoch ms), as the heartbeat took it: one clock reading per frame. */
+  at: number;
 }

@@ -125,13 +125,15 @@ describe('device socket against the simulated cloud', function () {
         { cmd: 'c2s_read', did: demoPlug1, dids: undefined },
       ]);
       // The state read after login is the device's whole state, marked initial.
-      const initial = opened.events.of('noti').find((e) => e.did === demoAc);
+      const { at, ...initial } = opened.events.of('noti').find((e) => e.did === demoAc);
       assert.deepEqual(initial, {
         did: demoAc,
         attrs: sim.model.devices.get(demoAc)!.socketSnapshot(),
         initial: true,
         check: false,
       });
+      // When the frame came, as the heartbeat took it.
+      assert.ok(typeof at === 'number' && at > Date.now() - 10_000 && at <= Date.now(), String(at));
     } finally {
       spy.restore();
     }
@@ -143,16 +145,19 @@ describe('device socket against the simulated cloud', function () {
     await online(opened, [demoAc]);
     const mark = opened.events.mark();
     const setTemp = (sim.model.devices.get(demoAc)!.values.get('set_temp') as number) === 20 ? 21 : 20;
+    const sent = Date.now();
     // demoLamp1 is bound to the same user but not wanted: with auto_subscribe its report would come first.
     sim.model.reportFromDevice(demoLamp1, new Map([['brightness', 17]]));
     sim.model.reportFromDevice(demoAc, new Map([['set_temp', setTemp]]));
     const live = await opened.events.next('noti', (e) => e.did === demoAc, 3000, mark);
-    assert.deepEqual(live.args[0], {
+    const { at, ...noti } = live.args[0];
+    assert.deepEqual(noti, {
       did: demoAc,
       attrs: { set_temp: setTemp },
       initial: false,
       check: false,
     });
+    assert.ok(at >= sent && at <= Date.now(), `${at} within the wait from ${sent}`);
     assert.deepEqual(
       opened.events.all.slice(mark).filter((e) => e.event === 'noti' && e.args[0].did === demoLamp1),
       [],

@@ -9,6 +9,8 @@ import {
   GizwitsError,
   MAX_FRAME_BYTES,
   checkServerFrame,
+  isAttrName,
+  isDid,
   socketEndpoint,
 } from '../../src/client';
 import { WarningGate } from '../../src/client/warning-gate';
@@ -297,12 +299,53 @@ describe('frame and binding checks', () => {
       '{"cmd":"pong"}',
       '{"cmd":"s2c_something_newer","data":7}',
     ];
-    for (const text of good) assert.equal(checkServerFrame(text).ok, true, text);
+    for (const text of good) assert.notEqual(checkServerFrame(text).cmd, 'malformed', text);
+  });
+
+  it('takes as dids and data point names exactly what their definitions say, whatever the characters', () => {
+    // The checks loop over character codes for speed; these are the definitions they must keep.
+    const did = /^[A-Za-z0-9]{1,32}$/;
+    const name = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+    // Every character next to a range boundary, and some far outside ASCII (full-width digits, a lone
+    // surrogate, a combining mark, NUL).
+    const alphabet = [...'/09:@AZ[`az{_-. $', '\u0000', '\u00e9', '\uff10', '\ud800', '\u0301', '\u0660'];
+    let seed = 7;
+    const next = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % below;
+    };
+    const samples = ['', 'a', '_', '0', '0a', 'a0', '__proto__', 'constructor', 'prototype', 'x'.repeat(32)];
+    for (const length of [1, 2, 22, 31, 32, 33, 63, 64, 65])
+      samples.push(
+        'A'.repeat(length),
+        '_'.repeat(length),
+        '7'.repeat(length),
+        `a${'Z9_'.repeat(30)}`.slice(0, length),
+      );
+    for (let i = 0; i < 5000; i++) {
+      const length = next(70);
+      let text = '';
+      for (let c = 0; c < length; c++) text += alphabet[next(alphabet.length)];
+      samples.push(text);
+    }
+    let taken = 0;
+    for (const text of samples) {
+      assert.equal(isDid(text), did.test(text), `did ${JSON.stringify(text)}`);
+      const reserved = ['__proto__', 'constructor', 'prototype'].includes(text);
+      assert.equal(isAttrName(text), name.test(text) && !reserved, `name ${JSON.stringify(text)}`);
+      if (isDid(text) || isAttrName(text)) taken++;
+    }
+    assert.ok(taken > 50, `enough samples are valid to check both answers (${taken})`);
+    for (const value of [undefined, null, 7, ['a'], { length: 3 }]) assert.equal(isDid(value), false);
   });
 
   it('refuses numbers that are not finite or not whole where a sequence number is due', () => {
     for (const sn of ['1e309', '-1', '1.5', '"1"', '9007199254740993'])
-      assert.equal(checkServerFrame(`{"cmd":"s2c_ack","res_sn":${sn}}`).ok, false, sn);
+      assert.deepEqual(
+        checkServerFrame(`{"cmd":"s2c_ack","res_sn":${sn}}`),
+        { cmd: 'malformed', of: 's2c_ack' },
+        sn,
+      );
   });
 
   it('builds websocket URLs only of host names, IP literals and ports 1..65535', () => {

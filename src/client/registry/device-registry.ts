@@ -76,7 +76,7 @@ export class DeviceRegistry extends EventEmitter {
       skipped: (kind) => this.skippedCounts[kind]++,
       warning: (warning) => this.emit('warning', warning),
       noti: (event: NotiEvent) =>
-        this.onReport(event.did, event.attrs, event.initial, Date.now(), event.check, 'websocket'),
+        this.onReport(event.did, event.attrs, event.initial, event.at, event.check, 'websocket'),
       online: (did, online) => this.onOnline(did, online),
       // With the data points decoded for data-point products (lan/raw-decode.ts).
       raw: (event) => void rawEvent(event, this.table.device(event.did), this.schemas).then(this.emitRaw),
