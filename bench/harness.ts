@@ -1,5 +1,6 @@
 // The parts of `npm run bench` that are not measurements: counters, the simulator worker's handle, a bare
 // REST and websocket client, and stats. bench/run.ts says what is measured and how.
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +32,18 @@ export async function heapAfterGc(): Promise<number> {
     least = Math.min(least, process.memoryUsage().heapUsed);
   }
   return least;
+}
+
+/**
+ * CPU time this thread has used, in ms (Linux: /proc/thread-self/stat, counted in ticks of 10 ms). Unlike
+ * wall time, a busy machine does not add to it: other processes' turns on the core are not counted.
+ */
+export function threadCpuMs(): number {
+  const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
+  // After the command name, which is in parentheses and may hold spaces: utime and stime are fields 14
+  // and 15 of stat(5), so the 12th and 13th after the name.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** A count that promises the moment (performance.now()) it reaches a target. */
@@ -139,14 +152,15 @@ export class SimWorker {
   /**
    * The simulator queues `count` reports round-robin over `dids` while this thread is held; then this
    * thread is released and the time until `counter` (fed by the consumer under test) has counted them all
-   * gives the consumer's events per second. `simPerSecond` is how fast the simulator queued them. A
+   * gives the consumer's events per second, and this thread's CPU time over that span its cost per event
+   * (the consumers all run on this thread). `simPerSecond` is how fast the simulator queued them. A
    * full garbage collection first: the garbage of the burst before is not this consumer's to collect.
    */
   async burst(
     dids: string[],
     count: number,
     counter: Counter,
-  ): Promise<{ perSecond: number; simPerSecond: number }> {
+  ): Promise<{ perSecond: number; cpuUsPerEvent: number; simPerSecond: number }> {
     global.gc?.();
     const reached = counter.reach(counter.value + count, 60_000 + count, 'burst');
     const gate = new Int32Array(new SharedArrayBuffer(4));
@@ -155,10 +169,13 @@ export class SimWorker {
     if (Atomics.wait(gate, 0, 0, 120_000) === 'timed-out')
       throw new Error('the simulator did not queue the burst within 120 s');
     const released = performance.now();
+    const cpuBefore = threadCpuMs();
     const last = await reached;
+    const cpuMs = threadCpuMs() - cpuBefore;
     const reply = await queued;
     return {
       perSecond: count / ((last - released) / 1000),
+      cpuUsPerEvent: (cpuMs * 1000) / count,
       simPerSecond: reply.type === 'burst-done' ? count / (reply.ms / 1000) : NaN,
     };
   }

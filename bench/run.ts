@@ -6,16 +6,19 @@
 //
 // 1. Events per second from simulator frames to the node after the consumer (bench-sink, a no-op), with
 //    1, 100 and 1,000 devices of one account on one socket, onlyChanged off and every report a new
-//    `energy` value, so that each frame is one message (bench/throughput.ts). Three consumers, each on an
-//    account of its own and all following at once: a bare `ws` client (logs in, subscribes, JSON-parses
-//    the frames; no Node-RED), bench-floor (the least a Node-RED node can do with them, bench/floor/) and
-//    gizwits-device-in; node ÷ bare and node ÷ floor of this run. For each burst this thread is held
-//    (Atomics.wait) while the simulator queues every frame of it, then released: from release to the last
-//    frame counted is the consumer's time alone (the simulator queues only about 150,000 frames/s, far
-//    fewer than the bare client reads). The consumers take turns burst by burst, in an order that turns
-//    each round, each burst after a full GC; best of BENCH_ROUNDS bursts of BENCH_EVENTS reports each, after a warm-up burst: on 2 cores
-//    single bursts come out up to 40 % slower than the best, for no reason of their own. Every burst is
-//    in the JSON file.
+//    `energy` value, so that each frame is one message (bench/throughput.ts). Three consumers: a bare
+//    `ws` client (logs in, subscribes, JSON-parses the frames; no Node-RED), bench-floor (the least a
+//    Node-RED node can do with them, bench/floor/) and gizwits-device-in, each in a process of its own
+//    with a simulator of its own (bench/consumer.ts); node ÷ bare and node ÷ floor of this run. For each
+//    burst the consumer's thread is held (Atomics.wait) while its simulator queues every frame of it, then
+//    released: from release to the last frame counted is the consumer's time alone. The consumers take
+//    turns burst by burst, in an order that turns each round, each burst after a full GC; BENCH_ROUNDS
+//    rounds in each of BENCH_PROCESSES sets of new processes, after a warm-up burst, since a process
+//    keeps its speed for life and processes differ (bench/README.md). Printed: the best burst of each,
+//    node ÷ floor of the best bursts and the median of each round's own, and each consumer's CPU time
+//    per event on its Node-RED thread (median of its bursts), which other load on the machine moves far
+//    less than the rates. Every
+//    burst is in the JSON file.
 // 2. Memory per subscribed device, and 3. deploy → initial messages (bench/footprint.ts).
 // 4. 10,000 devices over SCALE_ACCOUNTS accounts, one gizwits-device-in each (bench/scale.ts); measured
 //    first, so that the process's RSS is not that of the bursts before it.
@@ -47,10 +50,11 @@ const RESULTS_FILE = path.join(ROOT, 'test-artifacts', 'bench', 'results.json');
 const SIZES = [1, 100, 1000];
 const SCALE_ACCOUNTS = 10;
 const SCALE_DEVICES = 1000;
-const BURSTS: BurstSettings = {
+const BURSTS: BurstSettings & { processes: number } = {
   events: envInt('BENCH_EVENTS', 50_000),
-  rounds: envInt('BENCH_ROUNDS', 10),
+  rounds: envInt('BENCH_ROUNDS', 3),
   warmupEvents: 5_000,
+  processes: envInt('BENCH_PROCESSES', 4),
 };
 const WRITES = { writes: envInt('BENCH_WRITES', 1000), warmupWrites: 50 };
 const LAN = {
@@ -97,7 +101,7 @@ runBench(
     // First, while the heap has not yet grown for the bursts of the other parts: its RSS is its own.
     const big = await scale(sim, BURSTS);
     const rows: ThroughputRow[] = [];
-    for (const size of SIZES) rows.push(await throughput(sim, size, BURSTS));
+    for (const size of SIZES) rows.push(await throughput(size, BURSTS));
     const deploys: DeployRow[] = [];
     for (const size of SIZES) deploys.push(await deployTimes(sim, size, DEPLOYS));
     const mem = await memory(sim, MEMORY_ROUNDS);
@@ -114,9 +118,19 @@ runBench(
         `load average ${os.loadavg()[0].toFixed(2)} at the end`,
       '',
       `1. Events per second, simulator frames → the next node ` +
-        `(best of ${BURSTS.rounds} bursts of ${integer(BURSTS.events)} reports)`,
+        `(best of ${BURSTS.processes * BURSTS.rounds} bursts of ${integer(BURSTS.events)} reports, ` +
+        `${BURSTS.rounds} in each of ${BURSTS.processes} processes per consumer; node ÷ floor of the best ` +
+        `bursts, and the median of each round's own)`,
       table(
-        ['devices', 'bare ws client', 'bench-floor', 'gizwits-device-in', 'node ÷ bare', 'node ÷ floor'],
+        [
+          'devices',
+          'bare ws client',
+          'bench-floor',
+          'gizwits-device-in',
+          'node ÷ bare',
+          'node ÷ floor',
+          'median of rounds',
+        ],
         rows.map((row) => [
           integer(row.devices),
           integer(row.bareEventsPerSecond),
@@ -124,6 +138,19 @@ runBench(
           integer(row.nodeEventsPerSecond),
           row.ratio.toFixed(2),
           row.floorRatio.toFixed(2),
+          row.floorRatioMedian.toFixed(2),
+        ]),
+      ),
+      `   CPU time per event of the thread that runs Node-RED, µs (median of the bursts; floor ÷ node is ` +
+        `the node's speed beside the floor's that this cost allows)`,
+      table(
+        ['devices', 'bare ws client', 'bench-floor', 'gizwits-device-in', 'floor ÷ node'],
+        rows.map((row) => [
+          integer(row.devices),
+          row.bareCpuUs.toFixed(2),
+          row.floorCpuUs.toFixed(2),
+          row.nodeCpuUs.toFixed(2),
+          row.cpuRatio.toFixed(2),
         ]),
       ),
       '',
@@ -142,8 +169,11 @@ runBench(
       `   heap per device after GC: ${kib(big.heapPerDeviceBytes)} KiB ` +
         `(${mib(big.heapEmptyBytes)} MiB with nothing deployed, ${mib(big.heapDeployedBytes)} MiB deployed); ` +
         `RSS ${mib(big.rssBytes)} MiB`,
-      `   events per second, every account busy: ${integer(big.eventsPerSecond)} ` +
-        `(${(big.eventsPerSecond / at1000.nodeEventsPerSecond).toFixed(2)} × the 1,000-device figure)`,
+      `   events per second, every account busy: ${integer(big.eventsPerSecond)}; one account of 1,000 ` +
+        `busy, in turns with it: ${integer(big.oneAccountEventsPerSecond)} ` +
+        `(${(big.eventsPerSecond / big.oneAccountEventsPerSecond).toFixed(2)} × of the best bursts, ` +
+        `${big.ratioMedian.toFixed(2)} × the median of each round's own; part 1's 1,000 devices, ` +
+        `other processes: ${integer(at1000.nodeEventsPerSecond)})`,
       `   data point definition fetched ${big.datapointFetches} times (1 product, ${big.accounts} accounts)`,
       '',
       `5. REST calls of ${integer(quiet.devices)} devices of one account`,

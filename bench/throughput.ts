@@ -1,11 +1,13 @@
-// Events per second from simulator frames to the next node, for three consumers of the same account's
-// device websocket: a bare `ws` client (no Node-RED), bench-floor (the least a Node-RED node can do with
-// those frames) and gizwits-device-in. See bench/run.ts for how a burst is timed.
+// Events per second from simulator frames to the next node, for three consumers of the device websocket:
+// a bare `ws` client (no Node-RED), bench-floor (the least a Node-RED node can do with those frames) and
+// gizwits-device-in, each in a process of its own (bench/consumer.ts). See bench/run.ts for how a burst
+// is timed.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { SIM_APP_ID } from '../src/simulator/fixtures';
 import type { FlowNode } from '../test/helpers/flows';
-import { deployCounted, deviceInFlow } from './device-in';
-import { BareClient, Counter, median, restLogin, type SimWorker } from './harness';
-import { deploy } from './node-red';
+import type { ConsumerKind, ConsumerOrder, ConsumerReply } from './consumer';
+import { type Counter, median, restLogin, type SimWorker } from './harness';
 import type { BenchUser } from './sim-worker';
 
 export interface BurstSettings {
@@ -22,6 +24,25 @@ export interface ThroughputRow {
   /** node ÷ bare and node ÷ floor, of the best bursts. */
   ratio: number;
   floorRatio: number;
+  /**
+   * node ÷ floor of each round (the two bursts of a round ran within a second of each other, in turns),
+   * and their median: a figure that one lucky or unlucky burst of either cannot move.
+   */
+  floorRatios: number[];
+  floorRatioMedian: number;
+  /**
+   * CPU time of the thread that runs Node-RED, per event, median over the bursts (µs): what each consumer
+   * costs, which unlike events per second a busy machine hardly moves. `cpuRatio` is floor ÷ node, the
+   * share of the floor's speed the node's work allows. V8's helper threads (parts of each scavenge) are
+   * not counted. Every burst's figure is in the `*CpuBursts`.
+   */
+  bareCpuUs: number;
+  floorCpuUs: number;
+  nodeCpuUs: number;
+  cpuRatio: number;
+  bareCpuBursts: number[];
+  floorCpuBursts: number[];
+  nodeCpuBursts: number[];
   /** Every measured burst, events per second. */
   bareBursts: number[];
   floorBursts: number[];
@@ -49,7 +70,7 @@ export async function bursts(
 }
 
 /** bench-floor following every device of `user`, into the bench-sink `sink-floor`. */
-async function floorNodes(sim: SimWorker, user: BenchUser): Promise<FlowNode[]> {
+export async function floorNodes(sim: SimWorker, user: BenchUser): Promise<FlowNode[]> {
   const floor = {
     id: 'floor',
     type: 'bench-floor',
@@ -64,42 +85,90 @@ async function floorNodes(sim: SimWorker, user: BenchUser): Promise<FlowNode[]> 
   return [floor, { id: 'sink-floor', type: 'bench-sink', wires: [] }];
 }
 
+/** A consumer's process (bench/consumer.ts), ready for bursts. */
+class ConsumerProcess {
+  private replies: Array<(reply: ConsumerReply) => void> = [];
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (reply: ConsumerReply) => this.replies.shift()?.(reply));
+  }
+
+  static start(kind: ConsumerKind, size: number, warmupEvents: number): Promise<ConsumerProcess> {
+    const child = fork(path.join(__dirname, 'consumer.ts'), [], {
+      execArgv: ['--expose-gc', '-r', 'tsx/cjs'],
+      env: {
+        ...process.env,
+        BENCH_CONSUMER: kind,
+        BENCH_SIZE: String(size),
+        BENCH_WARMUP: String(warmupEvents),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const consumer = new ConsumerProcess(child);
+    return new Promise((resolve, reject) => {
+      child.once('exit', (code) =>
+        reject(new Error(`the ${kind} consumer (${size} devices) ended with ${code}`)),
+      );
+      consumer.replies.push(() => resolve(consumer));
+    });
+  }
+
+  burst(events: number): Promise<{ perSecond: number; cpuUsPerEvent: number; simPerSecond: number }> {
+    return new Promise((resolve) => {
+      this.replies.push((reply) => {
+        if (reply.type === 'burst') resolve(reply);
+      });
+      this.child.send({ type: 'burst', events } satisfies ConsumerOrder);
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.removeAllListeners('exit');
+      this.child.once('exit', () => resolve());
+      this.child.send({ type: 'close' } satisfies ConsumerOrder);
+    });
+  }
+}
+
 /**
- * The three consumers follow their own account of `size` devices at once; each round bursts to each of
- * them in turn, so that a busy moment of the machine falls on all three alike.
+ * The three consumers, each in a process of its own (bench/consumer.ts) with its own account of `size`
+ * devices; each round bursts to each of them in turn, so that a busy moment of the machine falls on all
+ * three alike. `processes` times over, with new processes each time: a process keeps the speed it
+ * started with (its memory layout, what V8 chose to optimise) for its whole life, and that differs from
+ * one process to the next by more than the figures compared here.
  */
 export async function throughput(
-  sim: SimWorker,
   size: number,
-  settings: BurstSettings,
+  settings: BurstSettings & { processes: number },
 ): Promise<ThroughputRow> {
-  const users = { node: sim.user(size), floor: sim.user(size, 'floor'), bare: sim.user(size, 'bare') };
-  const bare = await BareClient.connect(sim, users.bare, users.bare.dids);
-  const flow = deviceInFlow(sim, [users.node], await floorNodes(sim, users.floor));
-  const sinks = await deployCounted(flow, { sink: size, 'sink-floor': size });
-  const consumers = [
-    { dids: users.bare.dids, counter: bare.notis, rates: [] as number[] },
-    { dids: users.floor.dids, counter: sinks['sink-floor'].events, rates: [] as number[] },
-    { dids: users.node.dids, counter: sinks.sink.events, rates: [] as number[] },
-  ];
+  const kinds: ConsumerKind[] = ['bare', 'floor', 'node'];
+  const consumers = kinds.map(() => ({ rates: [] as number[], cpu: [] as number[] }));
   const simRates: number[] = [];
-  for (const { dids, counter } of consumers)
-    await sim.burst(dids, Math.min(settings.events, settings.warmupEvents), counter);
-  for (let round = 0; round < settings.rounds; round++) {
-    // The order turns each round: the burst right after another consumer's runs faster or slower than
-    // the others, for no reason of its own (seen on the 2-core machine), so each takes every place alike.
-    for (let turn = 0; turn < consumers.length; turn++) {
-      const { dids, counter, rates } = consumers[(turn + round) % consumers.length];
-      const { perSecond, simPerSecond } = await sim.burst(dids, settings.events, counter);
-      rates.push(Math.round(perSecond));
-      simRates.push(simPerSecond);
+  for (let group = 0; group < settings.processes; group++) {
+    const processes = await Promise.all(
+      kinds.map((kind) =>
+        ConsumerProcess.start(kind, size, Math.min(settings.events, settings.warmupEvents)),
+      ),
+    );
+    for (let round = 0; round < settings.rounds; round++) {
+      // The order turns each round: the burst right after another consumer's runs faster or slower than
+      // the others, for no reason of its own (seen on the 2-core machine), so each takes every place alike.
+      for (let turn = 0; turn < kinds.length; turn++) {
+        const index = (turn + round + group) % kinds.length;
+        const { perSecond, cpuUsPerEvent, simPerSecond } = await processes[index].burst(settings.events);
+        consumers[index].rates.push(Math.round(perSecond));
+        consumers[index].cpu.push(cpuUsPerEvent);
+        simRates.push(simPerSecond);
+      }
     }
+    await Promise.all(processes.map((consumer) => consumer.close()));
   }
-  bare.close();
-  await deploy([]);
 
   const [bareBursts, floorBursts, nodeBursts] = consumers.map((consumer) => consumer.rates);
+  const [bareCpuBursts, floorCpuBursts, nodeCpuBursts] = consumers.map((consumer) => consumer.cpu);
   const best = (rates: number[]) => Math.max(...rates);
+  const floorRatios = nodeBursts.map((rate, round) => rate / floorBursts[round]);
   return {
     devices: size,
     bareEventsPerSecond: best(bareBursts),
@@ -107,6 +176,15 @@ export async function throughput(
     nodeEventsPerSecond: best(nodeBursts),
     ratio: best(nodeBursts) / best(bareBursts),
     floorRatio: best(nodeBursts) / best(floorBursts),
+    floorRatios,
+    floorRatioMedian: median(floorRatios),
+    bareCpuUs: median(bareCpuBursts),
+    floorCpuUs: median(floorCpuBursts),
+    nodeCpuUs: median(nodeCpuBursts),
+    cpuRatio: median(floorCpuBursts) / median(nodeCpuBursts),
+    bareCpuBursts,
+    floorCpuBursts,
+    nodeCpuBursts,
     bareBursts,
     floorBursts,
     nodeBursts,

@@ -47,6 +47,7 @@ module.exports = function (RED) {
           device: { did, productKey, mac: '', alias: '', remark: '', online: true },
           changed: {},
           initial: frame.res_sn !== undefined,
+          via: 'websocket',
         });
       }
     });

@@ -1,0 +1,84 @@
+// `npm run bench:alloc`: what the event path allocates per event, for bench-floor (`alloc.ts floor`) and
+// gizwits-device-in (`alloc.ts node`), each run in a process of its own. Garbage collection is a third of
+// the event path's time (bench/README.md), and bytes allocated per event are a figure that neither a busy
+// machine nor the speed of the process moves, unlike events per second. The consumer follows an account
+// of BENCH_PROFILE_DEVICES (default 100) devices; after a warm-up burst, V8's sampling heap profiler
+// (collected objects included) records BENCH_ROUNDS (default 4) bursts of BENCH_EVENTS reports, and the
+// costliest allocation sites are printed. The profiler slows the bursts down: their rates mean nothing.
+import inspector from 'node:inspector/promises';
+import path from 'node:path';
+import { onTab } from '../test/helpers/flows';
+import { deployCounted, deviceInFlow } from './device-in';
+import { deploy, runBench } from './node-red';
+import { floorNodes } from './throughput';
+
+const CONSUMER = process.argv[2];
+const DEVICES = Number(process.env.BENCH_PROFILE_DEVICES ?? 100);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const TOP = 20;
+
+interface SampleNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: SampleNode[];
+}
+
+function where(frame: SampleNode['callFrame']): string {
+  const file = frame.url.replace(/^file:\/\//, '');
+  const short = file.includes('node_modules/')
+    ? file.slice(file.lastIndexOf('node_modules/') + 'node_modules/'.length)
+    : path.relative(path.resolve(__dirname, '..'), file);
+  return `${frame.functionName || '(anonymous)'} ${short ? `${short}:${frame.lineNumber + 1}` : ''}`.trim();
+}
+
+/** Bytes allocated per function (self), summed over the sampled call tree. */
+function bySite(root: SampleNode): Map<string, number> {
+  const sites = new Map<string, number>();
+  const visit = (node: SampleNode) => {
+    if (node.selfSize) {
+      const site = where(node.callFrame);
+      sites.set(site, (sites.get(site) ?? 0) + node.selfSize);
+    }
+    node.children.forEach(visit);
+  };
+  visit(root);
+  return sites;
+}
+
+if (CONSUMER !== 'floor' && CONSUMER !== 'node') {
+  console.error('usage: bench/alloc.ts floor|node');
+  process.exit(2);
+}
+
+runBench({ sizes: [DEVICES], scale: { accounts: 0, devices: 0 } }, async (sim) => {
+  const user = sim.user(DEVICES);
+  const sink = CONSUMER === 'node' ? 'sink' : 'sink-floor';
+  const flow =
+    CONSUMER === 'node'
+      ? deviceInFlow(sim, [user])
+      : { flows: onTab(await floorNodes(sim, user), 'bench'), credentials: {} };
+  const counter = (await deployCounted(flow, { [sink]: DEVICES }))[sink].events;
+  await sim.burst(user.dids, 5000, counter);
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 256,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  for (let round = 0; round < ROUNDS; round++) await sim.burst(user.dids, EVENTS, counter);
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
+    profile: { head: SampleNode };
+  };
+  session.disconnect();
+  const sites = bySite(profile.head);
+  const events = EVENTS * ROUNDS;
+  const total = [...sites.values()].reduce((sum, bytes) => sum + bytes, 0);
+  const name = CONSUMER === 'node' ? 'gizwits-device-in' : 'bench-floor';
+  console.log(`${name}, ${DEVICES} devices: ${Math.round(total / events)} bytes allocated per event`);
+  for (const [site, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, TOP))
+    console.log(`${String(Math.round(bytes / events)).padStart(6)} B  ${site}`);
+  await deploy([]);
+});
