@@ -96,11 +96,12 @@ function classify(error: unknown): Failure {
 }
 
 /**
- * The runtime log's line for an editor request (a list, a sign-in test) that got no answer: the dialog is told only "could not reach" (the
- * route must not be a port scanner), but whoever runs Node-RED may see which way it failed. Only our own
- * codes and a socket error's name go in, never text from the wire or a typed value.
+ * The runtime log's line for an editor request (a list, a sign-in test) that got no answer: the dialog
+ * is told only "could not reach" (the route must not be a port scanner), but whoever runs Node-RED may
+ * see which way it failed. Only our own codes and a socket error's name go in, never text from the wire
+ * or a typed value.
  */
-export function unreachableLogLine(error: unknown): string {
+function unreachableLogLine(error: unknown): string {
   const local = error instanceof GizwitsError ? error : undefined;
   const reason = typeof local?.serverMessage === 'string' && /^E[A-Z_]{2,30}$/.test(local.serverMessage);
   const what = local
