@@ -36,7 +36,7 @@ export async function heapAfterGc(): Promise<number> {
 
 /**
  * CPU time this thread has used, in ms (Linux: /proc/thread-self/stat, counted in ticks of 10 ms). Unlike
- * wall time, a busy machine does not add to it: other processes' turns on the core are not counted.
+ * wall time, it leaves out other processes' turns on the core (though not what they do to its caches).
  */
 export function threadCpuMs(): number {
   const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
@@ -153,7 +153,7 @@ export class SimWorker {
    * The simulator queues `count` reports round-robin over `dids` while this thread is held; then this
    * thread is released and the time until `counter` (fed by the consumer under test) has counted them all
    * gives the consumer's events per second, and this thread's CPU time over that span its cost per event
-   * (the consumers all run on this thread). `simPerSecond` is how fast the simulator queued them. A
+   * (this thread runs the consumer: Node-RED and its nodes, or the bare client). `simPerSecond` is how fast the simulator queued them. A
    * full garbage collection first: the garbage of the burst before is not this consumer's to collect.
    */
   async burst(

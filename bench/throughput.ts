@@ -31,10 +31,10 @@ export interface ThroughputRow {
   floorRatios: number[];
   floorRatioMedian: number;
   /**
-   * CPU time of the thread that runs Node-RED, per event, median over the bursts (µs): what each consumer
-   * costs, which unlike events per second a busy machine hardly moves. `cpuRatio` is floor ÷ node, the
-   * share of the floor's speed the node's work allows. V8's helper threads (parts of each scavenge) are
-   * not counted. Every burst's figure is in the `*CpuBursts`.
+   * CPU time of the thread that runs Node-RED, per event, median over the bursts (µs): what each
+   * consumer costs, which other load on the machine moves far less than events per second. `cpuRatio` is
+   * floor ÷ node, the share of the floor's speed the node's work allows. V8's helper threads (parts of
+   * each scavenge) are not counted. Every burst's figure is in the `*CpuBursts`.
    */
   bareCpuUs: number;
   floorCpuUs: number;
