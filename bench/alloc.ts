@@ -6,7 +6,7 @@
 // (collected objects included) records BENCH_ROUNDS (default 4) bursts of BENCH_EVENTS reports, and the
 // costliest allocation sites are printed. The profiler slows the bursts down: their rates mean nothing.
 import inspector from 'node:inspector/promises';
-import path from 'node:path';
+import { where, type CallFrame } from './call-frames';
 import { onTab } from '../test/helpers/flows';
 import { deployCounted, deviceInFlow } from './device-in';
 import { deploy, runBench } from './node-red';
@@ -19,17 +19,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const TOP = 20;
 
 interface SampleNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   selfSize: number;
   children: SampleNode[];
-}
-
-function where(frame: SampleNode['callFrame']): string {
-  const file = frame.url.replace(/^file:\/\//, '');
-  const short = file.includes('node_modules/')
-    ? file.slice(file.lastIndexOf('node_modules/') + 'node_modules/'.length)
-    : path.relative(path.resolve(__dirname, '..'), file);
-  return `${frame.functionName || '(anonymous)'} ${short ? `${short}:${frame.lineNumber + 1}` : ''}`.trim();
 }
 
 /** Bytes allocated per function (self), summed over the sampled call tree. */

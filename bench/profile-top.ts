@@ -3,13 +3,14 @@
 // was busy (not idle, nor held while the simulator queued a burst).
 import fs from 'node:fs';
 import path from 'node:path';
+import { where, type CallFrame } from './call-frames';
 
 const DIR = path.resolve(__dirname, '..', 'test-artifacts', 'bench', 'profile');
 const TOP = Number(process.argv[2] ?? 25);
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   hitCount?: number;
 }
 
@@ -28,14 +29,6 @@ function newestProfile(): string {
     .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
   if (!files.length) throw new Error(`no .cpuprofile in ${DIR}: run npm run bench:profile first`);
   return files[0];
-}
-
-function where(frame: ProfileNode['callFrame']): string {
-  const file = frame.url.replace(/^file:\/\//, '');
-  const short = file.includes('node_modules/')
-    ? file.slice(file.lastIndexOf('node_modules/') + 'node_modules/'.length)
-    : path.relative(path.resolve(__dirname, '..'), file);
-  return `${frame.functionName || '(anonymous)'} ${short ? `${short}:${frame.lineNumber + 1}` : ''}`.trim();
 }
 
 const file = newestProfile();
