@@ -14,7 +14,7 @@
 //    released: from release to the last frame counted is the consumer's time alone. The consumers take
 //    turns burst by burst, in an order that turns each round, each burst after a full GC; BENCH_ROUNDS
 //    rounds in each of BENCH_PROCESSES sets of new processes, after a warm-up burst, since a process
-//    keeps its speed for life and processes differ (bench/README.md). Printed: the best burst of each,
+//    often keeps its speed for life and processes differ (bench/README.md). Printed: the best burst of each,
 //    node ÷ floor of the best bursts and the median of each round's own, and each consumer's CPU time
 //    per event on its Node-RED thread (median of its bursts), which other load on the machine moves far
 //    less than the rates. Every

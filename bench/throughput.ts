@@ -134,7 +134,7 @@ class ConsumerProcess {
 /**
  * The three consumers, each in a process of its own (bench/consumer.ts) with its own account of `size`
  * devices; each round bursts to each of them in turn, so that a busy moment of the machine falls on all
- * three alike. `processes` times over, with new processes each time: a process keeps the speed it
+ * three alike. `processes` times over, with new processes each time: a process often keeps the speed it
  * started with (its memory layout, what V8 chose to optimise) for its whole life, and that differs from
  * one process to the next by more than the figures compared here.
  */
