@@ -121,10 +121,10 @@ export class SimWorker {
     return this.ready.productKey;
   }
 
-  /** The user of that many devices among the SIZES users (`size`: the one for gizwits-device-in). */
-  user(size: number, group: BenchUser['group'] = 'size'): BenchUser {
-    const user = this.ready.users.find((candidate) => candidate.group === group && candidate.size === size);
-    if (!user) throw new Error(`no ${group} user with ${size} devices`);
+  /** The user of that many devices, one of those the setup's `sizes` asked for. */
+  user(size: number): BenchUser {
+    const user = this.ready.users.find((candidate) => candidate.group === 'size' && candidate.size === size);
+    if (!user) throw new Error(`no user with ${size} devices`);
     return user;
   }
 

@@ -1,6 +1,6 @@
 // The simulated cloud of `npm run bench`, in a worker thread of its own so that it runs on the other core
-// and its heap stays out of the main thread's memory figures. It adds three users per device count of
-// `sizes` (see BenchUser.group), and `scale.accounts` users of `scale.devices` devices each for the 10,000-device case, every
+// and its heap stays out of the main thread's memory figures. It adds one user per device count of
+// `sizes`, and `scale.accounts` users of `scale.devices` devices each for the 10,000-device case, every
 // device a plug; then it waits for orders from the bench (see SimOrder).
 import { parentPort, workerData } from 'node:worker_threads';
 import { SIM_PRODUCTS, startSimulator, type Simulator } from '../src/simulator';
@@ -10,11 +10,10 @@ export interface BenchUser {
   /** How many devices the user has bound. */
   size: number;
   /**
-   * `size`: the user of that many devices for gizwits-device-in (and everything but the throughput's
-   * other consumers); `floor`, `bare`: its twins for bench-floor and the bare client, so that all three
-   * can follow their devices at once; `scale`: one of the accounts of the scale case.
+   * `size`: the user of that many devices (each consumer of part 1 has a simulator of its own, so one
+   * user per size serves them all); `scale`: one of the accounts of the scale case.
    */
-  group: 'size' | 'floor' | 'bare' | 'scale';
+  group: 'size' | 'scale';
   username: string;
   password: string;
   uid: string;
@@ -88,9 +87,7 @@ function addUser(sim: Simulator, name: string, size: number, group: BenchUser['g
 async function main(): Promise<void> {
   const sim = await startSimulator({ port: 0, driftIntervalMs: 0 });
   const users: BenchUser[] = [];
-  for (const size of setup.sizes)
-    for (const group of ['size', 'floor', 'bare'] as const)
-      users.push(addUser(sim, `${group === 'size' ? 'bench' : group}${size}`, size, group));
+  for (const size of setup.sizes) users.push(addUser(sim, `bench${size}`, size, 'size'));
   for (let i = 0; i < setup.scale.accounts; i++)
     users.push(addUser(sim, `scale${i + 1}`, setup.scale.devices, 'scale'));
 
