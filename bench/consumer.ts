@@ -12,11 +12,16 @@ import { floorNodes } from './throughput';
 
 export type ConsumerKind = 'bare' | 'floor' | 'node';
 
-/** What the parent sends: a burst of `events` reports, or the end. */
-export type ConsumerOrder = { type: 'burst'; events: number } | { type: 'close' };
+/**
+ * What the parent sends: a burst of `events` reports (after a full GC unless `collect` is false), a full
+ * GC alone, or the end.
+ */
+export type ConsumerOrder =
+  { type: 'burst'; events: number; collect?: boolean } | { type: 'collect' } | { type: 'close' };
 
 export type ConsumerReply =
   | { type: 'ready' }
+  | { type: 'collected' }
   | { type: 'burst'; perSecond: number; cpuUsPerEvent: number; simPerSecond: number }
   | { type: 'closed' };
 
@@ -48,8 +53,11 @@ async function main(): Promise<void> {
   await sim.burst(user.dids, warmup, counter);
   const reply = (message: ConsumerReply) => process.send!(message);
   process.on('message', (order: ConsumerOrder) => {
-    if (order.type === 'burst') {
-      sim.burst(user.dids, order.events, counter).then(
+    if (order.type === 'collect') {
+      global.gc?.();
+      reply({ type: 'collected' });
+    } else if (order.type === 'burst') {
+      sim.burst(user.dids, order.events, counter, { collect: order.collect }).then(
         (result) => reply({ type: 'burst', ...result }),
         (error: unknown) => {
           console.error(error);

@@ -154,14 +154,16 @@ export class SimWorker {
    * thread is released and the time until `counter` (fed by the consumer under test) has counted them all
    * gives the consumer's events per second, and this thread's CPU time over that span its cost per event
    * (this thread runs the consumer: Node-RED and its nodes, or the bare client). `simPerSecond` is how fast the simulator queued them. A
-   * full garbage collection first: the garbage of the burst before is not this consumer's to collect.
+   * full garbage collection first (unless `collect` is false: the caller did it already): the garbage of
+   * the burst before is not this consumer's to collect.
    */
   async burst(
     dids: string[],
     count: number,
     counter: Counter,
+    { collect = true }: { collect?: boolean } = {},
   ): Promise<{ perSecond: number; cpuUsPerEvent: number; simPerSecond: number }> {
-    global.gc?.();
+    if (collect) global.gc?.();
     const reached = counter.reach(counter.value + count, 60_000 + count, 'burst');
     const gate = new Int32Array(new SharedArrayBuffer(4));
     const queued = this.order({ type: 'burst', dids, count, gate: gate.buffer as SharedArrayBuffer });

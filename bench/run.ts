@@ -17,8 +17,9 @@
 //    often keeps its speed for life and processes differ (bench/README.md). Printed: the best burst of each,
 //    node ÷ floor of the best bursts and the median of each round's own, and each consumer's CPU time
 //    per event on its Node-RED thread (median of its bursts), which other load on the machine moves far
-//    less than the rates. Every
-//    burst is in the JSON file.
+//    less than the rates. Every burst is in the JSON file. Then the same three consumers' instructions
+//    per event, counted by valgrind's callgrind, which the machine's load does not move
+//    (bench/instructions.ts; left out, with a line saying so, where valgrind is not installed).
 // 2. Memory per subscribed device, and 3. deploy → initial messages (bench/footprint.ts).
 // 4. 10,000 devices over SCALE_ACCOUNTS accounts, one gizwits-device-in each (bench/scale.ts); measured
 //    first, so that the process's RSS is not that of the bursts before it.
@@ -41,6 +42,14 @@ import { runBench, type EmbeddedNodeRed } from './node-red';
 import { polling } from './polling';
 import { scale } from './scale';
 import { throughput, type BurstSettings, type ThroughputRow } from './throughput';
+import {
+  clearDumps,
+  instructionLines,
+  instructions,
+  valgrindMissing,
+  type InstructionRow,
+  type InstructionSettings,
+} from './instructions';
 import { writeLatency } from './writes';
 import { mqttBench, mqttLines } from './mqtt';
 import { lanBench, lanLines } from './lan';
@@ -55,6 +64,11 @@ const BURSTS: BurstSettings & { processes: number } = {
   rounds: envInt('BENCH_ROUNDS', 3),
   warmupEvents: 5_000,
   processes: envInt('BENCH_PROCESSES', 4),
+};
+const INSTRUCTIONS: InstructionSettings = {
+  events: envInt('BENCH_INSTRUCTION_EVENTS', 10_000),
+  rounds: envInt('BENCH_INSTRUCTION_ROUNDS', 3),
+  directory: path.join(ROOT, 'test-artifacts', 'bench', 'callgrind'),
 };
 const WRITES = { writes: envInt('BENCH_WRITES', 1000), warmupWrites: 50 };
 const LAN = {
@@ -102,6 +116,12 @@ runBench(
     const big = await scale(sim, BURSTS);
     const rows: ThroughputRow[] = [];
     for (const size of SIZES) rows.push(await throughput(size, BURSTS));
+    const noValgrind = valgrindMissing();
+    const counted: InstructionRow[] = [];
+    if (!noValgrind) {
+      clearDumps(INSTRUCTIONS.directory);
+      for (const size of SIZES) counted.push(await instructions(size, INSTRUCTIONS));
+    }
     const deploys: DeployRow[] = [];
     for (const size of SIZES) deploys.push(await deployTimes(sim, size, DEPLOYS));
     const mem = await memory(sim, MEMORY_ROUNDS);
@@ -153,6 +173,9 @@ runBench(
           row.cpuRatio.toFixed(2),
         ]),
       ),
+      ...(noValgrind
+        ? [`   Instructions per event: not counted, ${noValgrind}.`]
+        : instructionLines(counted, INSTRUCTIONS)),
       '',
       `2. Memory per subscribed device: ${kib(mem.bytesPerDevice)} KiB ` +
         `(heap after GC with 1,000 devices: ${mem.heapWith1000.map(mib).join(' / ')} MiB; ` +
@@ -214,6 +237,7 @@ runBench(
       loadAverage: os.loadavg(),
       settings: {
         bursts: BURSTS,
+        instructions: INSTRUCTIONS,
         writes: WRITES,
         lan: LAN,
         deploys: DEPLOYS,
@@ -221,6 +245,7 @@ runBench(
         scale: { accounts: SCALE_ACCOUNTS, devices: SCALE_DEVICES },
       },
       throughput: rows,
+      instructions: counted,
       deploy: deploys,
       memory: mem,
       scale: big,

@@ -85,17 +85,39 @@ export async function floorNodes(sim: SimWorker, user: BenchUser): Promise<FlowN
   return [floor, { id: 'sink-floor', type: 'bench-sink', wires: [] }];
 }
 
+/**
+ * How a consumer's process is started: by node itself, or under a wrapper such as valgrind
+ * (bench/instructions.ts), which is given node's path and flags after its own.
+ */
+export interface Launcher {
+  wrapper?: { path: string; args: string[] };
+  /** node flags besides --expose-gc and -r tsx/cjs. */
+  nodeFlags?: string[];
+}
+
 /** A consumer's process (bench/consumer.ts), ready for bursts. */
-class ConsumerProcess {
+export class ConsumerProcess {
   private replies: Array<(reply: ConsumerReply) => void> = [];
 
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (reply: ConsumerReply) => this.replies.shift()?.(reply));
   }
 
-  static start(kind: ConsumerKind, size: number, warmupEvents: number): Promise<ConsumerProcess> {
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  static start(
+    kind: ConsumerKind,
+    size: number,
+    warmupEvents: number,
+    launcher: Launcher = {},
+  ): Promise<ConsumerProcess> {
+    const nodeArgs = [...(launcher.nodeFlags ?? []), '--expose-gc', '-r', 'tsx/cjs'];
+    const { wrapper } = launcher;
     const child = fork(path.join(__dirname, 'consumer.ts'), [], {
-      execArgv: ['--expose-gc', '-r', 'tsx/cjs'],
+      execPath: wrapper ? wrapper.path : process.execPath,
+      execArgv: wrapper ? [...wrapper.args, process.execPath, ...nodeArgs] : nodeArgs,
       env: {
         ...process.env,
         BENCH_CONSUMER: kind,
@@ -113,12 +135,24 @@ class ConsumerProcess {
     });
   }
 
-  burst(events: number): Promise<{ perSecond: number; cpuUsPerEvent: number; simPerSecond: number }> {
+  /** A burst of `events` reports, after a full GC unless `collect` is false. */
+  burst(
+    events: number,
+    collect = true,
+  ): Promise<{ perSecond: number; cpuUsPerEvent: number; simPerSecond: number }> {
     return new Promise((resolve) => {
       this.replies.push((reply) => {
         if (reply.type === 'burst') resolve(reply);
       });
-      this.child.send({ type: 'burst', events } satisfies ConsumerOrder);
+      this.child.send({ type: 'burst', events, collect } satisfies ConsumerOrder);
+    });
+  }
+
+  /** A full GC, alone. */
+  collect(): Promise<void> {
+    return new Promise((resolve) => {
+      this.replies.push(() => resolve());
+      this.child.send({ type: 'collect' } satisfies ConsumerOrder);
     });
   }
 
