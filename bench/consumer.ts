@@ -12,16 +12,11 @@ import { floorNodes } from './throughput';
 
 export type ConsumerKind = 'bare' | 'floor' | 'node';
 
-/**
- * What the parent sends: a burst of `events` reports (after a full GC unless `collect` is false), a full
- * GC alone, or the end.
- */
-export type ConsumerOrder =
-  { type: 'burst'; events: number; collect?: boolean } | { type: 'collect' } | { type: 'close' };
+/** What the parent sends: a burst of `events` reports (after a full GC unless `collect` is false), or the end. */
+export type ConsumerOrder = { type: 'burst'; events: number; collect?: boolean } | { type: 'close' };
 
 export type ConsumerReply =
   | { type: 'ready' }
-  | { type: 'collected' }
   | { type: 'burst'; perSecond: number; cpuUsPerEvent: number; simPerSecond: number }
   | { type: 'closed' };
 
@@ -53,10 +48,7 @@ async function main(): Promise<void> {
   await sim.burst(user.dids, warmup, counter);
   const reply = (message: ConsumerReply) => process.send!(message);
   process.on('message', (order: ConsumerOrder) => {
-    if (order.type === 'collect') {
-      global.gc?.();
-      reply({ type: 'collected' });
-    } else if (order.type === 'burst') {
+    if (order.type === 'burst') {
       sim.burst(user.dids, order.events, counter, { collect: order.collect }).then(
         (result) => reply({ type: 'burst', ...result }),
         (error: unknown) => {

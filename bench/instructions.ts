@@ -7,11 +7,12 @@
 // Each consumer (bench/consumer.ts) runs under `valgrind --tool=callgrind --instr-atstart=no
 // --separate-threads=yes`, and node with V8's --single-threaded, so that garbage collection and compiling
 // run on the thread that runs Node-RED instead of on V8's helper threads: that thread's count is the
-// consumer's whole cost, and its simulator, a worker thread of the same process, is counted apart. Per
-// round: a full GC, the counters zeroed (`callgrind_control -z`), one burst, the counts dumped
-// (`callgrind_control -d`), and the main thread's count ÷ the burst's events. Under valgrind a process
-// runs some 50 times slower, so the bursts are smaller than part 1's; V8 optimises by how often code
-// ran, not by time, so the warm-up burst leaves the same optimised code as natively.
+// consumer's whole cost, and its simulator, a worker thread of the same process, is counted apart. After
+// a warm-up burst with the counting off, per round: the counters zeroed (`callgrind_control -z`), one
+// burst, the counts dumped (`callgrind_control -d`), and the main thread's count ÷ the burst's events. As
+// in part 1, no GC is forced between bursts. Under valgrind a process runs some 50 times slower, so the
+// counted bursts are smaller than part 1's; V8 optimises by how often code ran, not by time, so the
+// warm-up leaves the same optimised code as natively.
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,8 @@ const KINDS: ConsumerKind[] = ['bare', 'floor', 'node'];
 export interface InstructionSettings {
   events: number;
   rounds: number;
+  /** Reports of the warm-up burst, counted by nobody. */
+  warmupEvents: number;
   /** Where callgrind writes its dumps (emptied first). */
   directory: string;
 }
@@ -93,7 +96,7 @@ async function countConsumer(
   settings: InstructionSettings,
 ): Promise<BurstCount[]> {
   const name = `${kind}-${size}`;
-  const consumer = await ConsumerProcess.start(kind, size, settings.events, {
+  const consumer = await ConsumerProcess.start(kind, size, settings.warmupEvents, {
     wrapper: {
       path: 'valgrind',
       args: [
@@ -107,7 +110,13 @@ async function countConsumer(
       ],
     },
     // --perf-basic-prof: where each compiled function is, for the consumer's own code (callgrind.ts).
-    nodeFlags: ['--single-threaded', '--perf-basic-prof'],
+    // It also starts V8's log, which would land in the working directory: into the dump directory.
+    nodeFlags: [
+      '--single-threaded',
+      '--perf-basic-prof',
+      `--logfile=${path.join(settings.directory, `${name}.v8-%p.log`)}`,
+      '--no-logfile-per-isolate',
+    ],
   });
   const codeMap = `/tmp/perf-${consumer.pid}.map`;
   const control = (...args: string[]) =>
@@ -116,7 +125,6 @@ async function countConsumer(
   try {
     await control('--instr=on');
     for (let round = 0; round < settings.rounds; round++) {
-      await consumer.collect();
       await control('--zero');
       await consumer.burst(settings.events, false);
       await control(`--dump=round-${round}`);
@@ -203,6 +211,7 @@ if (require.main === module) {
   const sizes = (process.env.BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
   const settings: InstructionSettings = {
     events: Number(process.env.BENCH_INSTRUCTION_EVENTS ?? 10_000),
+    warmupEvents: 50_000,
     rounds: Number(process.env.BENCH_INSTRUCTION_ROUNDS ?? 3),
     directory: path.resolve(__dirname, '..', 'test-artifacts', 'bench', 'callgrind'),
   };

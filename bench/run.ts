@@ -12,7 +12,7 @@
 //    with a simulator of its own (bench/consumer.ts); node ÷ bare and node ÷ floor of this run. For each
 //    burst the consumer's thread is held (Atomics.wait) while its simulator queues every frame of it, then
 //    released: from release to the last frame counted is the consumer's time alone. The consumers take
-//    turns burst by burst, in an order that turns each round, each burst after a full GC; BENCH_ROUNDS
+//    turns burst by burst, in an order that turns each round, with no forced GC between; BENCH_ROUNDS
 //    rounds in each of BENCH_PROCESSES sets of new processes, after a warm-up burst, since a process
 //    often keeps its speed for life and processes differ (bench/README.md). Printed: the best burst of each,
 //    node ÷ floor of the best bursts and the median of each round's own, and each consumer's CPU time
@@ -62,12 +62,14 @@ const SCALE_DEVICES = 1000;
 const BURSTS: BurstSettings & { processes: number } = {
   events: envInt('BENCH_EVENTS', 50_000),
   rounds: envInt('BENCH_ROUNDS', 3),
-  warmupEvents: 5_000,
+  // Until V8 has optimised what it will (about 50,000 reports; seen with --trace-opt).
+  warmupEvents: 50_000,
   processes: envInt('BENCH_PROCESSES', 4),
 };
 const INSTRUCTIONS: InstructionSettings = {
   events: envInt('BENCH_INSTRUCTION_EVENTS', 10_000),
   rounds: envInt('BENCH_INSTRUCTION_ROUNDS', 3),
+  warmupEvents: 50_000,
   directory: path.join(ROOT, 'test-artifacts', 'bench', 'callgrind'),
 };
 const WRITES = { writes: envInt('BENCH_WRITES', 1000), warmupWrites: 50 };

@@ -148,14 +148,6 @@ export class ConsumerProcess {
     });
   }
 
-  /** A full GC, alone. */
-  collect(): Promise<void> {
-    return new Promise((resolve) => {
-      this.replies.push(() => resolve());
-      this.child.send({ type: 'collect' } satisfies ConsumerOrder);
-    });
-  }
-
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.child.removeAllListeners('exit');
@@ -190,7 +182,14 @@ export async function throughput(
       // the others, for no reason of its own (seen on the 2-core machine), so each takes every place alike.
       for (let turn = 0; turn < kinds.length; turn++) {
         const index = (turn + round + group) % kinds.length;
-        const { perSecond, cpuUsPerEvent, simPerSecond } = await processes[index].burst(settings.events);
+        // No full GC before it: the garbage left is this process's own, of its burst before, as in a
+        // process that runs for years. A forced full GC also threw away optimised code of Node's timers
+        // and Node-RED's delivery ("weak objects" in --trace-deopt), which V8 then built again during the
+        // burst, a different amount each time (bench/README.md, "Instructions per event").
+        const { perSecond, cpuUsPerEvent, simPerSecond } = await processes[index].burst(
+          settings.events,
+          false,
+        );
         consumers[index].rates.push(Math.round(perSecond));
         consumers[index].cpu.push(cpuUsPerEvent);
         simRates.push(simPerSecond);
