@@ -337,6 +337,17 @@ describe('frame and binding checks', () => {
     }
     assert.ok(taken > 50, `enough samples are valid to check both answers (${taken})`);
     for (const value of [undefined, null, 7, ['a'], { length: 3 }]) assert.equal(isDid(value), false);
+
+    // Dids and names found well-formed are remembered, up to a limit, and forgotten all at once past it:
+    // the answers stay those of the definitions, the second time and after more dids than the limit.
+    const answers = () => samples.map((text) => [isDid(text), isAttrName(text)].join());
+    const first = answers();
+    assert.deepEqual(answers(), first);
+    for (let i = 0; i < 25_000; i++) assert.equal(isDid(`d${i}`), true);
+    for (let i = 0; i < 5_000; i++) assert.equal(isAttrName(`n_${i}`), true);
+    assert.deepEqual(answers(), first);
+    assert.equal(isDid('d1_'), false);
+    assert.equal(isAttrName('1n'), false);
   });
 
   it('refuses numbers that are not finite or not whole where a sequence number is due', () => {
