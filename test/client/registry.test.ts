@@ -2,7 +2,13 @@
 // state and events, bindings, reconnects, reconciliation (over the socket, REST where it cannot), writes and their validation, refused
 // credentials, and close().
 import assert from 'node:assert/strict';
-import { DeviceRegistry, GizwitsError, type GizwitsClient, type RegistryOptions } from '../../src/client';
+import {
+  copyDevice,
+  DeviceRegistry,
+  GizwitsError,
+  type GizwitsClient,
+  type RegistryOptions,
+} from '../../src/client';
 import { SIM_DEVICES, SIM_PRODUCTS, SIM_USERS, type Simulator } from '../../src/simulator';
 import { record } from '../helpers/events';
 import { activeTimers, CLIENT_SOCKET, deviceState, waitFor } from '../helpers/live';
@@ -160,6 +166,19 @@ describe('device registry against the simulated cloud', function () {
     sim.faults.setOnline(demoPlug1, true);
     await made.events.next('online', (e) => e.did === demoPlug1 && e.online, 3000, 0);
     assert.equal(made.registry.device(demoPlug1)!.online, true);
+  });
+
+  it('copies a device for each message with every field of its record, sharing none of it', async () => {
+    const made = make();
+    made.registry.follow('a', [demoAc]);
+    await initialState(made, [demoAc]);
+    const device = made.registry.device(demoAc)!;
+    const copy = copyDevice(device);
+    // Field by field, so that a field added to the record and not here would be missing from messages.
+    assert.deepEqual(Object.keys(copy), Object.keys(device));
+    assert.deepEqual(copy, device);
+    copy.alias = 'changed by a flow';
+    assert.notEqual(made.registry.device(demoAc)!.alias, 'changed by a flow');
   });
 
   it('refreshes the bindings on s2c_binding_changed: a bound device is followed by "all", an unbound one dropped', async () => {

@@ -57,7 +57,8 @@ export class DeviceStates {
     const record = this.recordOf(did);
     if (pushed) record.pushedAt = at;
     const known = record.attrs;
-    // One pass over the reported values only, nothing made per value that did not change.
+    // One pass over the reported values only, nothing made per value that did not change. A changed value
+    // is taken into the known state at once: a report that changes nothing changes nothing here either.
     const changed: StatusEvent['changed'] = {};
     let anyChange = false;
     for (const name in attrs) {
@@ -65,11 +66,11 @@ export class DeviceStates {
       const old = known && Object.hasOwn(known, name) ? known[name] : undefined;
       if (sameValue(old, value)) continue;
       changed[name] = { old, new: value };
+      if (known) known[name] = value;
       anyChange = true;
     }
     if (onlyChanges && known && !anyChange) return undefined;
-    if (known) for (const name in changed) known[name] = attrs[name];
-    else record.attrs = { ...attrs };
+    if (!known) record.attrs = { ...attrs };
     record.updatedAt = at;
     return { attrs: { ...record.attrs }, changed, first: !known };
   }

@@ -1,6 +1,6 @@
 // The messages gizwits-device-in sends (the shapes the README documents): built from the device registry's events,
 // filtered to the configured data points, and for status, only the updates the configuration asks for.
-import type { DeviceInfo, StatusEvent } from '../../client';
+import { copyDevice, type DeviceInfo, type StatusEvent } from '../../client';
 import type { NodeMessage } from '../common/red';
 
 export /** Lists may arrive as arrays (the editor) or comma-separated text (hand-written or ${ENV} flows). */
@@ -37,7 +37,7 @@ export function message(
   payload: unknown,
   device: DeviceInfo | undefined,
 ): NodeMessage & Record<string, unknown> {
-  return { topic: did, payload, event, did, device: device ? { ...device } : { did } };
+  return { topic: did, payload, event, did, device: device ? copyDevice(device) : { did } };
 }
 
 /**
@@ -64,7 +64,7 @@ export function statusMessage(
     payload: pick(event.attrs, attrNames),
     event: 'status',
     did,
-    device: { ...device },
+    device: copyDevice(device),
     changed,
     initial: event.initial || event.first,
     via: event.via,
