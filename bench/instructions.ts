@@ -18,9 +18,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ConsumerKind } from './consumer';
-import { costShares, readCodeMap, selfCosts } from './callgrind';
-import { median } from './harness';
+import { costShares, readCodeMap, selfCosts, type CostShares } from './callgrind';
+import { envInt, median } from './harness';
+import { BenchChild, type Launcher } from './child';
 import { ConsumerProcess } from './throughput';
+import type { WriteKind, WriterOrder, WriterReply } from './write-counter';
 
 const run = promisify(execFile);
 const KINDS: ConsumerKind[] = ['bare', 'floor', 'node'];
@@ -89,14 +91,9 @@ function newestMainDump(directory: string, prefix: string): string {
   return path.join(directory, dumps[0][0]);
 }
 
-/** One consumer under callgrind: `rounds` bursts of `events`, the instructions per event of each. */
-async function countConsumer(
-  kind: ConsumerKind,
-  size: number,
-  settings: InstructionSettings,
-): Promise<BurstCount[]> {
-  const name = `${kind}-${size}`;
-  const consumer = await ConsumerProcess.start(kind, size, settings.warmupEvents, {
+/** How a process is started under callgrind, its dumps and V8's log named `name` in `directory`. */
+function underCallgrind(directory: string, name: string): Launcher {
+  return {
     wrapper: {
       path: 'valgrind',
       args: [
@@ -105,46 +102,74 @@ async function countConsumer(
         '--separate-threads=yes',
         // V8 writes the code it compiles into memory that no file backs.
         '--smc-check=all-non-file',
-        `--callgrind-out-file=${path.join(settings.directory, name)}.%p`,
+        `--callgrind-out-file=${path.join(directory, name)}.%p`,
         '-q',
       ],
     },
-    // --perf-basic-prof: where each compiled function is, for the consumer's own code (callgrind.ts).
+    // --perf-basic-prof: where each compiled function is, for the process's own code (callgrind.ts).
     // It also starts V8's log, which would land in the working directory: into the dump directory.
     nodeFlags: [
       '--single-threaded',
       '--perf-basic-prof',
-      `--logfile=${path.join(settings.directory, `${name}.v8-%p.log`)}`,
+      `--logfile=${path.join(directory, `${name}.v8-%p.log`)}`,
       '--no-logfile-per-isolate',
     ],
-  });
-  const codeMap = `/tmp/perf-${consumer.pid}.map`;
+  };
+}
+
+/**
+ * Counts what a process started under callgrind (`underCallgrind`) executes while `work` runs, once per
+ * step: the counters zeroed, the step, the counts dumped. Each step's count of the main thread, sorted
+ * (callgrind.ts), `own` naming the scripts of the process's own code. `close` ends the process.
+ */
+async function countSteps(
+  pid: number,
+  directory: string,
+  name: string,
+  own: RegExp,
+  steps: Array<() => Promise<unknown>>,
+  close: () => Promise<void>,
+): Promise<CostShares[]> {
+  const codeMap = `/tmp/perf-${pid}.map`;
   const control = (...args: string[]) =>
-    run('callgrind_control', [...args, String(consumer.pid)], { timeout: 120_000 });
+    run('callgrind_control', [...args, String(pid)], { timeout: 120_000 });
   const dumps: string[] = [];
   try {
     await control('--instr=on');
-    for (let round = 0; round < settings.rounds; round++) {
+    for (const [index, step] of steps.entries()) {
       await control('--zero');
-      await consumer.burst(settings.events, false);
-      await control(`--dump=round-${round}`);
-      dumps.push(newestMainDump(settings.directory, `${name}.${consumer.pid}`));
+      await step();
+      await control(`--dump=step-${index}`);
+      dumps.push(newestMainDump(directory, `${name}.${pid}`));
     }
   } finally {
-    await consumer.close();
+    await close();
   }
-  // Read after the last burst: the map then has every function compiled until then.
+  // Read after the last step: the map then has every function compiled until then.
   const code = readCodeMap(codeMap);
   fs.rmSync(codeMap, { force: true });
-  return dumps.map((dump) => {
-    const shares = costShares(selfCosts(dump), code, OWN_CODE[kind]);
-    return {
-      perEvent: shares.total / settings.events,
-      compiling: shares.compiling / settings.events,
-      collecting: shares.collecting / settings.events,
-      own: shares.own / settings.events,
-    };
-  });
+  return dumps.map((dump) => costShares(selfCosts(dump), code, own));
+}
+
+/** One consumer under callgrind: `rounds` bursts of `events`, the instructions per event of each. */
+async function countConsumer(
+  kind: ConsumerKind,
+  size: number,
+  settings: InstructionSettings,
+): Promise<BurstCount[]> {
+  const name = `${kind}-${size}`;
+  const launcher = underCallgrind(settings.directory, name);
+  const consumer = await ConsumerProcess.start(kind, size, settings.warmupEvents, launcher);
+  const bursts = Array.from({ length: settings.rounds }, () => () => consumer.burst(settings.events, false));
+  const counted = await countSteps(consumer.pid, settings.directory, name, OWN_CODE[kind], bursts, () =>
+    consumer.close(),
+  );
+  return counted.map((shares) => ({
+    perEvent: shares.total / settings.events,
+    compiling: shares.compiling / settings.events,
+    collecting: shares.collecting / settings.events,
+    own: shares.own / settings.events,
+  }));
 }
 
 /** The three consumers of `size` devices, each in its own process under callgrind, all at once. */
@@ -159,6 +184,66 @@ export async function instructions(size: number, settings: InstructionSettings):
     steadyRatio: median(floor.map(steady)) / median(node.map(steady)),
     allRatio: median(floor.map((count) => count.perEvent)) / median(node.map((count) => count.perEvent)),
   };
+}
+
+export interface WriteSettings {
+  writes: number;
+  rounds: number;
+  warmupWrites: number;
+  directory: string;
+}
+
+/** A round's instructions per write on the writer's main thread, compiling left out. */
+export interface WriteCount {
+  direct: number;
+  client: number;
+  /** Of the client's: the package's own JavaScript (src/). */
+  own: number;
+  /** V8's compiling during the round, per write, direct and client together. */
+  compiling: number;
+}
+
+/**
+ * REST writes counted like the consumers (bench/write-counter.ts): `writes` direct ones, then as many
+ * through GizwitsClient, `rounds` times, after a warm-up of both. What the client adds to a write that
+ * part 6 times, in instructions, and how much of it is the package's own code.
+ */
+export async function writeInstructions(settings: WriteSettings): Promise<WriteCount[]> {
+  fs.mkdirSync(settings.directory, { recursive: true });
+  const name = 'writes';
+  const writer = await BenchChild.start<WriterOrder, WriterReply>(
+    path.join(__dirname, 'write-counter.ts'),
+    { BENCH_WARMUP: String(settings.warmupWrites) },
+    underCallgrind(settings.directory, name),
+    'the write counter',
+  );
+  const writes = (kind: WriteKind) => () => writer.ask({ type: 'writes', kind, writes: settings.writes });
+  const steps = Array.from({ length: settings.rounds }, () => [writes('direct'), writes('client')]).flat();
+  const counted = await countSteps(writer.pid, settings.directory, name, /\/src\/client\//, steps, () =>
+    writer.end({ type: 'close' }),
+  );
+  const perWrite = (shares: CostShares) => (shares.total - shares.compiling) / settings.writes;
+  return Array.from({ length: settings.rounds }, (_, round) => {
+    const [direct, client] = counted.slice(round * 2, round * 2 + 2);
+    return {
+      direct: perWrite(direct),
+      client: perWrite(client),
+      own: client.own / settings.writes,
+      compiling: (direct.compiling + client.compiling) / settings.writes,
+    };
+  });
+}
+
+/** The write part's lines. */
+export function writeLines(rounds: WriteCount[], settings: WriteSettings): string[] {
+  const count = (value: number) => Math.round(value).toLocaleString('en-US');
+  const of = (pick: (round: WriteCount) => number) => count(median(rounds.map(pick)));
+  return [
+    `   Instructions per REST write (callgrind, compiling left out; median of ${settings.rounds} rounds of ` +
+      `${settings.writes.toLocaleString('en-US')} of each): direct ${of((r) => r.direct)}, through ` +
+      `GizwitsClient ${of((r) => r.client)}, +${of((r) => r.client - r.direct)}, of which the package's ` +
+      `own JavaScript ${of((r) => r.own)} (V8's compiling besides: ${of((r) => r.compiling)} per write)`,
+  ];
 }
 
 /** Empties the dump directory of an earlier run. */
@@ -206,14 +291,28 @@ export function instructionLines(rows: InstructionRow[], settings: InstructionSe
   ];
 }
 
-// `npm run bench:instructions`: this part alone.
+// `npm run bench:instructions`: this part alone, and REST writes counted alike (BENCH_INSTRUCTION_PARTS:
+// `events`, `writes` or both, the default).
 if (require.main === module) {
+  const parts = (process.env.BENCH_INSTRUCTION_PARTS ?? 'events,writes').split(',');
+  if (!parts.every((part) => part === 'events' || part === 'writes'))
+    throw new Error('BENCH_INSTRUCTION_PARTS must be events, writes or both, comma-separated');
   const sizes = (process.env.BENCH_SIZES ?? '1,100,1000').split(',').map(Number);
+  if (!sizes.every((size) => Number.isInteger(size) && size > 0))
+    throw new Error('BENCH_SIZES must be positive whole numbers, comma-separated');
+  const directory = path.resolve(__dirname, '..', 'test-artifacts', 'bench', 'callgrind');
   const settings: InstructionSettings = {
-    events: Number(process.env.BENCH_INSTRUCTION_EVENTS ?? 10_000),
+    events: envInt('BENCH_INSTRUCTION_EVENTS', 10_000),
     warmupEvents: 50_000,
-    rounds: Number(process.env.BENCH_INSTRUCTION_ROUNDS ?? 3),
-    directory: path.resolve(__dirname, '..', 'test-artifacts', 'bench', 'callgrind'),
+    rounds: envInt('BENCH_INSTRUCTION_ROUNDS', 3),
+    directory,
+  };
+  const writeSettings: WriteSettings = {
+    writes: envInt('BENCH_INSTRUCTION_WRITES', 500),
+    rounds: settings.rounds,
+    // Writes come one at a time, so V8 takes longer to optimise their path than a burst's.
+    warmupWrites: 3_000,
+    directory,
   };
   const missing = valgrindMissing();
   if (missing) {
@@ -221,10 +320,16 @@ if (require.main === module) {
     process.exit(1);
   }
   (async () => {
-    clearDumps(settings.directory);
-    const rows: InstructionRow[] = [];
-    for (const size of sizes) rows.push(await instructions(size, settings));
-    console.log(instructionLines(rows, settings).join('\n'));
+    clearDumps(directory);
+    const lines: string[] = [];
+    if (parts.includes('events')) {
+      const rows: InstructionRow[] = [];
+      for (const size of sizes) rows.push(await instructions(size, settings));
+      lines.push(...instructionLines(rows, settings));
+    }
+    if (parts.includes('writes'))
+      lines.push(...writeLines(await writeInstructions(writeSettings), writeSettings));
+    console.log(lines.join('\n'));
   })().catch((error: unknown) => {
     console.error(error);
     process.exit(1);

@@ -36,7 +36,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { SimWorker } from './harness';
+import { envInt, type SimWorker } from './harness';
 import { deployTimes, memory, type DeployRow } from './footprint';
 import { runBench, type EmbeddedNodeRed } from './node-red';
 import { polling } from './polling';
@@ -80,12 +80,6 @@ const LAN = {
 };
 const DEPLOYS = 3;
 const MEMORY_ROUNDS = 3;
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
 
 const integer = (value: number) => Math.round(value).toLocaleString('en-US');
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);

@@ -2,10 +2,10 @@
 // a bare `ws` client (no Node-RED), bench-floor (the least a Node-RED node can do with those frames) and
 // gizwits-device-in, each in a process of its own (bench/consumer.ts). See bench/run.ts for how a burst
 // is timed.
-import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { SIM_APP_ID } from '../src/simulator/fixtures';
 import type { FlowNode } from '../test/helpers/flows';
+import { BenchChild, type Launcher } from './child';
 import type { ConsumerKind, ConsumerOrder, ConsumerReply } from './consumer';
 import { type Counter, median, restLogin, type SimWorker } from './harness';
 import type { BenchUser } from './sim-worker';
@@ -85,75 +85,42 @@ export async function floorNodes(sim: SimWorker, user: BenchUser): Promise<FlowN
   return [floor, { id: 'sink-floor', type: 'bench-sink', wires: [] }];
 }
 
-/**
- * How a consumer's process is started: by node itself, or under a wrapper such as valgrind
- * (bench/instructions.ts), which is given node's path and flags after its own.
- */
-export interface Launcher {
-  wrapper?: { path: string; args: string[] };
-  /** node flags besides --expose-gc and -r tsx/cjs. */
-  nodeFlags?: string[];
-}
-
 /** A consumer's process (bench/consumer.ts), ready for bursts. */
 export class ConsumerProcess {
-  private replies: Array<(reply: ConsumerReply) => void> = [];
-
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (reply: ConsumerReply) => this.replies.shift()?.(reply));
-  }
+  private constructor(private readonly child: BenchChild<ConsumerOrder, ConsumerReply>) {}
 
   get pid(): number {
-    return this.child.pid!;
+    return this.child.pid;
   }
 
-  static start(
+  static async start(
     kind: ConsumerKind,
     size: number,
     warmupEvents: number,
     launcher: Launcher = {},
   ): Promise<ConsumerProcess> {
-    const nodeArgs = [...(launcher.nodeFlags ?? []), '--expose-gc', '-r', 'tsx/cjs'];
-    const { wrapper } = launcher;
-    const child = fork(path.join(__dirname, 'consumer.ts'), [], {
-      execPath: wrapper ? wrapper.path : process.execPath,
-      execArgv: wrapper ? [...wrapper.args, process.execPath, ...nodeArgs] : nodeArgs,
-      env: {
-        ...process.env,
-        BENCH_CONSUMER: kind,
-        BENCH_SIZE: String(size),
-        BENCH_WARMUP: String(warmupEvents),
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const consumer = new ConsumerProcess(child);
-    return new Promise((resolve, reject) => {
-      child.once('exit', (code) =>
-        reject(new Error(`the ${kind} consumer (${size} devices) ended with ${code}`)),
-      );
-      consumer.replies.push(() => resolve(consumer));
-    });
+    const env = { BENCH_CONSUMER: kind, BENCH_SIZE: String(size), BENCH_WARMUP: String(warmupEvents) };
+    const child = await BenchChild.start<ConsumerOrder, ConsumerReply>(
+      path.join(__dirname, 'consumer.ts'),
+      env,
+      launcher,
+      `the ${kind} consumer (${size} devices)`,
+    );
+    return new ConsumerProcess(child);
   }
 
   /** A burst of `events` reports, after a full GC unless `collect` is false. */
-  burst(
+  async burst(
     events: number,
     collect = true,
   ): Promise<{ perSecond: number; cpuUsPerEvent: number; simPerSecond: number }> {
-    return new Promise((resolve) => {
-      this.replies.push((reply) => {
-        if (reply.type === 'burst') resolve(reply);
-      });
-      this.child.send({ type: 'burst', events, collect } satisfies ConsumerOrder);
-    });
+    const reply = await this.child.ask({ type: 'burst', events, collect });
+    if (reply.type !== 'burst') throw new Error(`the consumer answered a burst with ${reply.type}`);
+    return reply;
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.child.removeAllListeners('exit');
-      this.child.once('exit', () => resolve());
-      this.child.send({ type: 'close' } satisfies ConsumerOrder);
-    });
+    return this.child.end({ type: 'close' });
   }
 }
 
