@@ -12,7 +12,10 @@ import { floorNodes } from './throughput';
 
 export type ConsumerKind = 'bare' | 'floor' | 'node';
 
-/** What the parent sends: a burst of `events` reports (after a full GC unless `collect` is false), or the end. */
+/**
+ * What the parent sends: a burst of `events` reports (after a full GC unless `collect` is false), or the
+ * end.
+ */
 export type ConsumerOrder = { type: 'burst'; events: number; collect?: boolean } | { type: 'close' };
 
 export type ConsumerReply =

@@ -161,8 +161,9 @@ export class SimWorker {
    * thread is released and the time until `counter` (fed by the consumer under test) has counted them all
    * gives the consumer's events per second, and this thread's CPU time over that span its cost per event
    * (this thread runs the consumer: Node-RED and its nodes, or the bare client). `simPerSecond` is how fast the simulator queued them. A
-   * full garbage collection first (unless `collect` is false: the caller did it already): the garbage of
-   * the burst before is not this consumer's to collect.
+   * full garbage collection first, where other consumers share this process: the garbage of the burst
+   * before is not this consumer's to collect. `collect: false` for a consumer alone in its process, whose
+   * garbage is its own (bench/throughput.ts).
    */
   async burst(
     dids: string[],

@@ -60,10 +60,9 @@ export interface InstructionRow {
   node: BurstCount[];
   /**
    * floor ÷ node of the medians, V8's compiling left out (`steady`) and all counted (`all`): the node's
-   * speed beside the floor's if an instruction cost the same in both. Compiling is left out of the first
-   * because it is the warm-up's and V8's: optimised code of Node's timers and of Node-RED's delivery is
-   * thrown away when a major GC frees an object it refers to ("weak objects", --trace-deopt), and built
-   * again, in either consumer, more or less of it in each burst.
+   * speed beside the floor's if an instruction cost the same in both. Compiling is left out of the first:
+   * about 26 million instructions of it come in every burst of every consumer, the bare client's too, a
+   * cost of the harness's turns rather than of a report (bench/README.md, "Instructions per event").
    */
   steadyRatio: number;
   allRatio: number;
@@ -118,8 +117,8 @@ function underCallgrind(directory: string, name: string): Launcher {
 }
 
 /**
- * Counts what a process started under callgrind (`underCallgrind`) executes while `work` runs, once per
- * step: the counters zeroed, the step, the counts dumped. Each step's count of the main thread, sorted
+ * Counts what a process started under callgrind (`underCallgrind`) executes in each of `steps`: the
+ * counters zeroed, the step, the counts dumped. Each step's count of the main thread, sorted
  * (callgrind.ts), `own` naming the scripts of the process's own code. `close` ends the process.
  */
 async function countSteps(

@@ -152,7 +152,7 @@ export async function throughput(
         // No full GC before it: the garbage left is this process's own, of its burst before, as in a
         // process that runs for years. A forced full GC also threw away optimised code of Node's timers
         // and Node-RED's delivery ("weak objects" in --trace-deopt), which V8 then built again during the
-        // burst, a different amount each time (bench/README.md, "Instructions per event").
+        // burst, a different amount each time (bench/README.md, "The floor").
         const { perSecond, cpuUsPerEvent, simPerSecond } = await processes[index].burst(
           settings.events,
           false,
