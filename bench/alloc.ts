@@ -7,10 +7,8 @@
 // costliest allocation sites are printed. The profiler slows the bursts down: their rates mean nothing.
 import inspector from 'node:inspector/promises';
 import { where, type CallFrame } from './call-frames';
-import { onTab } from '../test/helpers/flows';
-import { deployCounted, deviceInFlow } from './device-in';
 import { deploy, runBench } from './node-red';
-import { floorNodes } from './throughput';
+import { deployConsumer } from './throughput';
 
 const CONSUMER = process.argv[2];
 const DEVICES = Number(process.env.BENCH_PROFILE_DEVICES ?? 100);
@@ -45,12 +43,7 @@ if (CONSUMER !== 'floor' && CONSUMER !== 'node') {
 
 runBench({ sizes: [DEVICES], scale: { accounts: 0, devices: 0 } }, async (sim) => {
   const user = sim.user(DEVICES);
-  const sink = CONSUMER === 'node' ? 'sink' : 'sink-floor';
-  const flow =
-    CONSUMER === 'node'
-      ? deviceInFlow(sim, [user])
-      : { flows: onTab(await floorNodes(sim, user), 'bench'), credentials: {} };
-  const counter = (await deployCounted(flow, { [sink]: DEVICES }))[sink].events;
+  const counter = await deployConsumer(CONSUMER, sim, user);
   await sim.burst(user.dids, 5000, counter);
   const session = new inspector.Session();
   session.connect();

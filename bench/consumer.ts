@@ -4,11 +4,9 @@
 // that the consumers take turns as before, but none of them shares a V8 heap, optimised code or a
 // Node-RED runtime with another: in one process, the consumers changed each other's figures by up to
 // twice, a different way in each run (bench/README.md, "One process per consumer").
-import { onTab } from '../test/helpers/flows';
 import { BareClient, type Counter, SimWorker } from './harness';
-import { deployCounted, deviceInFlow } from './device-in';
 import { deploy, startNodeRed } from './node-red';
-import { floorNodes } from './throughput';
+import { deployConsumer } from './throughput';
 
 export type ConsumerKind = 'bare' | 'floor' | 'node';
 
@@ -37,12 +35,7 @@ async function main(): Promise<void> {
     stop = async () => bare.close();
   } else {
     const nodeRed = await startNodeRed();
-    const flow =
-      kind === 'node'
-        ? deviceInFlow(sim, [user])
-        : { flows: onTab(await floorNodes(sim, user), 'bench'), credentials: {} };
-    const sink = kind === 'node' ? 'sink' : 'sink-floor';
-    counter = (await deployCounted(flow, { [sink]: size }))[sink].events;
+    counter = await deployConsumer(kind, sim, user);
     stop = async () => {
       await deploy([]);
       await nodeRed.stop();

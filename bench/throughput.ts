@@ -4,9 +4,10 @@
 // is timed.
 import path from 'node:path';
 import { SIM_APP_ID } from '../src/simulator/fixtures';
-import type { FlowNode } from '../test/helpers/flows';
+import { onTab, type FlowNode } from '../test/helpers/flows';
 import { BenchChild, type Launcher } from './child';
 import type { ConsumerKind, ConsumerOrder, ConsumerReply } from './consumer';
+import { deployCounted, deviceInFlow } from './device-in';
 import { type Counter, median, restLogin, type SimWorker } from './harness';
 import type { BenchUser } from './sim-worker';
 
@@ -83,6 +84,23 @@ export async function floorNodes(sim: SimWorker, user: BenchUser): Promise<FlowN
     wires: [['sink-floor']],
   };
   return [floor, { id: 'sink-floor', type: 'bench-sink', wires: [] }];
+}
+
+/**
+ * Deploys gizwits-device-in (`node`) or bench-floor (`floor`) following every device of `user`, into a
+ * bench-sink; answers the counter of the events (not the initial states) that reach it.
+ */
+export async function deployConsumer(
+  kind: 'floor' | 'node',
+  sim: SimWorker,
+  user: BenchUser,
+): Promise<Counter> {
+  const flow =
+    kind === 'node'
+      ? deviceInFlow(sim, [user])
+      : { flows: onTab(await floorNodes(sim, user), 'bench'), credentials: {} };
+  const sink = kind === 'node' ? 'sink' : 'sink-floor';
+  return (await deployCounted(flow, { [sink]: user.size }))[sink].events;
 }
 
 /** A consumer's process (bench/consumer.ts), ready for bursts. */
